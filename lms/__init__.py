@@ -1,0 +1,50 @@
+"""Attest: staff training and policy compliance."""
+
+import os
+
+from flask import Flask
+
+from config import CONFIGS
+from lms.extensions import csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Create the app from the environment's config class, then `config` overrides."""
+    app = Flask(__name__, instance_relative_config=True)
+    env = os.environ.get("LMS_ENV", "production" if os.environ.get("SECRET_KEY") else "development")
+    app.config.from_object(CONFIGS[env])
+    app.config.from_mapping(config or {})
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{app.instance_path}/attest.db"
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY must be set outside development (see README, Settings)")
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from lms.database import configure_engine
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    configure_engine(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from lms import auth, errors, learn
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(learn.bp)
+    errors.register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from lms.cli import lms_group
+
+    app.cli.add_command(lms_group)

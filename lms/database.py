@@ -1,0 +1,21 @@
+"""Engine set-up that differs between SQLite and PostgreSQL."""
+
+from flask import Flask
+from sqlalchemy import event
+
+from lms.extensions import db
+
+
+def configure_engine(app: Flask) -> None:
+    """Turn on SQLite's foreign keys and WAL so it behaves like the production database."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    with app.app_context():
+        engine = db.engine
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.close()

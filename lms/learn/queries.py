@@ -1,0 +1,89 @@
+"""Read-side queries for the learner's pages, each a fixed number of SQL statements."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, selectinload
+
+from lms.extensions import db
+from lms.models import Assignment, Attempt, Choice, Module, ModuleVersion, Question
+from lms.training import Progress, progress_of
+
+
+def my_progress(user_id: int, today: date) -> list[Progress]:
+    """Return the open assignments of one person with their progress, in two queries."""
+    rows = db.session.execute(
+        select(Assignment, ModuleVersion)
+        .join(Module, Module.id == Assignment.module_id)
+        .join(ModuleVersion, (ModuleVersion.module_id == Module.id) & ModuleVersion.is_current)
+        .options(contains_eager(Assignment.module))
+        .where(Assignment.user_id == user_id, Assignment.closed_on.is_(None), ~Module.is_archived)
+        .order_by(Assignment.due_date, ModuleVersion.title)
+    ).all()
+    attempts: dict[int, list[Attempt]] = {}
+    if rows:
+        for attempt in db.session.scalars(
+            select(Attempt).where(Attempt.user_id == user_id).order_by(Attempt.id)
+        ):
+            attempts.setdefault(attempt.assignment_id, []).append(attempt)
+    return [
+        progress_of(a, v, [x for x in attempts.get(a.id, []) if x.cycle == a.cycle], today)
+        for a, v in rows
+    ]
+
+
+def progress_for_slug(user_id: int, slug: str, today: date) -> Progress:
+    """Return one assignment's progress for this person, or 404 if it is not theirs."""
+    row = db.session.execute(
+        select(Assignment, ModuleVersion)
+        .join(Module, Module.id == Assignment.module_id)
+        .join(ModuleVersion, (ModuleVersion.module_id == Module.id) & ModuleVersion.is_current)
+        .options(contains_eager(Assignment.module))
+        .where(
+            Assignment.user_id == user_id,
+            Module.slug == slug,
+            Assignment.closed_on.is_(None),
+            ~Module.is_archived,
+        )
+    ).first()
+    if row is None:
+        abort(404)
+    assignment, version = row
+    attempts = db.session.scalars(
+        select(Attempt)
+        .where(Attempt.assignment_id == assignment.id, Attempt.cycle == assignment.cycle)
+        .order_by(Attempt.id)
+    ).all()
+    return progress_of(assignment, version, list(attempts), today)
+
+
+def own_attempt(attempt_id: int, user_id: int) -> Attempt:
+    """Return the person's own attempt; someone else's is a 404, not a hint it exists."""
+    attempt = db.session.scalar(
+        select(Attempt)
+        .options(selectinload(Attempt.assignment).selectinload(Assignment.module))
+        .where(Attempt.id == attempt_id, Attempt.user_id == user_id)
+    )
+    if attempt is None:
+        abort(404)
+    return attempt
+
+
+def attempt_questions(attempt: Attempt) -> list[tuple[Question, list[Choice]]]:
+    """Return the attempt's questions with their choices, in the order drawn."""
+    ids = [item["question_id"] for item in attempt.drawn]
+    questions = {
+        q.id: q
+        for q in db.session.scalars(
+            select(Question).options(selectinload(Question.choices)).where(Question.id.in_(ids))
+        )
+    }
+    ordered = []
+    for item in attempt.drawn:
+        question = questions[item["question_id"]]
+        by_id = {c.id: c for c in question.choices}
+        ordered.append((question, [by_id[c] for c in item["choice_ids"]]))
+    return ordered

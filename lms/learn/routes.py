@@ -1,0 +1,147 @@
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from lms.extensions import db
+from lms.grading import AnswerError
+from lms.learn import bp
+from lms.learn.forms import QuizForm, SignForm, StartQuizForm
+from lms.learn.queries import attempt_questions, my_progress, own_attempt, progress_for_slug
+from lms.models import ModuleVersion
+from lms.models.base import utctoday
+from lms.status import COMPLIANT, LABELS, PENDING
+from lms.training import TrainingError, sign_attestation, start_attempt, submit_attempt
+
+
+@bp.route("/")
+@login_required
+def dashboard():
+    """Show my assigned modules with status, due date and overall progress."""
+    today = utctoday()
+    items = my_progress(current_user.id, today)
+    done = sum(1 for p in items if p.status in COMPLIANT)
+    return render_template(
+        "learn/dashboard.html",
+        items=items,
+        done=done,
+        percent=round(100 * done / len(items)) if items else 100,
+        pending=sum(1 for p in items if p.status in PENDING),
+        labels=LABELS,
+        today=today,
+    )
+
+
+@bp.route("/modules/<slug>")
+@login_required
+def module(slug):
+    """Show a module to read, with its table of contents and what to do next."""
+    progress = progress_for_slug(current_user.id, slug, utctoday())
+    return render_template(
+        "learn/module.html",
+        p=progress,
+        labels=LABELS,
+        start_form=StartQuizForm(),
+        sign_form=SignForm(),
+    )
+
+
+@bp.route("/modules/<slug>/quiz", methods=["POST"])
+@login_required
+def start_quiz(slug):
+    """Start a quiz attempt (or go back to the one already open)."""
+    progress = progress_for_slug(current_user.id, slug, utctoday())
+    if not StartQuizForm().validate_on_submit():
+        abort(400, "The form expired; please try again.")
+    try:
+        attempt = start_attempt(progress, utctoday())
+    except TrainingError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("learn.module", slug=slug))
+    db.session.commit()
+    return redirect(url_for("learn.attempt", attempt_id=attempt.id))
+
+
+@bp.route("/attempts/<int:attempt_id>", methods=["GET", "POST"])
+@login_required
+def attempt(attempt_id):
+    """Show the questions of an open attempt, and grade it when submitted."""
+    attempt = own_attempt(attempt_id, current_user.id)
+    if attempt.submitted_at is not None:
+        return redirect(url_for("learn.result", attempt_id=attempt.id))
+    version = db.session.get(ModuleVersion, attempt.module_version_id)
+    form, error = QuizForm(), None
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400, "The form expired; please reload the quiz and try again.")
+        submitted = {
+            key[1:]: request.form.getlist(key)
+            for key in request.form
+            if key.startswith("q") and key[1:].isdigit()
+        }
+        try:
+            submit_attempt(attempt, submitted)
+        except AnswerError as exc:
+            error = f"Your answers were not recorded: {exc}."
+        else:
+            db.session.commit()
+            return redirect(url_for("learn.result", attempt_id=attempt.id))
+    return render_template(
+        "learn/quiz.html",
+        attempt=attempt,
+        version=version,
+        questions=attempt_questions(attempt),
+        form=form,
+        error=error,
+        picked={k[1:]: request.form.getlist(k) for k in request.form if k.startswith("q")},
+    ), (400 if error else 200)
+
+
+@bp.route("/attempts/<int:attempt_id>/result")
+@login_required
+def result(attempt_id):
+    """Show a submitted attempt: score, and per question what was right, with explanations."""
+    attempt = own_attempt(attempt_id, current_user.id)
+    if attempt.submitted_at is None:
+        return redirect(url_for("learn.attempt", attempt_id=attempt.id))
+    slug = attempt.assignment.module.slug
+    progress = progress_for_slug(current_user.id, slug, utctoday())
+    version = db.session.get(ModuleVersion, attempt.module_version_id)
+    return render_template(
+        "learn/result.html",
+        attempt=attempt,
+        version=version,
+        questions=attempt_questions(attempt),
+        p=progress,
+        slug=slug,
+        start_form=StartQuizForm(),
+        sign_form=SignForm(),
+    )
+
+
+@bp.route("/modules/<slug>/sign", methods=["POST"])
+@login_required
+def sign(slug):
+    """Sign the attestation by typing my full name, completing the module."""
+    progress = progress_for_slug(current_user.id, slug, utctoday())
+    form = SignForm()
+    if not form.validate_on_submit():
+        flash("Type your full name to sign.", "error")
+        return redirect(url_for("learn.module", slug=slug, _anchor="sign"))
+    try:
+        completion = sign_attestation(
+            progress,
+            current_user,
+            form.full_name.data,
+            ip_address=request.remote_addr,
+            user_agent=request.user_agent.string,
+        )
+    except TrainingError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("learn.module", slug=slug, _anchor="sign"))
+    db.session.commit()
+    expiry = (
+        f"It is valid until {completion.expires_on:%d %B %Y}."
+        if completion.expires_on
+        else "It does not expire."
+    )
+    flash(f"Signed. “{progress.version.title}” is complete. {expiry}", "success")
+    return redirect(url_for("learn.dashboard"))

@@ -1,0 +1,19 @@
+"""All models, importable from one place (Alembic needs them all loaded)."""
+
+from lms.models.content import Choice, Module, ModuleVersion, Program, ProgramModule, Question
+from lms.models.people import User
+from lms.models.training import Assignment, Attempt, Attestation, Completion
+
+__all__ = [
+    "Assignment",
+    "Attempt",
+    "Attestation",
+    "Choice",
+    "Completion",
+    "Module",
+    "ModuleVersion",
+    "Program",
+    "ProgramModule",
+    "Question",
+    "User",
+]

@@ -1,0 +1,44 @@
+"""People: employees, managers and HR users are all `User` rows."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.extensions import db
+from lms.models.base import UTCDateTime, utcnow
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    employee_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    department: Mapped[str | None] = mapped_column(String(120), index=True)
+    role: Mapped[str | None] = mapped_column(String(120))
+    hire_date: Mapped[date | None]
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    is_hr: Mapped[bool] = mapped_column(default=False)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    # Part of the login cookie: raising it signs the person out everywhere.
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    department_changed_on: Mapped[date | None]
+
+    manager: Mapped[User | None] = relationship(remote_side=[id], lazy="raise")
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def first_name(self) -> str:
+        return self.full_name.split()[0] if self.full_name.split() else self.full_name
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"

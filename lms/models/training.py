@@ -1,0 +1,119 @@
+"""Training records: assignments, attempts, attestations and completions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.extensions import db
+from lms.models.base import UTCDateTime, utcnow
+from lms.models.content import Module, ModuleVersion
+from lms.models.people import User
+
+
+class Assignment(db.Model):
+    """One employee and one module, across every certification cycle.
+
+    The dates needed to compute the status on any day are kept here so that
+    reports can compute it in SQL (see `lms.status`).
+    """
+
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("user_id", "module_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"), index=True)
+    program_id: Mapped[int | None] = mapped_column(ForeignKey("programs.id"))
+    assigned_on: Mapped[date]
+    due_date: Mapped[date] = mapped_column(index=True)
+    cycle: Mapped[int] = mapped_column(default=1)
+    started_on: Mapped[date | None]
+    completed_on: Mapped[date | None]
+    expires_on: Mapped[date | None] = mapped_column(index=True)
+    renewal_opens_on: Mapped[date | None]
+    last_score: Mapped[int | None]
+    extra_attempts: Mapped[int] = mapped_column(default=0)
+    exempt_reason: Mapped[str | None] = mapped_column(Text)
+    exempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    exempt_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise")
+    module: Mapped[Module] = relationship(lazy="raise")
+
+    @property
+    def is_exempt(self) -> bool:
+        return self.exempt_reason is not None
+
+
+class Attempt(db.Model):
+    """One sitting of a quiz: what was drawn, in what order, what was picked."""
+
+    __tablename__ = "attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    module_version_id: Mapped[int] = mapped_column(ForeignKey("module_versions.id"))
+    cycle: Mapped[int]
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # [{"question_id": 3, "choice_ids": [9, 7, 8]}, ...] in the order shown.
+    drawn: Mapped[list[Any]] = mapped_column(JSON)
+    # {"3": [7], ...}: choice ids picked per question id.
+    answers: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # {"3": true, ...}: whether each question was answered correctly.
+    results: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    score: Mapped[int | None]
+    passed: Mapped[bool | None]
+
+    assignment: Mapped[Assignment] = relationship(lazy="raise")
+    module_version: Mapped[ModuleVersion] = relationship(lazy="raise")
+
+
+class Attestation(db.Model):
+    """A signed statement: the exact text, the name typed, and where it came from."""
+
+    __tablename__ = "attestations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    module_version_id: Mapped[int] = mapped_column(ForeignKey("module_versions.id"))
+    version: Mapped[int]
+    cycle: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    typed_name: Mapped[str] = mapped_column(String(200))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ip_address: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(512))
+
+
+class Completion(db.Model):
+    """One completed certification cycle; a renewal supersedes, never replaces, it."""
+
+    __tablename__ = "completions"
+    __table_args__ = (UniqueConstraint("assignment_id", "cycle"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    module_version_id: Mapped[int] = mapped_column(ForeignKey("module_versions.id"))
+    version: Mapped[int]
+    cycle: Mapped[int]
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempts.id"))
+    attestation_id: Mapped[int] = mapped_column(ForeignKey("attestations.id"))
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_on: Mapped[date]
+    expires_on: Mapped[date | None]
+    score: Mapped[int | None]
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    assignment: Mapped[Assignment] = relationship(lazy="raise")
+    module_version: Mapped[ModuleVersion] = relationship(lazy="raise")
+    user: Mapped[User] = relationship(lazy="raise")

@@ -1,0 +1,89 @@
+import random
+
+import pytest
+
+from lms.audience import matches_audience
+from lms.grading import AnswerError, check_answers, draw_questions, grade_attempt, names_match
+
+POOL = {1: [11, 12, 13], 2: [21, 22, 23], 3: [31, 32], 4: [41, 42]}
+DRAWN = [{"question_id": 1, "choice_ids": [12, 11, 13]}, {"question_id": 2, "choice_ids": [23, 21, 22]}]
+CORRECT = {"1": [11], "2": [21, 22]}
+
+
+def test_draw_takes_the_asked_number_and_shuffles_choices():
+    drawn = draw_questions(POOL, 2, random.Random(4))
+    assert len(drawn) == 2
+    for item in drawn:
+        assert sorted(item["choice_ids"]) == POOL[item["question_id"]]
+
+
+def test_draw_without_count_takes_the_whole_pool():
+    assert {d["question_id"] for d in draw_questions(POOL, None, random.Random(1))} == set(POOL)
+
+
+def test_draws_differ_between_attempts():
+    draws = {tuple(d["question_id"] for d in draw_questions(POOL, 2, random.Random(n))) for n in range(20)}
+    assert len(draws) > 3
+
+
+@pytest.mark.parametrize(
+    ("submitted", "message"),
+    [
+        ({"1": ["11"]}, "question 2 has no answer"),
+        ({"1": ["11"], "2": []}, "question 2 has no answer"),
+        ({"1": ["21"], "2": ["21"]}, "question 1: an answer is not one of its choices"),
+        ({"1": ["x"], "2": ["21"]}, "question 1: an answer is not a choice"),
+        ({"1": ["11"], "2": ["21"], "3": ["31"]}, "question 3 is not part of this attempt"),
+    ],
+)
+def test_check_answers_refuses_what_does_not_fit_the_attempt(submitted, message):
+    with pytest.raises(AnswerError, match=message):
+        check_answers(DRAWN, submitted)
+
+
+def test_check_answers_returns_ids():
+    assert check_answers(DRAWN, {"1": ["11"], "2": ["22", "21"]}) == {"1": [11], "2": [21, 22]}
+
+
+@pytest.mark.parametrize(
+    ("answers", "score", "passed"),
+    [
+        ({"1": [11], "2": [21, 22]}, 100, True),
+        ({"1": [11], "2": [21]}, 50, False),  # multiple is all-or-nothing
+        ({"1": [11], "2": [21, 22, 23]}, 50, False),
+        ({"1": [12], "2": [23]}, 0, False),
+    ],
+)
+def test_grade_attempt(answers, score, passed):
+    grade = grade_attempt(answers, CORRECT, pass_mark=80)
+    assert (grade.score, grade.passed) == (score, passed)
+
+
+def test_pass_mark_is_inclusive():
+    correct = {str(n): [n] for n in range(5)}
+    answers = {str(n): [n] for n in range(4)} | {"4": [99]}
+    assert grade_attempt(answers, correct, pass_mark=80).passed
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("Erin Example", True), ("  erin   EXAMPLE ", True), ("Erin", False), ("", False), ("Erin Exampel", False)],
+)
+def test_signature_must_be_the_full_name(typed, expected):
+    assert names_match(typed, "Erin Example") is expected
+
+
+@pytest.mark.parametrize(
+    ("audience", "department", "role", "expected"),
+    [
+        ({"all": True}, None, None, True),
+        ({"departments": ["Stores"]}, "stores", "Cashier", True),
+        ({"departments": ["Stores"]}, "Online", "Cashier", False),
+        ({"roles": ["Cashier"]}, "Online", "Cashier", True),
+        ({"departments": ["Stores"], "roles": ["Cashier"]}, "Stores", "Manager", False),
+        ({"departments": ["Stores"]}, None, None, False),
+        ({}, "Stores", "Cashier", False),
+    ],
+)
+def test_matches_audience(audience, department, role, expected):
+    assert matches_audience(audience, department, role) is expected
