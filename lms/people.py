@@ -65,3 +65,15 @@ def create_user(
     db.session.flush()
     assign_programs(today, [user.id])
     return user
+
+
+def report_ids(manager_id: int) -> set[int]:
+    """Return the ids of everyone who reports to `manager_id`, directly or indirectly."""
+    reports = select(User.id).where(User.manager_id == manager_id).cte("reports", recursive=True)
+    reports = reports.union(select(User.id).join(reports, User.manager_id == reports.c.id))
+    return set(db.session.scalars(select(reports.c.id)))
+
+
+def is_manager(user_id: int) -> bool:
+    """Return whether anyone names this person as their manager."""
+    return db.session.scalar(select(User.id).where(User.manager_id == user_id).limit(1)) is not None
