@@ -3,7 +3,9 @@ import uuid
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from lms import create_app
 from lms.extensions import db
@@ -35,9 +37,11 @@ def app(tmp_path, content_dir):
     if url.startswith("postgresql"):
         # Each test gets its own schema, so parallel runs on one server never collide.
         schema = f"t_{uuid.uuid4().hex[:12]}"
-        with create_engine(url).begin() as conn:
+        with create_engine(url, poolclass=NullPool).begin() as conn:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"options": f"-csearch_path={schema}"}}
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "connect_args": {"options": f"-csearch_path={schema}"}
+        }
     os.environ["LMS_ENV"] = "testing"
     app = create_app(config)
     with app.app_context():
@@ -46,14 +50,26 @@ def app(tmp_path, content_dir):
         db.session.remove()
         db.engine.dispose()
     if schema:
-        engine = create_engine(url)
-        with engine.begin() as conn:
+        # NullPool: the connection closes on exit, so none is left for the GC to warn about.
+        with create_engine(url, poolclass=NullPool).begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        engine.dispose()
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in its own app context, as in production.
+
+    Without this, requests would share the test's app context, and with it `g`
+    (where Flask-Login caches the user) and the database session.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
 
 @pytest.fixture
 def client(app):
+    app.test_client_class = IsolatedClient
     return app.test_client()
 
 

@@ -60,7 +60,10 @@ def module_text(**overrides) -> str:
         "attestation": "I will treat every customer with dignity.",
         "quiz": QUIZ,
     }
-    body = overrides.pop("body", "# Dignity\n\n## Why it matters\n\nEvery customer counts.\n\n## What we do\n\nWe listen.\n")
+    body = overrides.pop(
+        "body",
+        "# Dignity\n\n## Why it matters\n\nEvery customer counts.\n\n## What we do\n\nWe listen.\n",
+    )
     for key, value in overrides.items():
         if value is None:
             meta.pop(key, None)
@@ -77,12 +80,16 @@ def write_module(root: Path, slug: str = "dignity", text: str | None = None, **o
     return path
 
 
-def write_program(root: Path, slug: str = "onboarding", text: str | None = None, **overrides) -> Path:
+def write_program(
+    root: Path, slug: str = "onboarding", text: str | None = None, **overrides
+) -> Path:
     data = {"title": "Onboarding", "modules": ["dignity"], "audience": "all", "due_days": 30}
     data.update(overrides)
     path = root / "programs" / f"{slug}.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text if text is not None else yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    path.write_text(
+        text if text is not None else yaml.safe_dump(data, sort_keys=False), encoding="utf-8"
+    )
     return path
 
 

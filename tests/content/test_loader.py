@@ -15,7 +15,11 @@ GOOD_QUESTION = """\
 
 def module_with_quiz(quiz: str, extra: str = "") -> str:
     return (
-        "---\ntitle: T\nversion: 1\nattestation: I agree.\n" + extra + "quiz:\n" + quiz + "---\n# T\n\nBody.\n"
+        "---\ntitle: T\nversion: 1\nattestation: I agree.\n"
+        + extra
+        + "quiz:\n"
+        + quiz
+        + "---\n# T\n\nBody.\n"
     )
 
 
@@ -60,7 +64,9 @@ def test_broken_yaml_is_reported_with_its_line(tmp_path):
 
 def test_unknown_key_is_reported_at_its_line(tmp_path):
     root = tmp_path / "content"
-    write_module(root, text="---\ntitle: T\nversion: 1\npassmark: 80\nattestation: I agree.\n---\n# T\n")
+    write_module(
+        root, text="---\ntitle: T\nversion: 1\npassmark: 80\nattestation: I agree.\n---\n# T\n"
+    )
     assert errors_of(root) == [
         "content/modules/dignity.md:4: unknown key 'passmark' in module front matter; allowed: "
         "attempts, attestation, minutes, pass_mark, questions_per_attempt, quiz, renew_every, "
@@ -96,15 +102,22 @@ def test_two_correct_choices_on_a_single_question(tmp_path):
 
 def test_every_problem_in_every_file_is_listed(tmp_path):
     root = tmp_path / "content"
-    write_module(root, "one", text="---\ntitle: T\nversion: 0\nattestation: x\ncolour: red\n---\n# T\n")
+    write_module(
+        root, "one", text="---\ntitle: T\nversion: 0\nattestation: x\ncolour: red\n---\n# T\n"
+    )
     write_module(root, "two", text=module_text(pass_mark=120, renew_every="yearly"))
     write_program(root, modules=["one", "missing"])
     errors = errors_of(root)
-    assert "content/modules/one.md:3: 'version' must be a whole number of at least 1, not 0" in errors
+    assert (
+        "content/modules/one.md:3: 'version' must be a whole number of at least 1, not 0" in errors
+    )
     assert any(e.startswith("content/modules/one.md:5: unknown key 'colour'") for e in errors)
     assert any(e.startswith("content/modules/two.md:") and "'pass_mark'" in e for e in errors)
     assert any(e.startswith("content/modules/two.md:") and "'renew_every'" in e for e in errors)
-    assert "content/programs/onboarding.yaml:4: program names module 'missing', which is not in content/modules" in errors
+    assert (
+        "content/programs/onboarding.yaml:4: program names module 'missing', which is not in content/modules"
+        in errors
+    )
 
 
 def test_program_naming_a_missing_module(tmp_path):
@@ -160,7 +173,7 @@ def test_module_without_quiz_is_read_and_attest(tmp_path):
 
 def test_markdown_is_sanitised(tmp_path):
     root = tmp_path / "content"
-    body = '# T\n\n<script>alert(1)</script>\n\n[click](javascript:alert(1)) <img src=x onerror=alert(1)>\n'
+    body = "# T\n\n<script>alert(1)</script>\n\n[click](javascript:alert(1)) <img src=x onerror=alert(1)>\n"
     write_module(root, body=body)
     html = load_content(root).modules["dignity"].body_html
     assert "<script" not in html and "<img" not in html and 'href="javascript' not in html

@@ -77,7 +77,10 @@ def test_a_lowered_version_is_refused(runner, app, content_dir):
     write_module(content_dir, text=module_text(version=2))
     result = sync(runner)
     assert result.exit_code == 1
-    assert "content/modules/dignity.md:3: version 2 is lower than the loaded version 3" in result.output
+    assert (
+        "content/modules/dignity.md:3: version 2 is lower than the loaded version 3"
+        in result.output
+    )
 
 
 def test_a_deleted_module_is_archived_not_deleted(runner, app, content_dir):
@@ -97,7 +100,9 @@ def test_sync_assigns_programs_to_everyone_in_the_audience(runner, app, content_
     erin = make_employee()
     make_employee(email="olu@example.com", full_name="Olu Online", department="Online")
     write_module(content_dir, "stores-only")
-    write_program(content_dir, "stores", modules=["stores-only"], audience={"departments": ["Stores"]})
+    write_program(
+        content_dir, "stores", modules=["stores-only"], audience={"departments": ["Stores"]}
+    )
     result = sync(runner)
     assert "assignments: 1 created" in result.output
     assigned = db.session.execute(

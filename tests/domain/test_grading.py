@@ -6,7 +6,10 @@ from lms.audience import matches_audience
 from lms.grading import AnswerError, check_answers, draw_questions, grade_attempt, names_match
 
 POOL = {1: [11, 12, 13], 2: [21, 22, 23], 3: [31, 32], 4: [41, 42]}
-DRAWN = [{"question_id": 1, "choice_ids": [12, 11, 13]}, {"question_id": 2, "choice_ids": [23, 21, 22]}]
+DRAWN = [
+    {"question_id": 1, "choice_ids": [12, 11, 13]},
+    {"question_id": 2, "choice_ids": [23, 21, 22]},
+]
 CORRECT = {"1": [11], "2": [21, 22]}
 
 
@@ -22,7 +25,10 @@ def test_draw_without_count_takes_the_whole_pool():
 
 
 def test_draws_differ_between_attempts():
-    draws = {tuple(d["question_id"] for d in draw_questions(POOL, 2, random.Random(n))) for n in range(20)}
+    draws = {
+        tuple(d["question_id"] for d in draw_questions(POOL, 2, random.Random(n)))
+        for n in range(20)
+    }
     assert len(draws) > 3
 
 
@@ -67,7 +73,13 @@ def test_pass_mark_is_inclusive():
 
 @pytest.mark.parametrize(
     ("typed", "expected"),
-    [("Erin Example", True), ("  erin   EXAMPLE ", True), ("Erin", False), ("", False), ("Erin Exampel", False)],
+    [
+        ("Erin Example", True),
+        ("  erin   EXAMPLE ", True),
+        ("Erin", False),
+        ("", False),
+        ("Erin Exampel", False),
+    ],
 )
 def test_signature_must_be_the_full_name(typed, expected):
     assert names_match(typed, "Erin Example") is expected

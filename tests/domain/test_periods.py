@@ -20,7 +20,9 @@ def test_parse_period_accepts_amount_and_unit(text, expected):
     assert parse_period(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "year", "0 days", "-1 year", "1 fortnight", "1.5 years", "12"])
+@pytest.mark.parametrize(
+    "text", ["", "year", "0 days", "-1 year", "1 fortnight", "1.5 years", "12"]
+)
 def test_parse_period_refuses_anything_else(text):
     with pytest.raises(ValueError, match="is not a period"):
         parse_period(text)

@@ -25,7 +25,11 @@ OPENS = D(2027, 3, 1)
     [
         # exempt beats everything
         (D(2026, 5, 1), {"is_exempt": True}, "exempt"),
-        (D(2028, 1, 1), {"is_exempt": True, "completed_on": D(2026, 3, 1), "expires_on": EXPIRY}, "exempt"),
+        (
+            D(2028, 1, 1),
+            {"is_exempt": True, "completed_on": D(2026, 3, 1), "expires_on": EXPIRY},
+            "exempt",
+        ),
         # never completed
         (D(2026, 3, 1), {}, "not_started"),
         (DUE, {}, "not_started"),  # the due date itself is not overdue
@@ -33,11 +37,31 @@ OPENS = D(2027, 3, 1)
         (D(2026, 4, 1), {}, "overdue"),
         (D(2026, 4, 1), {"is_started": True}, "overdue"),
         # completed
-        (D(2026, 6, 1), {"completed_on": D(2026, 3, 1), "expires_on": EXPIRY, "renewal_opens_on": OPENS}, "complete"),
-        (D(2027, 2, 28), {"completed_on": D(2026, 3, 1), "expires_on": EXPIRY, "renewal_opens_on": OPENS}, "complete"),
-        (OPENS, {"completed_on": D(2026, 3, 1), "expires_on": EXPIRY, "renewal_opens_on": OPENS}, "due_soon"),
-        (EXPIRY, {"completed_on": D(2026, 3, 1), "expires_on": EXPIRY, "renewal_opens_on": OPENS}, "due_soon"),
-        (D(2027, 4, 1), {"completed_on": D(2026, 3, 1), "expires_on": EXPIRY, "renewal_opens_on": OPENS}, "expired"),
+        (
+            D(2026, 6, 1),
+            {"completed_on": D(2026, 3, 1), "expires_on": EXPIRY, "renewal_opens_on": OPENS},
+            "complete",
+        ),
+        (
+            D(2027, 2, 28),
+            {"completed_on": D(2026, 3, 1), "expires_on": EXPIRY, "renewal_opens_on": OPENS},
+            "complete",
+        ),
+        (
+            OPENS,
+            {"completed_on": D(2026, 3, 1), "expires_on": EXPIRY, "renewal_opens_on": OPENS},
+            "due_soon",
+        ),
+        (
+            EXPIRY,
+            {"completed_on": D(2026, 3, 1), "expires_on": EXPIRY, "renewal_opens_on": OPENS},
+            "due_soon",
+        ),
+        (
+            D(2027, 4, 1),
+            {"completed_on": D(2026, 3, 1), "expires_on": EXPIRY, "renewal_opens_on": OPENS},
+            "expired",
+        ),
         # one-time training never lapses
         (D(2040, 1, 1), {"completed_on": D(2026, 3, 1)}, "complete"),
     ],
@@ -58,7 +82,9 @@ def test_assignment_status_follows_the_training_rules(today, fields, expected):
         (None, D(2026, 3, 1), 14, D(2026, 3, 15)),
     ],
 )
-def test_due_date_counts_from_hire_for_hires_and_from_assignment_otherwise(hire, assigned, days, expected):
+def test_due_date_counts_from_hire_for_hires_and_from_assignment_otherwise(
+    hire, assigned, days, expected
+):
     assert due_date_for(hire, assigned, days) == expected
 
 
@@ -139,6 +165,11 @@ def test_compliance_rate_is_none_when_nothing_counts():
     ],
 )
 def test_next_step(status, flags, expected):
-    values = {"has_quiz": True, "has_open_attempt": False, "has_unsigned_pass": False, "attempts_remaining": 2}
+    values = {
+        "has_quiz": True,
+        "has_open_attempt": False,
+        "has_unsigned_pass": False,
+        "attempts_remaining": 2,
+    }
     values.update(flags)
     assert next_step(status, **values) == expected

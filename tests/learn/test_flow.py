@@ -93,14 +93,18 @@ def test_signing_with_another_name_is_refused(client, auth, erin):
     auth.login()
     attempt = start(client)
     client.post(f"/attempts/{attempt.id}", data=answers_for(attempt))
-    page = client.post("/modules/dignity/sign", data={"full_name": "Someone Else"}, follow_redirects=True)
+    page = client.post(
+        "/modules/dignity/sign", data={"full_name": "Someone Else"}, follow_redirects=True
+    )
     assert "Type your full name exactly as we have it: Erin Example." in page.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Completion)) == 0
 
 
 def test_signing_before_passing_is_refused(client, auth, erin):
     auth.login()
-    page = client.post("/modules/dignity/sign", data={"full_name": "Erin Example"}, follow_redirects=True)
+    page = client.post(
+        "/modules/dignity/sign", data={"full_name": "Erin Example"}, follow_redirects=True
+    )
     assert "Pass the quiz before you sign" in page.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Attestation)) == 0
 
@@ -128,7 +132,9 @@ def test_new_attempt_draws_afresh_and_attempts_run_out(client, auth, erin):
     page = client.get("/").get_data(as_text=True)
     assert "No attempts left. Please contact HR" in page
     response = client.post("/modules/dignity/quiz", follow_redirects=True)
-    assert "You have used every attempt for this module. Please contact HR." in response.get_data(as_text=True)
+    assert "You have used every attempt for this module. Please contact HR." in response.get_data(
+        as_text=True
+    )
     assert db.session.scalar(select(func.count()).select_from(Attempt)) == 2
 
 

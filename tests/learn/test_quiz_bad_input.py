@@ -72,6 +72,7 @@ def test_another_employees_attempt_is_not_found(client, auth, attempt):
 def test_submitting_twice_records_once(client, attempt):
     right = answers_for(attempt)
     client.post(f"/attempts/{attempt.id}", data=right)
+    db.session.expire_all()
     submitted_at = db.session.get(Attempt, attempt.id).submitted_at
     response = client.post(f"/attempts/{attempt.id}", data=answers_for(attempt, right=False))
     assert response.headers["Location"] == f"/attempts/{attempt.id}/result"
