@@ -16,6 +16,17 @@ def env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def env_list(name: str) -> list[str] | None:
+    """A comma-separated list, or None when the variable is unset or empty."""
+    items = [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+    return items or None
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # default set in create_app
@@ -29,10 +40,25 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_USE_TLS = env_bool("MAIL_USE_TLS")
     MAIL_FROM = os.environ.get("MAIL_FROM", "Attest <attest@localhost>")
+    MAIL_CONNECTIONS = env_int("MAIL_CONNECTIONS", 4)  # parallel SMTP sessions per sender
     REDIS_URL = os.environ.get("REDIS_URL")
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    # One Redis may serve several deployments (or test runs); the prefix keeps their counters apart.
+    RATELIMIT_KEY_PREFIX = os.environ.get("LMS_RATELIMIT_KEY_PREFIX", "attest")
+    # If Redis goes away, limit per instance rather than fail every request that is limited.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
-    MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+    MAX_CONTENT_LENGTH = env_int("LMS_MAX_CONTENT_LENGTH", 5 * 1024 * 1024)
+    # Host names this site answers to (e.g. "attest.example.com,.example.org"); unset = any.
+    TRUSTED_HOSTS = env_list("LMS_TRUSTED_HOSTS")
+    # How many proxies in front of the app set each X-Forwarded-* header (werkzeug ProxyFix).
+    LMS_PROXY_FIX_X_FOR = env_int("LMS_PROXY_FIX_X_FOR", 0)
+    LMS_PROXY_FIX_X_PROTO = env_int("LMS_PROXY_FIX_X_PROTO", 0)
+    LMS_PROXY_FIX_X_HOST = env_int("LMS_PROXY_FIX_X_HOST", 0)
+    LMS_PROXY_FIX_X_PORT = env_int("LMS_PROXY_FIX_X_PORT", 0)
+    LMS_PROXY_FIX_X_PREFIX = env_int("LMS_PROXY_FIX_X_PREFIX", 0)
+    LMS_HSTS_SECONDS = 0  # Strict-Transport-Security; on in production only
+    LMS_REQUEST_LOG = env_bool("LMS_REQUEST_LOG", True)  # one JSON line per request on stdout
     # OWASP password storage cheat sheet: argon2id, m >= 19 MiB, t >= 2, p = 1.
     # argon2-cffi's defaults (m = 64 MiB, t = 3, p = 4) are above that floor.
     ARGON2_TIME_COST = 3
@@ -52,9 +78,10 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
-    SECRET_KEY = "testing"
+    SECRET_KEY = "testing"  # noqa: S105 - tests only; production has no fallback
     LMS_BASE_URL = "http://attest.test"
     RATELIMIT_STORAGE_URI = "memory://"
+    TRUSTED_HOSTS = None  # the test client asks for "localhost"
     RATELIMIT_ENABLED = False  # tests of rate limits switch it back on
     WTF_CSRF_ENABLED = False  # tests of CSRF switch it back on
     # Hashing at production strength would dominate the suite's run time.
@@ -64,8 +91,11 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
+    # No SECRET_KEY fallback: create_app refuses to start without one.
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+    LMS_HSTS_SECONDS = env_int("LMS_HSTS_SECONDS", 365 * 24 * 3600)
 
 
 CONFIGS = {
@@ -73,3 +103,17 @@ CONFIGS = {
     "testing": TestingConfig,
     "production": ProductionConfig,
 }
+
+
+def config_name() -> str:
+    """Pick the settings: LMS_ENV if set, else development under FLASK_DEBUG, else production.
+
+    Production is the default so that a server started without thought gets
+    secure cookies, HSTS and a mandatory SECRET_KEY rather than a dev fallback.
+    """
+    name = os.environ.get("LMS_ENV", "").strip().lower()
+    if not name:
+        name = "development" if env_bool("FLASK_DEBUG") else "production"
+    if name not in CONFIGS:
+        raise RuntimeError(f"LMS_ENV={name!r}: use one of {', '.join(CONFIGS)}")
+    return name

@@ -4,25 +4,35 @@ import os
 
 from flask import Flask
 
-from config import CONFIGS
+from config import CONFIGS, config_name
 from lms.extensions import csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Create the app from the environment's config class, then `config` overrides."""
     app = Flask(__name__, instance_relative_config=True)
-    env = os.environ.get("LMS_ENV", "production" if os.environ.get("SECRET_KEY") else "development")
-    app.config.from_object(CONFIGS[env])
+    app.config.from_object(CONFIGS[config_name()])
     app.config.from_mapping(config or {})
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{app.instance_path}/attest.db"
     if not app.config.get("SECRET_KEY"):
-        raise RuntimeError("SECRET_KEY must be set outside development (see README, Settings)")
+        raise RuntimeError(
+            "SECRET_KEY must be set in production; for local use set LMS_ENV=development"
+            " (see README, Deployment)"
+        )
+    register_ops(app)
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
     return app
+
+
+def register_ops(app: Flask) -> None:
+    # First, so request ids and timings cover the other extensions' before_request hooks too.
+    from lms import ops
+
+    ops.register(app)
 
 
 def register_extensions(app: Flask) -> None:
@@ -41,6 +51,21 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(learn.bp)
+    from lms import hrimport
+
+    app.register_blueprint(hrimport.bp)
+    from lms import verify
+    from lms.certificates import routes as certificates
+
+    app.register_blueprint(verify.bp)
+    app.register_blueprint(certificates.bp)
+    from lms import hr
+
+    app.register_blueprint(hr.bp)
+    from lms import api
+
+    csrf.exempt(api.bp)  # bearer tokens, not cookies: no cross-site request can carry one
+    app.register_blueprint(api.bp)
     errors.register(app)
 
 

@@ -6,9 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from lms.audience import matches_audience
+from lms.audit import record_events
 from lms.extensions import db
 from lms.models import Assignment, Module, Program, ProgramModule, User
 from lms.status import due_date_for
@@ -39,15 +40,17 @@ def wanted_assignments(
         .order_by(ProgramModule.position)
     ):
         program_modules.setdefault(program_id, []).append(module_id)
-    query = select(User.id, User.department, User.role, User.hire_date).where(User.is_active)
+    query = select(
+        User.id, User.department, User.role, User.hire_date, User.department_changed_on
+    ).where(User.is_active)
     if user_ids is not None:
         query = query.where(User.id.in_(list(user_ids)))
     wanted: dict[tuple[int, int], tuple[int, date]] = {}
-    for user_id, department, role, hire_date in db.session.execute(query):
+    for user_id, department, role, hire_date, transferred_on in db.session.execute(query):
         for program_id, audience, due_days in programs:
             if not matches_audience(audience, department, role):
                 continue
-            due = due_date_for(hire_date, today, due_days)
+            due = due_date_for(hire_date, today, due_days, transferred_on)
             for module_id in program_modules.get(program_id, []):
                 key = (user_id, module_id)
                 if key not in wanted or due < wanted[key][1]:
@@ -69,27 +72,51 @@ def assign_programs(today: date, user_ids: Iterable[int] | None = None) -> Assig
     if ids is not None:
         query = query.where(Assignment.user_id.in_(ids))
     existing = {(a.user_id, a.module_id): a for a in db.session.scalars(query)}
+    new_rows, changed = [], []
     for key, (program_id, due) in wanted.items():
         assignment = existing.get(key)
         if assignment is None:
-            db.session.add(
-                Assignment(
-                    user_id=key[0],
-                    module_id=key[1],
-                    program_id=program_id,
-                    assigned_on=today,
-                    due_date=due,
-                )
-            )
+            new_rows.append(
+                {"user_id": key[0], "module_id": key[1], "program_id": program_id,
+                 "assigned_on": today, "due_date": due}
+            )  # fmt: skip
             result.created += 1
         elif assignment.closed_on is not None:
             assignment.closed_on = None
             if assignment.completed_on is None:
                 assignment.assigned_on, assignment.due_date = today, due
             result.reopened += 1
+            changed.append(("assignment.reopened", assignment))
     for key, assignment in existing.items():
         if key not in wanted and assignment.closed_on is None:
             assignment.closed_on = today
             result.closed += 1
+            changed.append(("assignment.closed", assignment))
+    if new_rows:
+        # One executemany: adding ORM objects one by one costs ~0.1 ms each (10,000 hires ~ 90,000 rows).
+        db.session.execute(insert(Assignment), new_rows)
     db.session.flush()
+    record_assignment_events(new_rows, changed)
     return result
+
+
+def record_assignment_events(new_rows: list[dict], changed: list[tuple[str, Assignment]]) -> None:
+    """Audit the changes: one event per person and kind (created, reopened, closed), in bulk.
+
+    One event per person rather than per assignment keeps 10,000 hires at
+    10,000 rows written in one executemany (see `lms.audit.record_events`).
+    """
+    if not new_rows and not changed:
+        return
+    slugs = dict(db.session.execute(select(Module.id, Module.slug)).all())
+    grouped: dict[tuple[str, int], dict[str, str | None]] = {}
+    for row in new_rows:
+        due = row["due_date"].isoformat()
+        grouped.setdefault(("assignment.created", row["user_id"]), {})[slugs[row["module_id"]]] = due
+    for action, a in changed:
+        due = None if action == "assignment.closed" else a.due_date.isoformat()
+        grouped.setdefault((action, a.user_id), {})[slugs[a.module_id]] = due
+    record_events(
+        {"action": action, "user_id": user_id, "details": {"modules": modules}}
+        for (action, user_id), modules in grouped.items()
+    )

@@ -36,6 +36,7 @@ def sync_content_command(dry_run: bool) -> None:
     from lms.assignments import assign_programs
     from lms.content.loader import load_content
     from lms.content.sync import check_against_database, sync_content
+    from lms.renewal import apply_retraining
 
     root = Path(current_app.config["LMS_CONTENT_DIR"])
     content = load_content(root)
@@ -47,11 +48,13 @@ def sync_content_command(dry_run: bool) -> None:
         sys.exit(1)
     report = sync_content(content)
     assigned = assign_programs(utctoday())
+    retrained = apply_retraining(report.versions_raised, utctoday())
     for line in report.lines():
         click.echo(line)
     click.echo(
         f"assignments: {assigned.created} created, {assigned.reopened} reopened, {assigned.closed} closed"
     )
+    click.echo(f"retraining: {retrained} holder(s) given a new due date")
     if dry_run:
         db.session.rollback()
         click.echo("dry run: nothing was changed")
@@ -107,17 +110,78 @@ def create_person(**fields) -> None:
     db.session.commit()
     click.echo(f"created {user.email}{' (HR)' if user.is_hr else ''}")
     if user.password_hash is None:
-        click.echo("no password set: the person can be sent an invitation to choose one")
+        from lms.invitations import send_invitation
+
+        send_invitation(user)
+        db.session.commit()
+        click.echo(f"no password set: invitation {delivery_note()}")
+
+
+def delivery_note() -> str:
+    """Send queued email now; say whether it went, or stays queued for `flask lms send-mail`."""
+    from lms.mail import send_queued
+
+    report = send_queued()
+    if report.failed:
+        return "queued; sending failed for now and will be retried (see `flask lms send-mail`)"
+    return "sent"
+
+
+@lms_group.command("import-hires")
+@click.argument("csv_file", type=click.File("rb"))
+@click.option("--partial", is_flag=True, help="Import the good rows even if others have problems.")
+@click.option("--invite", is_flag=True, help="Email each new hire a link to set a password.")
+@with_appcontext
+def import_hires_command(csv_file, partial: bool, invite: bool) -> None:
+    """Add, update and terminate employees from the HR system's CSV export (`-` reads stdin)."""
+    from lms.imports.apply import import_csv_bytes
+
+    result = import_csv_bytes(
+        csv_file.read(), today=utctoday(), partial=partial, invite=invite, source="cli",
+        filename=Path(getattr(csv_file, "name", "<stdin>")).name,
+    )  # fmt: skip
+    for error in result.plan.errors:
+        click.echo(str(error), err=True)
+    bad = result.counts["errors"]
+    if not result.is_applied:
+        db.session.rollback()
+        why = (
+            "the file cannot be read as an employee export"
+            if result.plan.is_fatal
+            else f"{bad} row(s) with problems (--partial imports the good rows)"
+        )
+        click.echo(f"{why}: nothing was imported", err=True)
+        sys.exit(1)
+    db.session.commit()
+    counts = result.counts
+    click.echo(
+        f"imported: {counts['new']} new, {counts['updated']} updated, "
+        f"{counts['terminated']} terminated, {counts['unchanged']} unchanged"
+    )
+    if result.invited:
+        click.echo(f"invitations: {result.invited} {delivery_note()}")
+    if bad:
+        click.echo(f"{bad} row(s) with problems were not imported", err=True)
+        sys.exit(1)
 
 
 @lms_group.command("demo")
 @click.option("--employees", default=12, show_default=True, type=click.IntRange(1, 100_000))
 @click.option("--seed", default=1, show_default=True, type=int)
+@click.option("--if-empty", is_flag=True, help="Do nothing if anyone exists already.")
 @with_appcontext
-def demo_command(employees: int, seed: int) -> None:
+def demo_command(employees: int, seed: int, if_empty: bool) -> None:
     """Load a demo organisation with two years of history."""
-    from lms.demo import load_demo
+    from sqlalchemy import select
 
+    from lms.demo import load_demo
+    from lms.models import User
+
+    if db.session.scalar(select(User.id).limit(1)) is not None:
+        if if_empty:
+            click.echo("demo skipped: the database already has people in it")
+            return
+        raise click.ClickException("the database already has people in it; use an empty one")
     result = load_demo(employees=employees, seed=seed, today=utctoday())
     db.session.commit()
     click.echo(f"demo loaded: {result.people} people, {result.completions} completions")
@@ -126,3 +190,89 @@ def demo_command(employees: int, seed: int) -> None:
     )
     for label, email in result.logins:
         click.echo(f"  {label:<10} {email}")
+
+
+@lms_group.command("create-token")
+@click.option("--name", required=True, help="Who will use it, e.g. the HR system's name.")
+@with_appcontext
+def create_token_command(name: str) -> None:
+    """Create an API token for an HR system and print it, once; only its hash is kept."""
+    from lms.api.tokens import TokenError, create_token
+
+    try:
+        token, secret = create_token(name)
+    except TokenError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(secret)
+    click.echo(
+        f"API token {token.name!r} created ({token.prefix}...). Copy it now: it is not shown "
+        "again. Send it as `Authorization: Bearer <token>`.",
+        err=True,
+    )
+
+
+@lms_group.command("revoke-token")
+@click.option("--name", required=True)
+@with_appcontext
+def revoke_token_command(name: str) -> None:
+    """Revoke the API token in use under a name; it stops working at once."""
+    from lms.api.tokens import TokenError, revoke_token
+
+    try:
+        token = revoke_token(name)
+    except TokenError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"API token {token.name!r} ({token.prefix}...) revoked")
+
+
+@lms_group.command("verify-audit")
+@with_appcontext
+def verify_audit_command() -> None:
+    """Check the audit trail's hash chain; print OK or the first broken link and exit 1."""
+    from sqlalchemy import func, select
+
+    from lms.audit import first_broken_link
+    from lms.models import AuditEvent
+
+    broken = first_broken_link()
+    if broken is None:
+        count = db.session.scalar(select(func.count()).select_from(AuditEvent))
+        click.echo(f"OK: {count} audit events, chain intact")
+        return
+    click.echo(
+        f"BROKEN at event {broken.id} ({broken.action}, {broken.created_at.isoformat()}): "
+        "its hash or its link to the event before does not match; "
+        "this row or an earlier one was changed, removed or inserted",
+        err=True,
+    )
+    sys.exit(1)
+
+
+@lms_group.command("renew")
+@click.option("--as-of", "as_of", callback=parse_day, help="Run as on this day (YYYY-MM-DD).")
+@click.option("--dry-run", is_flag=True, help="Report what would be done; change nothing.")
+@with_appcontext
+def renew_command(as_of: date | None, dry_run: bool) -> None:
+    """Update assignments, queue the reminders due today and send queued email."""
+    from lms.renewal import renew
+
+    report = renew(as_of or utctoday(), dry_run=dry_run)
+    for line in report.lines():
+        click.echo(line)
+    if report.mail.failed:
+        click.echo(f"warning: {report.mail.failed} email(s) failed and will be retried", err=True)
+
+
+@lms_group.command("send-mail")
+@click.option("--limit", type=click.IntRange(1), help="Send at most this many.")
+@with_appcontext
+def send_mail_command(limit: int | None) -> None:
+    """Deliver queued email; failures stay queued and are retried with backoff."""
+    from lms.mail import send_queued
+
+    report = send_queued(limit)
+    click.echo(f"emails sent: {report.sent}, failed: {report.failed}, still queued: {report.remaining}")
+    if report.failed:
+        click.echo(f"warning: {report.failed} email(s) failed and will be retried", err=True)

@@ -18,4 +18,8 @@ def configure_engine(app: Flask) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=5000")
+            # WAL: readers never wait for the writer, so several gunicorn workers can share
+            # one file (the mode is stored in the file; in-memory databases ignore it).
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; safe in WAL
             cursor.close()

@@ -66,19 +66,25 @@ def assignment_status(
     return COMPLETE
 
 
-def due_date_for(hire_date: date | None, assigned_on: date, due_days: int) -> date:
+def due_date_for(
+    hire_date: date | None, assigned_on: date, due_days: int, transferred_on: date | None = None
+) -> date:
     """Return the due date of a new assignment.
 
     DESIGN.md: due_days count "after hire date for hires, after assignment
     otherwise". A person is a hire for a program when they are assigned within
     its due_days of starting (or before they start); someone who has been here
     longer is given the full due_days from the day of assignment, never a date
-    already in the past.
+    already in the past. A transfer (a new department or role, after the hire
+    date) is a new start: training it brings is due from the transfer.
     """
-    if hire_date is not None:
-        from_hire = hire_date + timedelta(days=due_days)
-        if from_hire >= assigned_on:
-            return from_hire
+    start = hire_date
+    if transferred_on is not None and (hire_date is None or transferred_on > hire_date):
+        start = transferred_on
+    if start is not None:
+        from_start = start + timedelta(days=due_days)
+        if from_start >= assigned_on:
+            return from_start
     return assigned_on + timedelta(days=due_days)
 
 

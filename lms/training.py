@@ -12,6 +12,8 @@ from datetime import date, datetime
 
 from sqlalchemy import select, update
 
+from lms.audit import record_event
+from lms.certificates.operations import issue_certificate
 from lms.extensions import db
 from lms.grading import check_answers, draw_questions, grade_attempt, names_match
 from lms.models import (
@@ -26,6 +28,7 @@ from lms.models import (
 )
 from lms.models.base import utcnow
 from lms.periods import parse_period
+from lms.renewal import queue_resolved_note
 from lms.status import (
     STEP_LOCKED,
     STEP_RESUME,
@@ -137,6 +140,10 @@ def start_attempt(progress: Progress, today: date, rng: random.Random | None = N
     if assignment.started_on is None:
         assignment.started_on = today
     db.session.flush()
+    record_event(
+        "attempt.started", actor_id=assignment.user_id, user_id=assignment.user_id,
+        details={"attempt_id": attempt.id, "assignment_id": assignment.id, "cycle": attempt.cycle},
+    )  # fmt: skip
     return attempt
 
 
@@ -174,6 +181,12 @@ def submit_attempt(
         )  # fmt: skip
         .execution_options(synchronize_session=False)
     )
+    if result.rowcount == 1:
+        record_event(
+            "attempt.submitted", actor_id=attempt.user_id, user_id=attempt.user_id,
+            details={"attempt_id": attempt.id, "assignment_id": attempt.assignment_id,
+                     "score": grade.score, "passed": grade.passed},
+        )  # fmt: skip
     db.session.expire(attempt)
     return result.rowcount == 1
 
@@ -208,6 +221,11 @@ def sign_attestation(
     )  # fmt: skip
     db.session.add(attestation)
     db.session.flush()
+    record_event(
+        "attestation.signed", actor_id=user.id, user_id=user.id,
+        details={"attestation_id": attestation.id, "assignment_id": assignment.id,
+                 "version": version.version, "cycle": attestation.cycle, "ip_address": ip_address},
+    )  # fmt: skip
     attempt = (
         db.session.get(Attempt, progress.unsigned_pass_id) if progress.unsigned_pass_id else None
     )
@@ -226,6 +244,7 @@ def complete_cycle(
     renew_every = parse_period(version.renew_every) if version.renew_every else None
     window = parse_period(version.window) if version.window else None
     first = assignment.completed_on is None
+    status_before, cycle = status_of(assignment, today), assignment.cycle
     expires_on = expiry_for(
         today,
         renew_every,
@@ -252,4 +271,11 @@ def complete_cycle(
     assignment.started_on = None
     assignment.extra_attempts = 0
     db.session.flush()
+    record_event(
+        "completion.recorded", actor_id=attestation.user_id, user_id=assignment.user_id,
+        details={"completion_id": completion.id, "assignment_id": assignment.id, "cycle": cycle,
+                 "score": completion.score, "expires_on": expires_on},
+    )  # fmt: skip
+    queue_resolved_note(assignment, cycle, status_before, today)
+    issue_certificate(completion)
     return completion

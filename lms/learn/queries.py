@@ -9,7 +9,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from lms.extensions import db
-from lms.models import Assignment, Attempt, Choice, Module, ModuleVersion, Question
+from lms.models import (
+    Assignment,
+    Attempt,
+    Certificate,
+    Choice,
+    Completion,
+    Module,
+    ModuleVersion,
+    Question,
+)
 from lms.training import Progress, progress_of
 
 
@@ -87,3 +96,19 @@ def attempt_questions(attempt: Attempt) -> list[tuple[Question, list[Choice]]]:
         by_id = {c.id: c for c in question.choices}
         ordered.append((question, [by_id[c] for c in item["choice_ids"]]))
     return ordered
+
+
+def my_certificate_codes(user_id: int, assignment_id: int | None = None) -> dict[int, str]:
+    """Return {assignment id: code} of this person's current, unrevoked certificates, in one query."""
+    query = (
+        select(Completion.assignment_id, Certificate.code)
+        .join(Certificate, Certificate.completion_id == Completion.id)
+        .where(
+            Completion.user_id == user_id,
+            Completion.superseded_at.is_(None),
+            Certificate.revoked_at.is_(None),
+        )
+    )
+    if assignment_id is not None:
+        query = query.where(Completion.assignment_id == assignment_id)
+    return dict(db.session.execute(query).all())

@@ -5,7 +5,13 @@ from lms.extensions import db
 from lms.grading import AnswerError
 from lms.learn import bp
 from lms.learn.forms import QuizForm, SignForm, StartQuizForm
-from lms.learn.queries import attempt_questions, my_progress, own_attempt, progress_for_slug
+from lms.learn.queries import (
+    attempt_questions,
+    my_certificate_codes,
+    my_progress,
+    own_attempt,
+    progress_for_slug,
+)
 from lms.models import ModuleVersion
 from lms.models.base import utctoday
 from lms.status import COMPLIANT, LABELS, PENDING
@@ -27,6 +33,7 @@ def dashboard():
         pending=sum(1 for p in items if p.status in PENDING),
         labels=LABELS,
         today=today,
+        certificates=my_certificate_codes(current_user.id),
     )
 
 
@@ -41,6 +48,7 @@ def module(slug):
         labels=LABELS,
         start_form=StartQuizForm(),
         sign_form=SignForm(),
+        certificates=my_certificate_codes(current_user.id, progress.assignment.id),
     )
 
 

@@ -1,21 +1,31 @@
 """All models, importable from one place (Alembic needs them all loaded)."""
 
+from lms.models.api import ApiToken
 from lms.models.audit import AuditEvent
+from lms.models.certificates import Certificate
 from lms.models.content import Choice, Module, ModuleVersion, Program, ProgramModule, Question
+from lms.models.imports import StagedImport
+from lms.models.mail import OutboxMessage
 from lms.models.people import User
+from lms.models.tokens import UserToken
 from lms.models.training import Assignment, Attempt, Attestation, Completion
 
 __all__ = [
+    "ApiToken",
     "Assignment",
     "AuditEvent",
     "Attempt",
     "Attestation",
+    "Certificate",
     "Choice",
     "Completion",
     "Module",
     "ModuleVersion",
+    "OutboxMessage",
     "Program",
     "ProgramModule",
     "Question",
+    "StagedImport",
     "User",
+    "UserToken",
 ]

@@ -17,7 +17,8 @@ class User(UserMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
-    full_name: Mapped[str] = mapped_column(String(200))
+    # Indexed: HR reports list people by name, a page at a time (see lms.reports).
+    full_name: Mapped[str] = mapped_column(String(200), index=True)
     employee_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     department: Mapped[str | None] = mapped_column(String(120), index=True)
     role: Mapped[str | None] = mapped_column(String(120))

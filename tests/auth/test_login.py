@@ -101,9 +101,13 @@ def test_login_is_rate_limited(app, erin):
 
     limited = create_app({**app.config, "RATELIMIT_ENABLED": True})
     client = limited.test_client()
-    codes = [
-        client.post("/login", data={"email": "x@example.com", "password": "y"}).status_code
-        for _ in range(12)
-    ]
+    try:
+        codes = [
+            client.post("/login", data={"email": "x@example.com", "password": "y"}).status_code
+            for _ in range(12)
+        ]
+    finally:
+        with limited.app_context():
+            db.engine.dispose()
     assert codes[:10] == [401] * 10
     assert codes[10] == 429

@@ -88,6 +88,26 @@ def test_due_date_counts_from_hire_for_hires_and_from_assignment_otherwise(
     assert due_date_for(hire, assigned, days) == expected
 
 
+@pytest.mark.parametrize(
+    ("hire", "transferred", "assigned", "expected"),
+    [
+        (D(2026, 3, 1), D(2026, 3, 10), D(2026, 3, 10), D(2026, 4, 9)),  # new hire moves: from move
+        (D(2024, 1, 1), D(2026, 3, 1), D(2026, 3, 1), D(2026, 3, 31)),  # long-standing: from move
+        (
+            D(2024, 1, 1),
+            D(2026, 3, 1),
+            D(2026, 3, 20),
+            D(2026, 3, 31),
+        ),  # assigned later: still move
+        (D(2024, 1, 1), D(2026, 1, 1), D(2026, 3, 1), D(2026, 3, 31)),  # move long ago: assignment
+        (D(2026, 3, 10), D(2026, 3, 1), D(2026, 3, 1), D(2026, 4, 9)),  # moved before starting
+        (None, D(2026, 3, 5), D(2026, 3, 5), D(2026, 4, 4)),
+    ],
+)
+def test_due_date_counts_from_a_transfer_like_a_new_start(hire, transferred, assigned, expected):
+    assert due_date_for(hire, assigned, 30, transferred) == expected
+
+
 YEAR = parse_period("1 year")
 MONTH = parse_period("1 month")
 

@@ -1,0 +1,289 @@
+"""`flask lms renew` on the demo organisation: time and peak memory of each kind of run.
+
+    python bench/renew.py [--employees 10000[,2000]] [--databases sqlite,postgresql] [--reuse]
+
+For each database and size it builds the demo (`flask lms demo --employees N`) in a
+fresh SQLite file or PostgreSQL schema, starts an SMTP sink (aiosmtpd, its own
+process) and runs `flask lms renew` as a subprocess, in production settings:
+
+- dry run on the demo's day: every reminder due, computed and rolled back;
+- first run on that day: the catch-up, queueing and sending every reminder due;
+- repeat run on the same day: nothing to queue or send;
+- a run on each of the following days (--days, 7): a day's new reminders, the
+  steady state of a daily cron (weekly overdue reminders spread over the week).
+
+It prints wall time (and the part spent queueing vs sending), emails queued and
+sent, and the peak RSS of each `renew` process. Targets (issue 5): a run with work ≤ 10 s, a repeat ≤ 3 s, memory flat
+in the number of assignments (compare sizes). `--reuse` keeps each SQLite demo in
+bench/out/ and copies it back instead of rebuilding it (the demo takes minutes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+SECRET = "bench-only-secret-not-for-production-0123456789"  # noqa: S105 - bench only
+POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+TARGET_WORK_S, TARGET_REPEAT_S = 10.0, 3.0
+# Runs the flask CLI and, at exit, reports the process's own peak RSS (VmHWM). wait4's
+# ru_maxrss would not do: a child's counts what its parent had in memory when it forked.
+PEAK_WRAPPER = """
+import atexit, sys
+def peak():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            print("peak-rss-kib", line.split()[1])
+atexit.register(peak)
+from flask.cli import main
+sys.argv = ["flask", *sys.argv[1:]]
+main()
+"""
+
+
+@dataclass
+class Run:
+    label: str
+    as_of: date
+    seconds: float
+    peak_mib: float
+    queued: float
+    sent: float
+    failed: float
+    queue_s: float
+    send_s: float
+    output: str
+
+
+@contextmanager
+def database(kind: str, employees: int) -> Iterator[str]:
+    """Yield the URL of a new empty database of this kind, removed afterwards."""
+    if kind == "sqlite":
+        path = OUT / f"renew-{employees}.db"
+        for suffix in ("", "-wal", "-shm", ".renew-lock"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        yield f"sqlite:///{path}"
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.pool import NullPool
+
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES, poolclass=NullPool)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        url = make_url(POSTGRES).update_query_dict({"options": f"-csearch_path={schema}"})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def postgres_available() -> bool:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.pool import NullPool
+
+    try:
+        with create_engine(POSTGRES, poolclass=NullPool).connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return True
+    except OperationalError:
+        return False
+
+
+def build_demo(url: str, employees: int, seed: int, reuse: bool) -> tuple[float, int]:
+    """Create the schema, sync content and load the demo; return (seconds, assignments)."""
+    cached = OUT / f"renew-demo-{employees}-{seed}-{date.today().isoformat()}.db"
+    target = Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite") else None
+    started = time.perf_counter()
+    if reuse and target is not None and cached.exists():
+        shutil.copyfile(cached, target)
+    else:
+        os.environ["LMS_ENV"] = "production"
+        from lms import create_app
+        from lms.extensions import db
+
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET,
+                          "LMS_CONTENT_DIR": str(ROOT / "content")})  # fmt: skip
+        with app.app_context():
+            # The models' schema: migrations can trail the models while features land.
+            db.create_all()
+            runner = app.test_cli_runner()
+            for command in (["sync-content"], ["demo", "--employees", str(employees),
+                                               "--seed", str(seed)]):  # fmt: skip
+                result = runner.invoke(args=["lms", *command])
+                if result.exit_code != 0:
+                    raise SystemExit(f"flask lms {' '.join(command)} failed:\n{result.output}")
+            db.session.remove()
+            db.engine.dispose()
+        if reuse and target is not None:
+            shutil.copyfile(target, cached)
+    return time.perf_counter() - started, count_assignments(url)
+
+
+def count_assignments(url: str) -> int:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.connect() as conn:
+        count = conn.execute(text("SELECT count(*) FROM assignments")).scalar_one()
+    engine.dispose()
+    return count
+
+
+@contextmanager
+def smtp_sink() -> Iterator[int]:
+    """Run an SMTP server that accepts and discards everything, in its own process."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}",
+         "-c", "aiosmtpd.handlers.Sink"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield port
+    finally:
+        process.terminate()
+        process.wait()
+
+
+def run_renew(label: str, as_of: date, env: dict, *extra: str) -> Run:
+    """Run `flask lms renew` in a subprocess; time it and read its peak RSS."""
+    command = [sys.executable, "-c", PEAK_WRAPPER, "lms", "renew", "--as-of", as_of.isoformat(),
+               *extra]  # fmt: skip
+    started = time.perf_counter()
+    result = subprocess.run(command, cwd=ROOT, env=env, text=True, check=False,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # fmt: skip
+    seconds = time.perf_counter() - started
+    output = result.stdout
+    if result.returncode != 0:
+        raise SystemExit(f"flask lms renew {as_of} {' '.join(extra)} failed:\n{output}")
+
+    def number(pattern: str) -> float:
+        match = re.search(pattern, output)
+        return float(match.group(1)) if match else 0
+
+    return Run(
+        label=label, as_of=as_of, seconds=seconds, peak_mib=number(r"peak-rss-kib (\d+)") / 1024,
+        queued=number(r"emails (?:would be )?queued: (\d+)"), sent=number(r"emails sent: (\d+)"),
+        failed=number(r"failed: (\d+)"), queue_s=number(r"took ([\d.]+) s to queue"),
+        send_s=number(r"([\d.]+) s to send"), output=output,
+    )  # fmt: skip
+
+
+def bench(kind: str, employees: int, args) -> list[str]:
+    today = date.today()
+    with database(kind, employees) as url, smtp_sink() as port:
+        build_s, assignments = build_demo(
+            url, employees, args.seed, args.reuse and kind == "sqlite"
+        )
+        env = {**os.environ, "LMS_ENV": "production", "SECRET_KEY": SECRET, "DATABASE_URL": url,
+               "FLASK_APP": "wsgi.py", "LMS_CONTENT_DIR": str(ROOT / "content"),
+               "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(port), "MAIL_USE_TLS": "0",
+               "LMS_REQUEST_LOG": "0"}  # fmt: skip
+        env.pop("MAIL_USERNAME", None)
+        runs = [
+            run_renew("dry run (catch-up day)", today, env, "--dry-run"),
+            run_renew("first run: catch-up", today, env),
+            run_renew("repeat, nothing to send", today, env),
+            *(run_renew(f"daily run, day +{n}", today + timedelta(days=n), env)
+              for n in range(1, args.days + 1)),
+        ]  # fmt: skip
+    head = ("run", "as of", "queued", "sent", "failed", "total s", "queue s", "send s",
+            "sent/s", "peak MiB")  # fmt: skip
+    rows = [
+        f"{kind}, {employees:,} employees, {assignments:,} assignments "
+        f"(demo built in {build_s:.0f} s)",
+        "| " + " | ".join(head) + " |",
+        "|" + "|".join("---" for _ in head) + "|",
+    ]
+    for r in runs:
+        rate = f"{r.sent / r.send_s:.0f}" if r.sent and r.send_s else ""
+        cells = (r.label, r.as_of.isoformat(), f"{r.queued:,.0f}", f"{r.sent:,.0f}",
+                 f"{r.failed:.0f}", f"{r.seconds:.2f}", f"{r.queue_s:.1f}", f"{r.send_s:.1f}",
+                 rate, f"{r.peak_mib:.0f}")  # fmt: skip
+        rows.append("| " + " | ".join(cells) + " |")
+    repeat, catch_up, daily = runs[2], runs[1], runs[3:]
+    worst = max(daily, key=lambda r: r.seconds, default=None)
+
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "MISSED"
+
+    verdicts = [
+        f"repeat ≤ {TARGET_REPEAT_S:.0f} s: {verdict(repeat.seconds <= TARGET_REPEAT_S)} "
+        f"({repeat.seconds:.1f} s)",
+        f"catch-up ≤ {TARGET_WORK_S:.0f} s: {verdict(catch_up.seconds <= TARGET_WORK_S)} "
+        f"({catch_up.seconds:.1f} s for {catch_up.queued:,.0f} emails)",
+    ]
+    if worst is not None:
+        verdicts.append(
+            f"each daily run ≤ {TARGET_WORK_S:.0f} s: {verdict(worst.seconds <= TARGET_WORK_S)} "
+            f"(worst {worst.seconds:.1f} s, {worst.queued:,.0f} emails)"
+        )
+    return [*rows, "Targets (wall time, process start-up included): " + "; ".join(verdicts)]
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    cores = len(os.sched_getaffinity(0))
+    load = os.getloadavg()[0]
+    return (f"{model}, {cores} cores, {memory:.0f} GiB RAM, load {load:.1f} at start, "
+            f"{platform.platform()}, Python {platform.python_version()}")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--employees", default="10000", help="comma-separated sizes")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--reuse", action="store_true", help="reuse a cached SQLite demo")
+    parser.add_argument("--days", type=int, default=7, help="daily runs after the catch-up")
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    OUT.mkdir(parents=True, exist_ok=True)
+    kinds = [kind.strip() for kind in args.databases.split(",") if kind.strip()]
+    if "postgresql" in kinds and not postgres_available():
+        print(f"PostgreSQL not reachable at {POSTGRES}: SQLite only")
+        kinds.remove("postgresql")
+    print(f"Machine: {machine()}")
+    for kind in kinds:
+        for employees in (int(n) for n in args.employees.split(",")):
+            print("", *bench(kind, employees, args), sep="\n", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,521 @@
+"""Attest's pages against a bare Flask page, both under gunicorn.conf.py, driven by wrk.
+
+    python bench/web.py [--employees 10000] [--duration 10] [--connections 8]
+                        [--databases sqlite,postgresql] [--workers N]
+
+For each database it builds the demo organisation (`flask lms demo --employees N`) in a
+fresh SQLite file or PostgreSQL schema, starts Attest in production mode and a bare
+Flask app that renders a one-line template, each under the same gunicorn settings, and
+runs wrk against each page for the same duration. It prints requests/s, p50 and p99,
+each Attest figure as a share of the bare page's requests/s, and the SQL statements
+each page issues. CSRF stays on: the quiz submissions carry real tokens.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import random
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+SECRET = "bench-only-secret-not-for-production-0123456789"  # noqa: S105 - bench servers only
+POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+TARGET_SHARE = 0.40  # dashboard and module page vs the bare page, requests/s
+TARGET_QUIZ_P99_MS = 100
+
+# wrk script: each thread replays its share of a file of requests, one per line
+# (METHOD, path, Cookie header, form body; tab-separated), and reports JSON when done.
+WRK_LUA = r"""
+local threads, counter = {}, 0
+function setup(thread)
+  thread:set("index", counter)
+  counter = counter + 1
+  table.insert(threads, thread)
+end
+function init(args)
+  local nthreads, i = tonumber(args[2]), 0
+  requests, position, wrapped = {}, 0, 0
+  for line in io.lines(args[1]) do
+    if i % nthreads == index then
+      local method, path, cookie, body = line:match("^([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$")
+      local headers = {Cookie = cookie}
+      if body == "" then body = nil else
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+      end
+      table.insert(requests, wrk.format(method, path, headers, body))
+    end
+    i = i + 1
+  end
+end
+function request()
+  position = position + 1
+  if position > #requests then position, wrapped = 1, wrapped + 1 end
+  return requests[position]
+end
+function done(summary, latency, requests)
+  local wraps = 0
+  for _, thread in ipairs(threads) do wraps = wraps + thread:get("wrapped") end
+  local e = summary.errors
+  io.write(string.format(
+    '{"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "errors": %d, "wrapped": %d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    e.connect + e.read + e.write + e.status + e.timeout, wraps))
+end
+"""
+
+
+def create_bare_app():
+    """The yardstick: the least a Flask app does to answer with a rendered template."""
+    from flask import Flask, render_template
+    from jinja2 import DictLoader
+
+    app = Flask("bare")
+    app.jinja_loader = DictLoader({"page.html": "<p>Hello, {{ name }}!</p>"})
+
+    @app.get("/")
+    def page():
+        return render_template("page.html", name="world")
+
+    return app
+
+
+@dataclass
+class Page:
+    name: str
+    lines: list[str]  # wrk request lines
+    expect: int  # status of a correct answer (checked once before the run)
+    queries: int | None = None
+    result: dict = field(default_factory=dict)
+
+
+def request_line(method: str, path: str, cookie: str = "", body: dict | None = None) -> str:
+    return "\t".join([method, path, cookie, urlencode(body) if body else ""])
+
+
+# -- databases ---------------------------------------------------------------------------------
+
+
+@contextmanager
+def database(kind: str) -> Iterator[str]:
+    """Yield the URL of a new empty database of this kind, removed afterwards."""
+    if kind == "sqlite":
+        path = OUT / "bench.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        yield f"sqlite:///{path}"
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.pool import NullPool
+
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES, poolclass=NullPool)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        url = make_url(POSTGRES).update_query_dict({"options": f"-csearch_path={schema}"})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def postgres_available() -> bool:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.pool import NullPool
+
+    try:
+        with create_engine(POSTGRES, poolclass=NullPool).connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return True
+    except OperationalError:
+        return False
+
+
+# -- the data each page is driven with ---------------------------------------------------------
+
+
+def prepare(url: str, args) -> tuple[list[Page], dict]:
+    """Build the demo organisation and the signed-in requests for each page."""
+    os.environ["LMS_ENV"] = "production"
+    from sqlalchemy import event
+
+    from lms import create_app
+    from lms.extensions import db
+
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": SECRET,
+            "LMS_CONTENT_DIR": str(ROOT / "content"),
+            "LMS_REQUEST_LOG": False,
+        }
+    )
+    facts = {}
+    with app.app_context():
+        started = time.perf_counter()
+        # The models' schema: migrations can trail the models while features land.
+        db.create_all()
+        runner = app.test_cli_runner()
+        for command in (["sync-content"], ["demo", "--employees", str(args.employees)]):
+            result = runner.invoke(args=["lms", *command])
+            if result.exit_code != 0:
+                raise SystemExit(f"flask lms {' '.join(command)} failed:\n{result.output}")
+        facts["build_s"] = time.perf_counter() - started
+        pages = signed_in_pages(app, args)
+        db.session.remove()
+        engine = db.engine
+    # Outside the app context above: requests made inside it would share its `g`, and so
+    # Flask-Login's cached user. The test client speaks https here (PREFERRED_URL_SCHEME),
+    # hence the Referer Flask-WTF checks on https; the cookie is sent by hand, as wrk does.
+    counts = []
+    event.listen(engine, "before_cursor_execute", lambda *_: counts.append(1))
+    client = app.test_client(use_cookies=False)
+    for page in pages:
+        count_queries(client, page, counts)
+    engine.dispose()
+    return pages, facts
+
+
+def count_queries(client, page: Page, counts: list) -> None:
+    """Count the SQL statements one request issues (the second time; the first warms caches)."""
+    lines = page.lines[-2:] if page.name == "quiz submission" else page.lines[:1] * 2
+    for line in lines:
+        method, path, cookie, body = line.split("\t")
+        counts.clear()
+        response = client.open(
+            path,
+            method=method,
+            data=body or None,
+            headers={"Cookie": cookie, "Referer": "https://localhost/"},
+            content_type="application/x-www-form-urlencoded" if body else None,
+        )
+        if response.status_code != page.expect:
+            raise SystemExit(
+                f"{page.name}: {path} answered {response.status_code}: {response.get_data(as_text=True)[-800:]}"
+            )
+    page.queries = len(counts)
+    if page.name == "quiz submission":
+        page.lines = page.lines[:-2]  # those two are used up
+
+
+def signed_in_pages(app, args) -> list[Page]:
+    from sqlalchemy import func, select
+
+    from lms.extensions import db
+    from lms.models import Attempt, User
+
+    # The employee with the most history: the heaviest dashboard, not the lightest.
+    busiest = db.session.scalar(
+        select(Attempt.user_id)
+        .join(User, User.id == Attempt.user_id)
+        .where(~User.is_hr)
+        .group_by(Attempt.user_id)
+        .order_by(func.count().desc(), Attempt.user_id)
+        .limit(1)
+    )
+    employee = db.session.get(User, busiest)
+    cookie, _ = signed_in(app, employee)
+    slug = first_module_slug(employee.id)
+    pages = [
+        Page("employee dashboard", [request_line("GET", "/", cookie)], 200),
+        Page("module page", [request_line("GET", f"/modules/{slug}", cookie)], 200),
+        Page("quiz submission", quiz_submissions(app, args.quiz_attempts), 302),
+    ]
+    if any(rule.rule == "/hr/" for rule in app.url_map.iter_rules()):
+        hr = db.session.scalar(select(User).where(User.email == "hr@example.com"))
+        pages.append(
+            Page("HR dashboard", [request_line("GET", "/hr/", signed_in(app, hr)[0])], 200)
+        )
+    return pages
+
+
+def signed_in(app, user) -> tuple[str, str]:
+    """Return the session cookie and CSRF token a sign-in from wrk's address would give.
+
+    Sessions are signed cookies, so the bench makes them the way the login view does
+    (flask_login.login_user) instead of posting thousands of passwords past the
+    login rate limit.
+    """
+    from flask import session
+    from flask_login import login_user
+    from flask_wtf.csrf import generate_csrf
+
+    # A fresh app context: generate_csrf caches its token on `g`, which would hand every
+    # session after the first the first one's token.
+    with (
+        app.app_context(),
+        app.test_request_context("/", environ_base={"REMOTE_ADDR": "127.0.0.1"}),
+    ):
+        login_user(user)
+        token = generate_csrf()
+        value = app.session_interface.get_signing_serializer(app).dumps(dict(session))
+    return f"{app.config['SESSION_COOKIE_NAME']}={value}", token
+
+
+def first_module_slug(user_id: int) -> str:
+    from lms.learn.queries import my_progress
+    from lms.models.base import utctoday
+
+    return my_progress(user_id, utctoday())[0].assignment.module.slug
+
+
+def quiz_submissions(app, count: int) -> list[str]:
+    """Open `count` quiz attempts on distinct assignments and return a submission for each."""
+    from sqlalchemy import and_, exists, select
+
+    from lms.extensions import db
+    from lms.grading import draw_questions
+    from lms.models import Assignment, Attempt, Choice, Module, ModuleVersion, Question, User
+
+    rng = random.Random(1)  # noqa: S311 - bench data, not security
+    open_attempt = exists().where(
+        Attempt.assignment_id == Assignment.id,
+        Attempt.cycle == Assignment.cycle,
+        Attempt.submitted_at.is_(None),
+    )
+    rows = db.session.execute(
+        select(Assignment, ModuleVersion)
+        .join(Module, Module.id == Assignment.module_id)
+        .join(ModuleVersion, and_(ModuleVersion.module_id == Module.id, ModuleVersion.is_current))
+        .join(User, User.id == Assignment.user_id)
+        .where(Assignment.closed_on.is_(None), ~Module.is_archived, User.is_active)
+        .where(ModuleVersion.question_count > 0, ~open_attempt)
+        .order_by(Assignment.id)
+        .limit(count + 2)
+    ).all()
+    pools: dict[int, dict[int, list[int]]] = {}
+    for version_id, question_id, choice_id in db.session.execute(
+        select(Question.module_version_id, Question.id, Choice.id)
+        .join(Choice, Choice.question_id == Question.id)
+        .order_by(Question.position, Choice.position)
+    ):
+        pools.setdefault(version_id, {}).setdefault(question_id, []).append(choice_id)
+    attempts = [
+        Attempt(
+            assignment_id=assignment.id,
+            user_id=assignment.user_id,
+            module_version_id=version.id,
+            cycle=assignment.cycle,
+            drawn=draw_questions(pools[version.id], version.questions_per_attempt, rng),
+        )
+        for assignment, version in rows
+    ]
+    db.session.add_all(attempts)
+    db.session.commit()
+    sessions = {}
+    lines = []
+    for attempt in attempts:
+        if attempt.user_id not in sessions:
+            sessions[attempt.user_id] = signed_in(app, db.session.get(User, attempt.user_id))
+        cookie, token = sessions[attempt.user_id]
+        # First choice shown for every question: right or wrong, grading costs the same.
+        answers = {f"q{item['question_id']}": item["choice_ids"][0] for item in attempt.drawn}
+        body = {"csrf_token": token, **answers}
+        lines.append(request_line("POST", f"/attempts/{attempt.id}", cookie, body))
+    return lines
+
+
+# -- servers and load --------------------------------------------------------------------------
+
+
+@contextmanager
+def gunicorn(target: str, env: dict, name: str, args) -> Iterator[str]:
+    """Run `target` under gunicorn.conf.py on a free port; yield its base URL."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
+               "--bind", f"127.0.0.1:{port}", "--pythonpath", str(ROOT / "bench"), target]  # fmt: skip
+    if args.workers:
+        command += ["--workers", str(args.workers)]
+    with open(OUT / f"{name}.log", "w") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            wait_for(port, process, name)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def wait_for(port: int, process: subprocess.Popen, name: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"{name} did not start; see {OUT / name}.log")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/")
+            connection.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"{name} did not answer within 60 s")
+
+
+def check(base: str, page: Page) -> None:
+    """Make one request as wrk will, and fail loudly if it is not answered as expected."""
+    method, path, cookie, body = page.lines[0].split("\t")
+    connection = http.client.HTTPConnection(base.removeprefix("http://"), timeout=30)
+    headers = {"Cookie": cookie} if cookie else {}
+    if body:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    connection.request(method, path, body=body or None, headers=headers)
+    response = connection.getresponse()
+    response.read()
+    if response.status != page.expect:
+        raise SystemExit(f"{page.name}: {path} answered {response.status}, not {page.expect}")
+    if response.getheader("Set-Cookie"):
+        raise SystemExit(f"{page.name}: the session changed on every request; figures would be off")
+    if page.name == "quiz submission":
+        page.lines = page.lines[1:]
+
+
+def load(base: str, page: Page, args, duration: int | None = None) -> dict:
+    """Drive one page with wrk; return requests/s, p50/p99 in ms, errors and wraps."""
+    requests = OUT / "requests.txt"
+    requests.write_text("\n".join(page.lines) + "\n", encoding="utf-8")
+    script = OUT / "bench.lua"
+    script.write_text(WRK_LUA, encoding="utf-8")
+    command = ["wrk", "-t", str(args.threads), "-c", str(args.connections),
+               "-d", f"{duration or args.duration}s", "--timeout", "10s", "-s", str(script),
+               base, "--", str(requests), str(args.threads)]  # fmt: skip
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    figures = json.loads(next(line for line in output.splitlines() if line.startswith("{")))
+    return {
+        "rps": figures["requests"] / (figures["duration_us"] / 1e6),
+        "p50": figures["p50_us"] / 1000,
+        "p99": figures["p99_us"] / 1000,
+        "errors": figures["errors"],
+        "wrapped": figures["wrapped"],
+    }
+
+
+def bench_database(kind: str, args) -> list[str]:
+    """Run every page on one database; return the Markdown table's lines."""
+    with database(kind) as url:
+        pages, facts = prepare(url, args)
+        env = {k: v for k, v in os.environ.items() if k != "FLASK_DEBUG"}
+        env |= {"LMS_ENV": "production", "SECRET_KEY": SECRET, "DATABASE_URL": url,
+                "LMS_CONTENT_DIR": str(ROOT / "content"), "REDIS_URL": ""}  # fmt: skip
+        bare = Page("bare page", [request_line("GET", "/")], 200)
+        facts["busy"] = cpu_busy()  # other work on the machine skews every figure
+        with gunicorn("web:create_bare_app()", env, f"bare-{kind}", args) as base:
+            load(base, bare, args, duration=2)  # warm up
+            bare.result = load(base, bare, args)
+        with gunicorn("wsgi:app", env, f"attest-{kind}", args) as base:
+            for page in pages:
+                check(base, page)
+                if page.name != "quiz submission":
+                    load(base, page, args, duration=2)
+                page.result = load(base, page, args)
+    print(
+        f"\n{kind}: demo with {args.employees} employees built in {facts['build_s']:.0f} s; "
+        f"CPU {facts['busy']:.0%} busy with other work just before the runs"
+    )
+    return table(kind, bare, pages)
+
+
+def table(kind: str, bare: Page, pages: list[Page]) -> list[str]:
+    rows = [
+        f"| {kind} | page | req/s | p50 ms | p99 ms | vs bare | SQL per request | errors |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    base = bare.result["rps"]
+    for page in [bare, *pages]:
+        r = page.result
+        note = f" (attempts reused {r['wrapped']}x)" if r["wrapped"] and len(page.lines) > 1 else ""
+        rows.append(
+            f"| | {page.name}{note} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | "
+            f"{r['rps'] / base:.0%} | {'-' if page.queries is None else page.queries} | "
+            f"{r['errors']} |"
+        )
+    verdicts = []
+    for page in pages:
+        r = page.result
+        if page.name in ("employee dashboard", "module page"):
+            ok = r["rps"] / base >= TARGET_SHARE
+            verdicts.append(
+                f"{page.name} ≥ {TARGET_SHARE:.0%} of bare: {'met' if ok else 'MISSED'}"
+            )
+        if page.name == "quiz submission":
+            ok = r["p99"] <= TARGET_QUIZ_P99_MS and not r["wrapped"]
+            verdicts.append(f"quiz p99 ≤ {TARGET_QUIZ_P99_MS} ms: {'met' if ok else 'MISSED'}")
+    return [*rows, "", "Targets: " + "; ".join(verdicts)]
+
+
+def cpu_busy(seconds: float = 2.0) -> float:
+    """Return the share of CPU time spent busy over the next `seconds` (Linux /proc/stat)."""
+
+    def sample() -> tuple[int, int]:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        return fields[3] + fields[4], sum(fields)  # idle + iowait, total
+
+    idle0, total0 = sample()
+    time.sleep(seconds)
+    idle1, total1 = sample()
+    return 1 - (idle1 - idle0) / max(total1 - total0, 1)
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    cores = len(os.sched_getaffinity(0))
+    return f"{model}, {cores} cores, {memory:.0f} GiB RAM, {platform.platform()}, Python {platform.python_version()}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--employees", type=int, default=10_000)
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per page")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--connections", type=int, default=8, help="wrk connections")
+    parser.add_argument("--workers", type=int, help="gunicorn workers (default: gunicorn.conf.py)")
+    parser.add_argument("--quiz-attempts", type=int, default=6000, help="open attempts to submit")
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    OUT.mkdir(parents=True, exist_ok=True)
+    if subprocess.run(["which", "wrk"], capture_output=True).returncode != 0:
+        raise SystemExit("wrk is not installed: apt-get install wrk (make bench does it)")
+    kinds = [kind.strip() for kind in args.databases.split(",") if kind.strip()]
+    if "postgresql" in kinds and not postgres_available():
+        print(f"PostgreSQL not reachable at {POSTGRES}: SQLite only")
+        kinds.remove("postgresql")
+    lines = []
+    for kind in kinds:
+        lines += ["", *bench_database(kind, args)]
+    print(f"\nMachine: {machine()}")
+    print(
+        f"Load: wrk -t{args.threads} -c{args.connections}, {args.duration} s per page after a 2 s "
+        f"warm-up; gunicorn.conf.py ({args.workers or 'default'} workers); wrk on the same machine"
+    )
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

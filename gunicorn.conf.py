@@ -1,0 +1,51 @@
+"""gunicorn settings for Attest: `gunicorn -c gunicorn.conf.py wsgi:app` (what `make serve` runs).
+
+Every setting can be changed from the environment without editing this file; gunicorn's
+own command-line flags (and GUNICORN_CMD_ARGS) override it too.
+"""
+
+import os
+
+
+def cpu_count() -> int:
+    # Cores this process may run on (containers and taskset limit it), not all of the machine's.
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def env(name: str, default: str) -> str:
+    return os.environ.get(name, "").strip() or default
+
+
+bind = env("GUNICORN_BIND", "127.0.0.1:8000")
+# gunicorn's rule of thumb for sync workers, capped: past a dozen the database pool suffers first.
+workers = int(env("WEB_CONCURRENCY", str(min(2 * cpu_count() + 1, 12))))
+worker_class = "sync"
+# A worker that does not answer in this many seconds is killed and replaced.
+timeout = int(env("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then, so a slow leak never takes an instance down.
+max_requests = 2000
+max_requests_jitter = 200
+# The worker heartbeat file lives in memory: a slow or full disk must not get workers killed.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
+
+# Logs go to stdout/stderr for the process manager (systemd, Docker) to collect. The app also
+# writes one JSON line per request; both carry the same X-Request-ID.
+accesslog = None if env("GUNICORN_ACCESS_LOG", "-") == "off" else env("GUNICORN_ACCESS_LOG", "-")
+errorlog = "-"
+loglevel = env("GUNICORN_LOG_LEVEL", "info")
+access_log_format = (
+    '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms id=%({x-request-id}o)s'
+)
+
+# Proxies whose X-Forwarded-Proto gunicorn believes; the app's ProxyFix settings
+# (LMS_PROXY_FIX_*) decide the rest. Only the proxy on this machine by default.
+forwarded_allow_ips = env("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# No runtime control socket: nothing on the machine should resize or reload us but the
+# process manager, and several instances would fight over the one default path.
+control_socket_disable = True

@@ -1,0 +1,88 @@
+"""Read-side queries of the API: each runs a fixed number of SQL statements, whatever the size.
+
+Statuses, transcripts and compliance come from `lms.hr.queries` and
+`lms.reports`; this module only adds the lists an HR system reads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, select
+
+from lms.extensions import db
+from lms.models import Module, ModuleVersion, Program, ProgramModule, User
+from lms.reports import NO_DEPARTMENT, Manager
+
+EMPLOYEE_COLUMNS = (
+    User.id, User.employee_id, User.email, User.full_name, User.department, User.role,
+    User.hire_date, User.is_active, Manager.email.label("manager_email"),
+)  # fmt: skip
+
+
+def employee_select() -> Select:
+    return select(*EMPLOYEE_COLUMNS).outerjoin(Manager, Manager.id == User.manager_id)
+
+
+@dataclass
+class EmployeePage:
+    rows: list[Any]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return -(-self.total // self.per_page)
+
+
+def employees_page(
+    *, department: str | None, status: str | None, page: int, per_page: int
+) -> EmployeePage:
+    """Return one page of people in a stable order (by id), and how many match in all."""
+    conditions = []
+    if department == NO_DEPARTMENT:
+        conditions.append(User.department.is_(None))
+    elif department:
+        conditions.append(User.department == department)
+    if status:
+        conditions.append(User.is_active.is_(status == "active"))
+    total = db.session.scalar(select(func.count(User.id)).where(*conditions))
+    rows = db.session.execute(
+        employee_select()
+        .where(*conditions)
+        .order_by(User.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return EmployeePage(rows, total, page, per_page)
+
+
+def find_employee(employee_id: str) -> tuple[User, str | None] | None:
+    """Return the person with this employee_id and their manager's email, or None."""
+    return db.session.execute(
+        select(User, Manager.email)
+        .outerjoin(Manager, Manager.id == User.manager_id)
+        .where(User.employee_id == employee_id)
+    ).first()
+
+
+def module_rows(include_archived: bool) -> list[tuple[Module, ModuleVersion | None, list[str]]]:
+    """Return every module with its current version and the programs that assign it, by slug."""
+    query = (
+        select(Module, ModuleVersion)
+        .outerjoin(ModuleVersion, (ModuleVersion.module_id == Module.id) & ModuleVersion.is_current)
+        .order_by(Module.slug)
+    )
+    if not include_archived:
+        query = query.where(~Module.is_archived)
+    programs: dict[int, list[str]] = {}
+    for module_id, slug in db.session.execute(
+        select(ProgramModule.module_id, Program.slug)
+        .join(Program, Program.id == ProgramModule.program_id)
+        .where(~Program.is_archived)
+        .order_by(Program.slug)
+    ):
+        programs.setdefault(module_id, []).append(slug)
+    return [(m, v, programs.get(m.id, [])) for m, v in db.session.execute(query)]

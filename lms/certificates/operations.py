@@ -1,0 +1,245 @@
+"""Certificate actions: issue, find, render-once, revoke, and who may see what.
+
+Each function flushes; the caller (a view or a CLI command) commits once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import undefer
+
+from lms.audit import record_event
+from lms.certificates.codes import format_code, new_code
+from lms.certificates.rules import LABELS, can_download, certificate_status
+from lms.extensions import db
+from lms.models import Certificate, Completion, Module, ModuleVersion, User
+from lms.models.base import utcnow
+from lms.people import report_ids
+
+if TYPE_CHECKING:
+    from lms.certificates.render import CertificateText
+
+
+class CertificateError(Exception):
+    """An action the rules do not allow; the message says why, for the person acting."""
+
+
+@dataclass
+class CertificateRecord:
+    """A certificate with the completion and module version it certifies (one query)."""
+
+    certificate: Certificate
+    completion: Completion
+    version: ModuleVersion
+    module_slug: str
+
+    def status(self, today: date) -> str:
+        return certificate_status(
+            today,
+            expires_on=self.completion.expires_on,
+            superseded_at=self.completion.superseded_at,
+            revoked_at=self.certificate.revoked_at,
+        )
+
+
+def issue_certificate(completion: Completion) -> Certificate:
+    """Issue the certificate of a completed cycle (DESIGN.md, "Certificates").
+
+    The holder's name is kept as it is today, so the PDF and the verify page
+    always agree; the PDF itself is rendered on first download (`certificate_pdf`).
+    """
+    holder = db.session.get(User, completion.user_id)
+    certificate = Certificate(
+        completion_id=completion.id,
+        user_id=completion.user_id,
+        code=new_code(),
+        holder_name=holder.full_name,
+        issued_at=completion.completed_at,
+    )
+    db.session.add(certificate)
+    db.session.flush()
+    record_event(
+        "certificate.issued",
+        user_id=completion.user_id,
+        details={
+            "certificate_id": certificate.id,
+            "code": certificate.code,
+            "completion_id": completion.id,
+            "module_version_id": completion.module_version_id,
+            "cycle": completion.cycle,
+        },
+    )
+    return certificate
+
+
+def verify_url(base_url: str, code: str) -> str:
+    """Return the public verify URL of a canonical code (printed and in the QR code)."""
+    return f"{base_url.rstrip('/')}/verify/{code}"
+
+
+def find_certificate(code: str, *, with_pdf: bool = False) -> CertificateRecord | None:
+    """Return the certificate with this canonical code and what it certifies, or None.
+
+    `with_pdf` loads the stored PDF in the same query (for downloads).
+    """
+    query = (
+        select(Certificate, Completion, ModuleVersion, Module.slug)
+        .join(Completion, Completion.id == Certificate.completion_id)
+        .join(ModuleVersion, ModuleVersion.id == Completion.module_version_id)
+        .join(Module, Module.id == ModuleVersion.module_id)
+        .where(Certificate.code == code)
+    )
+    if with_pdf:
+        query = query.options(undefer(Certificate.pdf))
+    row = db.session.execute(query).first()
+    return CertificateRecord(*row) if row else None
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What anyone may learn about a certificate from its code.
+
+    The revocation reason is HR's internal note and is not shown publicly.
+    """
+
+    code: str
+    status: str
+    status_label: str
+    holder_name: str
+    module_title: str
+    module_version: int
+    completed_on: date
+    expires_on: date | None
+    score: int | None
+    issued_at: datetime
+    superseded_at: datetime | None
+    revoked_at: datetime | None
+    verify_url: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            key: value.isoformat() if isinstance(value, date) else value
+            for key, value in asdict(self).items()
+        }
+
+
+def verification(record: CertificateRecord, today: date, verify_url: str) -> Verification:
+    """Return the public facts and status of a certificate on `today`."""
+    certificate, completion = record.certificate, record.completion
+    status = record.status(today)
+    return Verification(
+        code=format_code(certificate.code),
+        status=status,
+        status_label=LABELS[status],
+        holder_name=certificate.holder_name,
+        module_title=record.version.title,
+        module_version=completion.version,
+        completed_on=completion.completed_on,
+        expires_on=completion.expires_on,
+        score=completion.score,
+        issued_at=certificate.issued_at,
+        superseded_at=completion.superseded_at,
+        revoked_at=certificate.revoked_at,
+        verify_url=verify_url,
+    )
+
+
+def certificate_text(record: CertificateRecord, org_name: str, verify_url: str) -> CertificateText:
+    """Return what the PDF prints, from the stored rows."""
+    from lms.certificates.render import CertificateText
+
+    certificate, completion = record.certificate, record.completion
+    return CertificateText(
+        org_name=org_name,
+        holder_name=certificate.holder_name,
+        module_title=record.version.title,
+        version=completion.version,
+        score=completion.score,
+        completed_on=completion.completed_on,
+        expires_on=completion.expires_on,
+        code=format_code(certificate.code),
+        verify_url=verify_url,
+    )
+
+
+def certificate_pdf(
+    record: CertificateRecord, org_name: str, verify_url: str
+) -> tuple[bytes, bool]:
+    """Return the certificate's PDF and whether it was rendered just now.
+
+    `record` must come from `find_certificate(..., with_pdf=True)`. The first
+    call renders and stores the PDF; later ones return the stored bytes. The
+    conditional UPDATE keeps the first stored copy if two instances render the
+    same certificate at once (both copies show the same facts).
+    """
+    certificate = record.certificate
+    if certificate.pdf is not None:
+        return certificate.pdf, False
+    # Imported here: WeasyPrint loads Pango, which only a first download needs.
+    from lms.certificates.render import render_certificate
+
+    pdf = render_certificate(certificate_text(record, org_name, verify_url))
+    stored = db.session.execute(
+        update(Certificate)
+        .where(Certificate.id == certificate.id, Certificate.pdf.is_(None))
+        .values(pdf=pdf, rendered_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if stored.rowcount == 0:
+        pdf = db.session.scalar(select(Certificate.pdf).where(Certificate.id == certificate.id))
+    return pdf, True
+
+
+def rights_of(viewer: User, certificate: Certificate) -> tuple[bool, bool]:
+    """Return (may see the certificate's page, may download its PDF) for `viewer`.
+
+    The holder, their managers up the chain and HR may see it; who may
+    download is `rules.can_download` (a revoked PDF is for HR only).
+    """
+    is_owner = viewer.id == certificate.user_id
+    manages = not (viewer.is_hr or is_owner) and certificate.user_id in report_ids(viewer.id)
+    may_see = viewer.is_hr or is_owner or manages
+    may_download = can_download(
+        is_owner=is_owner,
+        is_hr=viewer.is_hr,
+        manages_owner=manages,
+        is_revoked=certificate.is_revoked,
+    )
+    return may_see, may_download
+
+
+def revoke_certificate(
+    certificate: Certificate, actor: User, reason: str, now: datetime | None = None
+) -> None:
+    """Revoke a certificate for a stated reason (HR only; recorded in the audit trail).
+
+    A second revocation is refused and changes nothing, however the two requests race.
+    """
+    reason = " ".join(reason.split())
+    if not actor.is_hr:
+        raise CertificateError("Only HR can revoke a certificate.")
+    if not reason:
+        raise CertificateError("Give a reason for revoking this certificate.")
+    now = now or utcnow()
+    result = db.session.execute(
+        update(Certificate)
+        .where(Certificate.id == certificate.id, Certificate.revoked_at.is_(None))
+        .values(revoked_at=now, revoked_by_id=actor.id, revoke_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount == 0:
+        db.session.refresh(certificate)
+        raise CertificateError(
+            f"This certificate was already revoked on {certificate.revoked_at:%d %B %Y}."
+        )
+    db.session.refresh(certificate)
+    record_event(
+        "certificate.revoked",
+        actor_id=actor.id,
+        user_id=certificate.user_id,
+        details={"certificate_id": certificate.id, "code": certificate.code, "reason": reason},
+    )

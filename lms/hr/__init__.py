@@ -1,0 +1,7 @@
+"""HR and managers: compliance dashboard, reports, transcripts, exemptions and the audit trail."""
+
+from flask import Blueprint
+
+bp = Blueprint("hr", __name__, url_prefix="/hr")
+
+from lms.hr import context, routes  # noqa: E402, F401

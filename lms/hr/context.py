@@ -1,0 +1,54 @@
+"""What every HR template can use: the navigation, page links and number formats."""
+
+from __future__ import annotations
+
+from flask import current_app, g, request, url_for
+from flask_login import current_user
+
+from lms.hr import bp
+from lms.hr.access import nav_label
+from lms.hr.queries import optional
+from lms.status import LABELS
+
+
+@bp.app_context_processor
+def hr_navigation():
+    return {"hr_nav_label": nav_label}
+
+
+@bp.context_processor
+def hr_context():
+    return {
+        "scope": g.get("scope"),
+        "labels": LABELS,
+        "hr_sections": hr_sections,
+        "page_url": page_url,
+        "percent": percent,
+        "number": "{:,}".format,
+        "has_endpoint": lambda name: name in current_app.view_functions,
+        "format_code": optional("lms.certificates.codes", "format_code") or (lambda code: code),
+    }
+
+
+def hr_sections() -> list[tuple[str, str]]:
+    """Return the (endpoint, label) of the HR pages the viewer may open."""
+    sections = [
+        ("hr.dashboard", "Dashboard"),
+        ("hr.assignments", "Assignments"),
+        ("hr.people", "People"),
+    ]
+    if current_user.is_hr:
+        sections.append(("hr.audit", "Audit trail"))
+        if "hrimport.index" in current_app.view_functions:
+            sections.append(("hrimport.index", "Import hires"))
+    return sections
+
+
+def page_url(number: int) -> str:
+    """Return this page's URL with the same query and another page number."""
+    args = request.args.to_dict() | {"page": number}
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def percent(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate:.1%}"

@@ -1,0 +1,118 @@
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+
+from lms.hr.operations import MAX_EXTRA_ATTEMPTS, MAX_REASON
+from lms.status import LABELS, STATUSES
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """Return (value, label) pairs as WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+STATUS_CHOICES = choices(
+    [
+        ("", "Any status"),
+        ("compliant", "Compliant (complete, renewal open or exempt)"),
+        ("noncompliant", "Not compliant (overdue or expired)"),
+        ("pending", "Not yet due (not started or in progress)"),
+        *((s, LABELS[s]) for s in STATUSES),
+    ]
+)
+DATE_HELP = "Use the date picker or write YYYY-MM-DD."
+REASON_REQUIRED = "Give a reason: it is kept in the audit trail."
+
+
+def date_field(label: str) -> DateField:
+    return DateField(label, validators=[Optional()], render_kw={"placeholder": "YYYY-MM-DD"})
+
+
+class ReportFilterForm(FlaskForm):
+    """The filters of the assignments report, read from the query string (GET, so no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    department = SelectField("Department", validate_choice=False)
+    module = SelectField("Module", validate_choice=False)
+    program = SelectField("Program", validate_choice=False)
+    status = SelectField("Status", choices=STATUS_CHOICES, default="")
+    manager = SelectField(
+        "Manager's team",
+        validate_choice=False,
+        validators=[Optional(), Regexp(r"^\d+$", message="Choose a manager from the list.")],
+    )
+    due_from = date_field("Due from")
+    due_to = date_field("Due until")
+    expires_from = date_field("Expires from")
+    expires_to = date_field("Expires until")
+    as_of = date_field("Status as of")
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        for low, high in ((self.due_from, self.due_to), (self.expires_from, self.expires_to)):
+            if low.data and high.data and low.data > high.data:
+                high.errors = [*high.errors, f"must be on or after “{low.label.text}”."]
+                ok = False
+        return ok
+
+
+class AsOfForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    as_of = date_field("Status as of")
+
+
+class PeopleSearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField("Name, email or employee id", validators=[Optional(), Length(max=200)])
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    action = SelectField("Action", validate_choice=False)
+    person = StringField(
+        "Person (name, email or employee id)", validators=[Optional(), Length(max=200)]
+    )
+
+
+class ExemptionForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason for the exemption",
+        validators=[DataRequired(message=REASON_REQUIRED), Length(max=MAX_REASON)],
+        render_kw={"rows": 2},
+    )
+    submit = SubmitField("Grant exemption")
+
+
+class RemoveExemptionForm(FlaskForm):
+    reason = StringField(
+        "Reason for removing it",
+        validators=[DataRequired(message=REASON_REQUIRED), Length(max=MAX_REASON)],
+    )
+    submit = SubmitField("Remove exemption")
+
+
+class AttemptsForm(FlaskForm):
+    number = IntegerField(
+        "Extra attempts",
+        default=1,
+        validators=[
+            InputRequired(message="Give a number of attempts."),
+            NumberRange(
+                1, MAX_EXTRA_ATTEMPTS, message=f"Give a number from 1 to {MAX_EXTRA_ATTEMPTS}."
+            ),
+        ],
+        render_kw={"min": 1, "max": MAX_EXTRA_ATTEMPTS},
+    )
+    reason = StringField(
+        "Reason", validators=[DataRequired(message=REASON_REQUIRED), Length(max=MAX_REASON)]
+    )
+    submit = SubmitField("Grant attempts")

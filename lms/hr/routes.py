@@ -1,0 +1,352 @@
+from datetime import date
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from lms.extensions import db
+from lms.hr import bp
+from lms.hr.access import load_scope, person_in_scope, require_hr
+from lms.hr.charts import stacked_bars
+from lms.hr.exports import csv_response, defuse_columns
+from lms.hr.forms import (
+    AsOfForm,
+    AttemptsForm,
+    AuditFilterForm,
+    ExemptionForm,
+    PeopleSearchForm,
+    RemoveExemptionForm,
+    ReportFilterForm,
+    choices,
+)
+from lms.hr.operations import ActionError, grant_attempts, grant_exemption, remove_exemption
+from lms.hr.queries import (
+    AUDIT_COLUMNS,
+    audit_actions,
+    audit_page,
+    find_assignment,
+    iter_audit_rows,
+    people_page,
+    transcript,
+)
+from lms.hr.transcript_csv import TRANSCRIPT_COLUMNS, transcript_rows
+from lms.models import Module, ModuleVersion
+from lms.models.base import utcnow, utctoday
+from lms.reports import (
+    NO_DEPARTMENT,
+    REPORT_COLUMNS,
+    REPORT_TEXT_COLUMNS,
+    Filters,
+    Page,
+    compliance_summary,
+    department_choices,
+    iter_report_rows,
+    manager_choices,
+    module_choices,
+    program_choices,
+    report_page,
+    status_counts,
+)
+from lms.reports import dashboard as dashboard_data
+from lms.status import LABELS
+
+bp.before_request(load_scope)
+REPORT_CONVERT = defuse_columns(REPORT_COLUMNS, REPORT_TEXT_COLUMNS)
+
+
+def page_number() -> int:
+    return request.args.get("page", 1, type=int)
+
+
+def as_of_or_today(form) -> date:
+    return form.as_of.data or utctoday()
+
+
+def form_errors(form) -> list[str]:
+    return [f"{form[name].label.text}: {' '.join(errors)}" for name, errors in form.errors.items()]
+
+
+@bp.route("/")
+def dashboard():
+    """Show compliance overall, by department and by module, and the most overdue people."""
+    form = AsOfForm(formdata=request.args)
+    valid = form.validate()
+    f = Filters(as_of=as_of_or_today(form) if valid else utctoday())
+    data = dashboard_data(g.scope, f)
+    as_of = f.as_of.isoformat()
+
+    def report(**args):
+        return url_for("hr.assignments", as_of=as_of, **args)
+
+    by_department = stacked_bars(
+        "by-department", "Compliance by department", data.by_department,
+        row_href=lambda bar: report(department=bar.key),
+        segment_href=lambda bar, group: report(department=bar.key, status=group),
+    )  # fmt: skip
+    by_module = stacked_bars(
+        "by-module", "Compliance by module", data.by_module,
+        row_href=lambda bar: url_for("hr.module", slug=bar.key, as_of=as_of),
+        segment_href=lambda bar, group: report(module=bar.key, status=group),
+    )  # fmt: skip
+    return render_template(
+        "hr/dashboard.html",
+        form=form,
+        errors=form_errors(form),
+        as_of=f.as_of,
+        summary=compliance_summary(data.overall.counts),
+        charts=[by_department, by_module],
+        most_overdue=data.most_overdue,
+        report=report,
+    ), (200 if valid else 400)
+
+
+def report_filters() -> tuple[ReportFilterForm, Filters, bool]:
+    """Read the report's filters from the query string; invalid ones are reported, not applied."""
+    form = ReportFilterForm(formdata=request.args)
+    if not form.validate():
+        return form, Filters(as_of=utctoday()), False
+    filters = Filters(
+        as_of=as_of_or_today(form),
+        department=form.department.data or None,
+        module=form.module.data or None,
+        program=form.program.data or None,
+        status=form.status.data or None,
+        manager_id=int(form.manager.data) if form.manager.data else None,
+        due_from=form.due_from.data,
+        due_to=form.due_to.data,
+        expires_from=form.expires_from.data,
+        expires_to=form.expires_to.data,
+    )
+    return form, filters, True
+
+
+def fill_filter_choices(form: ReportFilterForm) -> None:
+    departments = department_choices(g.scope)
+    form.department.choices = choices(
+        [("", "Any department")]
+        + [(d if d is not None else NO_DEPARTMENT, d or "No department") for d in departments]
+    )
+    form.module.choices = choices([("", "Any module"), *module_choices()])
+    form.program.choices = choices([("", "Any program"), *program_choices()])
+    form.manager.choices = choices(
+        [("", "Anyone")] + [(str(uid), name) for uid, name in manager_choices(g.scope)]
+    )
+
+
+@bp.route("/assignments")
+def assignments():
+    """List the assignments matching the filters, a page at a time."""
+    form, filters, valid = report_filters()
+    fill_filter_choices(form)
+    page = report_page(g.scope, filters, page_number()) if valid else Page([], 0, 1, 50)
+    return render_template(
+        "hr/assignments.html",
+        form=form,
+        filters=filters,
+        errors=form_errors(form),
+        page=page,
+        csv_url=url_for("hr.assignments_csv", **request.args.to_dict()),
+    ), (200 if valid else 400)
+
+
+@bp.route("/assignments.csv")
+def assignments_csv():
+    """Download every assignment matching the filters as CSV."""
+    form, filters, valid = report_filters()
+    if not valid:
+        abort(400, "; ".join(form_errors(form)))
+    return csv_response(
+        f"assignments-{filters.as_of.isoformat()}.csv",
+        REPORT_COLUMNS,
+        iter_report_rows(g.scope, filters),
+        REPORT_CONVERT,
+    )
+
+
+@bp.route("/people")
+def people():
+    """List the people I may see, with a search by name, email or employee id."""
+    form = PeopleSearchForm(formdata=request.args)
+    q = (form.q.data or "") if form.validate() else ""
+    page = people_page(g.scope, q, utctoday(), page_number())
+    return render_template("hr/people.html", form=form, page=page, q=q)
+
+
+def load_module(slug: str) -> tuple[Module, ModuleVersion]:
+    row = db.session.execute(
+        select(Module, ModuleVersion)
+        .join(ModuleVersion, (ModuleVersion.module_id == Module.id) & ModuleVersion.is_current)
+        .where(Module.slug == slug)
+    ).first()
+    if row is None:
+        abort(404)
+    return row
+
+
+@bp.route("/modules/<slug>")
+def module(slug):
+    """Show who is where on one module: counts by status and the people, a page at a time."""
+    module, version = load_module(slug)
+    form = AsOfForm(formdata=request.args)
+    valid = form.validate()
+    as_of = as_of_or_today(form) if valid else utctoday()
+    status = request.args.get("status") or None
+    if status and status not in LABELS:
+        status = None
+    counts = status_counts(g.scope, Filters(as_of=as_of, module=slug))
+    page = report_page(g.scope, Filters(as_of=as_of, module=slug, status=status), page_number())
+    return render_template(
+        "hr/module.html",
+        module=module,
+        version=version,
+        form=form,
+        errors=form_errors(form),
+        as_of=as_of,
+        status=status,
+        counts=counts,
+        summary=compliance_summary(counts),
+        page=page,
+    ), (200 if valid else 400)
+
+
+@bp.route("/modules/<slug>.csv")
+def module_csv(slug):
+    """Download everyone's status on one module as CSV."""
+    load_module(slug)
+    form = AsOfForm(formdata=request.args)
+    if not form.validate():
+        abort(400, "; ".join(form_errors(form)))
+    status = request.args.get("status") or None
+    filters = Filters(
+        as_of=as_of_or_today(form), module=slug, status=status if status in LABELS else None
+    )
+    return csv_response(
+        f"{slug}-{filters.as_of.isoformat()}.csv",
+        REPORT_COLUMNS,
+        iter_report_rows(g.scope, filters),
+    )
+
+
+@bp.route("/people/<int:user_id>")
+def person(user_id):
+    """Show one person's transcript: every assignment, cycle, attempt, attestation and certificate."""
+    user = person_in_scope(user_id)
+    form = AsOfForm(formdata=request.args)
+    valid = form.validate()
+    # The audit trail and email are HR's; a manager sees the training records.
+    data = transcript(
+        user, as_of_or_today(form) if valid else utctoday(), with_hr_records=current_user.is_hr
+    )
+    forms = {}
+    if current_user.is_hr and user.id != current_user.id:
+        for record in data.records:
+            a = record.assignment
+            forms[a.id] = {
+                "exempt": ExemptionForm(prefix=f"ex{a.id}", formdata=None),
+                "unexempt": RemoveExemptionForm(prefix=f"un{a.id}", formdata=None),
+                "attempts": AttemptsForm(prefix=f"at{a.id}", formdata=None),
+            }
+    return render_template(
+        "hr/person.html", t=data, forms=forms, form=form, errors=form_errors(form)
+    ), (200 if valid else 400)
+
+
+@bp.route("/people/<int:user_id>.csv")
+def person_csv(user_id):
+    """Download one person's transcript as CSV."""
+    user = person_in_scope(user_id)
+    data = transcript(user, utctoday(), with_hr_records=False)
+    name = user.employee_id or str(user.id)
+    return csv_response(f"transcript-{name}.csv", TRANSCRIPT_COLUMNS, transcript_rows(data))
+
+
+def hr_action(user_id: int, assignment_id: int, form, apply, done: str):
+    """Validate an HR action's form, apply it, commit and go back to the transcript."""
+    require_hr()
+    user = person_in_scope(user_id)
+    found = find_assignment(user.id, assignment_id)
+    if found is None:
+        abort(404)
+    assignment, slug, version = found
+    back = redirect(url_for("hr.person", user_id=user.id, _anchor=f"a{assignment.id}"), 303)
+    if not form.validate_on_submit():
+        for message in form_errors(form):
+            flash(f"Nothing changed. {message}", "error")
+        return back
+    try:
+        apply(assignment, slug, version)
+    except ActionError as exc:
+        db.session.rollback()
+        flash(f"Nothing changed. {exc}", "error")
+        return back
+    db.session.commit()
+    flash(done.format(module=version.title, name=user.full_name), "success")
+    return back
+
+
+@bp.route("/people/<int:user_id>/assignments/<int:assignment_id>/exemption", methods=["POST"])
+def exempt(user_id, assignment_id):
+    """Exempt one assignment, with a reason."""
+    form = ExemptionForm(prefix=f"ex{assignment_id}")
+    return hr_action(
+        user_id, assignment_id, form,
+        lambda a, slug, _v: grant_exemption(a, form.reason.data, current_user, slug, utcnow()),
+        "{name} is exempt from “{module}”.",
+    )  # fmt: skip
+
+
+@bp.route(
+    "/people/<int:user_id>/assignments/<int:assignment_id>/exemption/remove", methods=["POST"]
+)
+def unexempt(user_id, assignment_id):
+    """Remove an assignment's exemption, with a reason."""
+    form = RemoveExemptionForm(prefix=f"un{assignment_id}")
+    return hr_action(
+        user_id, assignment_id, form,
+        lambda a, slug, _v: remove_exemption(a, form.reason.data, current_user, slug),
+        "{name} is no longer exempt from “{module}”.",
+    )  # fmt: skip
+
+
+@bp.route("/people/<int:user_id>/assignments/<int:assignment_id>/attempts", methods=["POST"])
+def attempts(user_id, assignment_id):
+    """Grant extra quiz attempts for the current cycle, with a reason."""
+    form = AttemptsForm(prefix=f"at{assignment_id}")
+    return hr_action(
+        user_id, assignment_id, form,
+        lambda a, slug, v: grant_attempts(a, v, form.number.data, form.reason.data, current_user, slug),
+        "{name} has more attempts at “{module}”.",
+    )  # fmt: skip
+
+
+def audit_filters() -> tuple[AuditFilterForm, str | None, str | None]:
+    form = AuditFilterForm(formdata=request.args)
+    if not form.validate():
+        return form, None, None
+    return form, form.action.data or None, form.person.data or None
+
+
+@bp.route("/audit")
+def audit():
+    """Show the audit trail, newest first, filtered by action and person."""
+    require_hr()
+    form, action, person = audit_filters()
+    form.action.choices = choices([("", "Any action")] + [(a, a) for a in audit_actions()])
+    page = audit_page(action, person, page_number())
+    return render_template(
+        "hr/audit.html",
+        form=form,
+        page=page,
+        errors=form_errors(form),
+        csv_url=url_for("hr.audit_csv", **request.args.to_dict()),
+    )
+
+
+@bp.route("/audit.csv")
+def audit_csv():
+    """Download the audit trail (filtered as on the page), oldest first, with its hash chain."""
+    require_hr()
+    form, action, person = audit_filters()
+    if form.errors:
+        abort(400, "; ".join(form_errors(form)))
+    return csv_response("audit-trail.csv", AUDIT_COLUMNS, iter_audit_rows(action, person))

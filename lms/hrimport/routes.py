@@ -1,0 +1,163 @@
+from datetime import timedelta
+
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import delete, func, select
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from lms.auth.password import AFTER_RESPONSE_LIMIT, deliver_after_response
+from lms.auth.routes import safe_next
+from lms.extensions import db
+from lms.hrimport import bp
+from lms.hrimport.forms import ConfirmForm, InviteForm, UploadForm
+from lms.imports.apply import apply_plan, preview_csv
+from lms.invitations import INVITE, can_invite, send_invitation
+from lms.models import AuditEvent, StagedImport, User, UserToken
+from lms.models.base import utcnow, utctoday
+
+STAGED_FOR = timedelta(days=1)  # an upload not confirmed by then is deleted
+SHOWN = 200  # rows listed per section of a preview; the counts cover them all
+
+
+@bp.before_request
+def require_hr():
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    if not current_user.is_hr:
+        abort(403)
+    return None
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(exc):
+    if not (current_user.is_authenticated and current_user.is_hr):
+        return render_template("error.html", error=exc), 413
+    message = (
+        f"The file is too large: uploads are limited to {size(current_app.config['MAX_CONTENT_LENGTH'])}. "
+        "Split it into smaller files, or import it on the server with `flask lms import-hires`."
+    )
+    flash(message, "error")
+    return render_index(UploadForm(formdata=None)), 413
+
+
+def size(n: int) -> str:
+    return f"{n / 1024 / 1024:g} MB" if n >= 1024 * 1024 else f"{n / 1024:g} KB"
+
+
+@bp.route("/", methods=["GET"])
+def index():
+    """Show the upload form and the latest imports."""
+    return render_index(UploadForm())
+
+
+def render_index(form):
+    recent = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action == "import.applied")
+        .order_by(AuditEvent.id.desc())
+        .limit(10)
+    ).all()
+    return render_template("hrimport/index.html", form=form, recent=recent)
+
+
+@bp.route("/", methods=["POST"])
+def upload():
+    """Keep an uploaded CSV and show what importing it would change."""
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return render_index(form), 400
+    now = utcnow()
+    db.session.execute(delete(StagedImport).where(StagedImport.created_at < now - STAGED_FOR))
+    staged = StagedImport(
+        created_by_id=current_user.id, created_at=now,
+        filename=(form.file.data.filename or "upload.csv")[:255], content=form.file.data.read(),
+    )  # fmt: skip
+    db.session.add(staged)
+    db.session.commit()
+    return render_preview(staged, invite=form.invite.data)
+
+
+def render_preview(staged, *, invite, changed=False, status=200):
+    plan = preview_csv(staged.content)
+    form = ConfirmForm(formdata=None, staged_id=staged.id, digest=plan.digest(), invite=invite,
+                       partial="1" if plan.errors else "")  # fmt: skip
+    page = render_template(
+        "hrimport/preview.html", plan=plan, form=form, staged=staged, shown=SHOWN, changed=changed
+    )
+    return page, status
+
+
+@bp.route("/confirm", methods=["POST"])
+def confirm():
+    """Import a previewed upload, exactly as previewed."""
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400, "The form expired; please upload the file again.")
+    staged = db.session.get(StagedImport, int(form.staged_id.data))
+    if staged is None or staged.created_by_id != current_user.id:
+        abort(404, "That upload is not waiting for confirmation; please upload the file again.")
+    plan = preview_csv(staged.content)
+    if plan.digest() != form.digest.data:
+        # Someone changed the people (or the file was swapped) since the preview: show it again.
+        return render_preview(staged, invite=form.invite.data, changed=True, status=409)
+    partial = form.partial.data == "1"
+    result = apply_plan(
+        plan, today=utctoday(), actor_id=current_user.id, partial=partial,
+        invite=form.invite.data, source="web", filename=staged.filename,
+    )  # fmt: skip
+    if not result.is_applied:
+        db.session.rollback()
+        return render_preview(staged, invite=form.invite.data, status=422)
+    db.session.delete(staged)
+    db.session.commit()
+    if result.invited:
+        deliver_after_response()
+    return render_template(
+        "hrimport/done.html", result=result, filename=staged.filename, send_now=AFTER_RESPONSE_LIMIT
+    )
+
+
+@bp.route("/invitations")
+def invitations():
+    """List the people who have not set a password yet, with their latest invitation."""
+    latest = (
+        select(UserToken.user_id, func.max(UserToken.id).label("token_id"))
+        .where(UserToken.purpose == INVITE)
+        .group_by(UserToken.user_id)
+        .subquery()
+    )
+    waiting = User.is_active & User.password_hash.is_(None)
+    rows = db.session.execute(
+        select(User, UserToken)
+        .outerjoin(latest, latest.c.user_id == User.id)
+        .outerjoin(UserToken, UserToken.id == latest.c.token_id)
+        .where(waiting)
+        .order_by(User.created_at.desc(), User.id.desc())
+        .limit(SHOWN)
+    ).all()
+    total = db.session.scalar(select(func.count(User.id)).where(waiting))
+    return render_template(
+        "hrimport/invitations.html", rows=rows, total=total, now=utcnow(), form=InviteForm()
+    )
+
+
+@bp.route("/people/<int:user_id>/invite", methods=["POST"])
+def resend_invitation(user_id):
+    """Email a person a new invitation link; their earlier links stop working."""
+    form = InviteForm()
+    if not form.validate_on_submit():
+        abort(400, "The form expired; please try again.")
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    if not user.is_active:
+        flash(f"{user.full_name} is terminated: no invitation was sent.", "error")
+    elif not can_invite(user):
+        flash(f"{user.full_name} has already set a password; they can use "
+              "“Forgot your password?” on the sign-in page.", "error")  # fmt: skip
+    else:
+        send_invitation(user, actor_id=current_user.id)
+        db.session.commit()
+        deliver_after_response()
+        flash(f"A new invitation is on its way to {user.email}.", "success")
+    return redirect(safe_next(form.next.data) or url_for("hrimport.invitations"))

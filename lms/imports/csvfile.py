@@ -1,0 +1,201 @@
+"""Read an HR system's CSV export of employees into rows and per-row problems.
+
+Plain functions, no Flask or database (DESIGN.md, "CSV import").
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+
+COLUMNS = ("employee_id", "email", "full_name", "department", "role", "hire_date", "manager_email")
+OPTIONAL_COLUMNS = ("status",)
+REQUIRED_VALUES = frozenset({"employee_id", "email", "full_name", "hire_date"})
+MAX_LENGTHS = {"employee_id": 64, "email": 254, "full_name": 200, "department": 120, "role": 120}
+STATUSES = ("active", "terminated")
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+BAD_BYTE = re.compile("[\udc80-\udcff]")  # how surrogateescape carries bytes that are not UTF-8
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    line: int
+    column: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.column}: {self.problem}"
+
+
+@dataclass(slots=True)
+class Row:
+    """One employee record; a value that failed its check is None (and has a RowError)."""
+
+    line: int
+    employee_id: str | None
+    email: str | None
+    full_name: str | None
+    department: str | None
+    role: str | None
+    hire_date: date | None
+    manager_email: str | None
+    is_terminated: bool
+
+
+@dataclass
+class ParsedCsv:
+    rows: list[Row] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    # A problem with the file itself (empty, bad header): no row can be trusted.
+    is_fatal: bool = False
+
+
+def parse_csv(data: bytes) -> ParsedCsv:
+    """Read a CSV export into rows, listing every problem found.
+
+    UTF-8 with or without a byte order mark; a header row naming the columns
+    in any order; quoted fields may hold commas and line breaks. A row's line
+    is the physical line its record starts on. Bytes that are not UTF-8 are
+    reported in the row and column where they occur.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _fatal(1, "file", 'the file is UTF-16; save it as "CSV UTF-8" and try again')
+    text = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="surrogateescape")
+    if not text.strip():
+        return _fatal(1, "file", "the file is empty; the first line must be the header row")
+    has_bad_bytes = BAD_BYTE.search(text) is not None
+    records = _records(text)
+    header_line, header = next(records)
+    parsed = ParsedCsv()
+    columns = _check_header(header_line, header, parsed.errors)
+    if parsed.errors:
+        parsed.is_fatal = True
+        return parsed
+    for line, values in records:
+        if isinstance(values, RowError):
+            parsed.errors.append(values)
+        elif any(v.strip() for v in values):
+            if len(values) != len(columns):
+                parsed.errors.append(
+                    RowError(line, "row", f"{len(values)} values, but the header has {len(columns)} columns")
+                )  # fmt: skip
+                continue
+            parsed.rows.append(
+                _read_row(
+                    line, dict(zip(columns, values, strict=True)), parsed.errors, has_bad_bytes
+                )
+            )
+    return parsed
+
+
+def _fatal(line: int, column: str, problem: str) -> ParsedCsv:
+    return ParsedCsv(errors=[RowError(line, column, problem)], is_fatal=True)
+
+
+def _records(text: str) -> Iterator[tuple[int, list[str] | RowError]]:
+    """Yield (first physical line, values) per record, or a RowError for malformed quoting.
+
+    csv.reader's line_num is the line a record *ends* on, so a record starts
+    one line after the previous one ended.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    ended = 0
+    while True:
+        start = ended + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            problem = str(exc)
+            if problem == "unexpected end of data":
+                problem = 'a quoted value is never closed (a missing ")'
+            yield start, RowError(start, "row", problem)
+            values = None
+        ended = reader.line_num
+        if values is not None:
+            yield start, values
+
+
+def _check_header(line: int, header: list[str] | RowError, errors: list[RowError]) -> list[str]:
+    if isinstance(header, RowError):
+        errors.append(header)
+        return []
+    columns = [name.strip().lower() for name in header]
+    known = COLUMNS + OPTIONAL_COLUMNS
+    for position, name in enumerate(columns, start=1):
+        if not name:
+            errors.append(RowError(line, f"column {position}", "the header names no column here"))
+        elif name not in known:
+            errors.append(
+                RowError(line, name, f"unknown column; the columns are {', '.join(known)}")
+            )
+        elif columns.index(name) != position - 1:
+            errors.append(RowError(line, name, "this column appears twice in the header"))
+    for name in COLUMNS:
+        if name not in columns:
+            errors.append(RowError(line, name, "missing required column"))
+    return columns
+
+
+def _read_row(line: int, raw: dict[str, str], errors: list[RowError], has_bad_bytes: bool) -> Row:
+    values: dict[str, Any] = {}
+    for column in COLUMNS + OPTIONAL_COLUMNS:
+        text = raw.get(column, "")
+        if has_bad_bytes and (bad := BAD_BYTE.search(text)):
+            byte = ord(bad.group()) - 0xDC00
+            errors.append(RowError(line, column, f'not UTF-8 (byte 0x{byte:02X}); save the file as "CSV UTF-8"'))  # fmt: skip
+            values[column] = None
+            continue
+        value, problem = check_value(column, text)
+        if problem:
+            errors.append(RowError(line, column, problem))
+        values[column] = value
+    return Row(
+        line=line, employee_id=values["employee_id"], email=values["email"],
+        full_name=values["full_name"], department=values["department"], role=values["role"],
+        hire_date=values["hire_date"], manager_email=values["manager_email"],
+        is_terminated=values["status"] == "terminated",
+    )  # fmt: skip
+
+
+def check_value(column: str, text: str) -> tuple[Any, str | None]:
+    """Return (clean value or None, problem or None) for one cell."""
+    text = " ".join(text.split()) if column != "employee_id" else text.strip()
+    if not text:
+        return None, "a value is required" if column in REQUIRED_VALUES else None
+    if len(text) > MAX_LENGTHS.get(column, 254):
+        return None, f"longer than {MAX_LENGTHS.get(column, 254)} characters"
+    if column in ("email", "manager_email"):
+        return check_email(text)
+    if column == "hire_date":
+        return check_date(text)
+    if column == "status":
+        if text.lower() not in STATUSES:
+            return None, f"{text!r} is not a status; use active or terminated"
+        return text.lower(), None
+    return text, None
+
+
+def check_email(text: str) -> tuple[str | None, str | None]:
+    try:
+        return validate_email(text, check_deliverability=False).normalized.lower(), None
+    except EmailNotValidError as exc:
+        return None, f"{text!r} is not an email address ({exc})"
+
+
+def check_date(text: str) -> tuple[date | None, str | None]:
+    if not ISO_DATE.fullmatch(text):
+        return None, f"{text!r} is not a date; use YYYY-MM-DD"
+    try:
+        return date.fromisoformat(text), None
+    except ValueError:
+        return None, f"{text} is not a real date"

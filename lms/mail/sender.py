@@ -1,0 +1,234 @@
+"""Deliver the outbox over SMTP: claim rows, send each once, back off on failure."""
+
+from __future__ import annotations
+
+import os
+import queue
+import socket
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, or_, select, text, update
+
+from lms.extensions import db
+from lms.mail.smtp import FAILED, SENT, Outgoing, SMTPSettings, send_over_one_connection
+from lms.models import OutboxMessage, User
+from lms.models.base import utcnow
+
+RETRY_BASE = timedelta(minutes=1)
+RETRY_CAP = timedelta(hours=6)
+# A claim older than this belongs to a sender that died; another may take the row.
+# It must outlast a batch: BATCH_SIZE messages at SMTP_TIMEOUT seconds each.
+CLAIM_LEASE = timedelta(minutes=30)
+BATCH_SIZE = 50
+CONNECTIONS = 4  # parallel SMTP sessions per sender (MAIL_CONNECTIONS overrides)
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    failed: int = 0
+    remaining: int = 0  # still queued afterwards (waiting for a retry or for the next run)
+
+
+@dataclass
+class Claimed:
+    id: int
+    to_email: str
+    to_user_id: int | None
+    subject: str
+    text_body: str
+    html_body: str
+    attempts: int
+
+    @property
+    def outgoing(self) -> Outgoing:
+        return Outgoing(self.id, self.to_email, self.subject, self.text_body, self.html_body)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Return how long to wait after the `attempts`-th failure: 1, 2, 4 ... minutes, at most 6 hours."""
+    return min(RETRY_BASE * 2 ** min(max(attempts - 1, 0), 20), RETRY_CAP)
+
+
+def is_ready(now: datetime):
+    """Rows a sender may take now: unsent, due, and not claimed by a live sender."""
+    return (
+        OutboxMessage.sent_at.is_(None)
+        & OutboxMessage.cancelled_at.is_(None)
+        & (OutboxMessage.send_after <= now)
+        & or_(OutboxMessage.claimed_at.is_(None), OutboxMessage.claimed_at < now - CLAIM_LEASE)
+    )
+
+
+def claim_batch(worker: str, now: datetime, size: int) -> list[Claimed]:
+    """Claim up to `size` ready rows for `worker` and commit the claim.
+
+    PostgreSQL skips rows another sender is claiming (FOR UPDATE SKIP LOCKED);
+    on both databases the UPDATE repeats the readiness test, so a row claimed
+    in between is never taken twice (SQLite runs one writer at a time).
+    """
+    # Oldest due first, read from the (sent_at, send_after) index: ordering by id instead
+    # makes PostgreSQL walk every sent row before it finds an unsent one.
+    query = (
+        select(OutboxMessage.id)
+        .where(is_ready(now))
+        .order_by(OutboxMessage.send_after, OutboxMessage.id)
+        .limit(size)
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    ids = list(db.session.scalars(query))
+    if not ids:
+        db.session.commit()
+        return []
+    rows = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), is_ready(now))
+        .values(claimed_at=now, claimed_by=worker)
+        .returning(
+            OutboxMessage.id,
+            OutboxMessage.to_email,
+            OutboxMessage.to_user_id,
+            OutboxMessage.subject,
+            OutboxMessage.text_body,
+            OutboxMessage.html_body,
+            OutboxMessage.attempts,
+        )  # fmt: skip
+        .execution_options(synchronize_session=False)
+    ).all()
+    db.session.commit()
+    return sorted((Claimed(*row) for row in rows), key=lambda c: c.id)
+
+
+def mark_sent(message: Claimed, worker: str, now: datetime) -> None:
+    """Record a message the server accepted, in a transaction of its own.
+
+    On PostgreSQL the commit does not wait for the WAL flush (synchronous_commit
+    off, this transaction only): a crash of *this* process loses nothing, and
+    only a crash of the database server in the next fraction of a second could
+    forget the mark and send the message again. Waiting for the flush would cap
+    delivery at one message per disk sync. SQLite's WAL with synchronous=NORMAL
+    (lms.database) makes the same trade.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message.id, OutboxMessage.claimed_by == worker)
+        .values(sent_at=now, claimed_at=None, claimed_by=None, attempts=message.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def mark_failed(messages: list[Claimed], worker: str, now: datetime, error: Exception) -> None:
+    """Put messages back in the queue with their next try pushed out; nothing is lost."""
+    for message in messages:
+        attempts = message.attempts + 1
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message.id, OutboxMessage.claimed_by == worker)
+            .values(
+                attempts=attempts,
+                last_error=f"{type(error).__name__}: {error}"[:1000],
+                send_after=now + retry_delay(attempts),
+                claimed_at=None,
+                claimed_by=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+    db.session.commit()
+
+
+def release(messages: list[Claimed], worker: str, now: datetime, reason: str | None) -> None:
+    """Give claimed messages back untried, or cancel them when `reason` is given."""
+    if not messages:
+        return
+    values = {"claimed_at": None, "claimed_by": None}
+    if reason:
+        values.update(cancelled_at=now, last_error=reason)
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_([m.id for m in messages]), OutboxMessage.claimed_by == worker)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def inactive_user_ids(batch: list[Claimed]) -> set[int]:
+    ids = {m.to_user_id for m in batch if m.to_user_id is not None}
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(User.id).where(User.id.in_(ids), ~User.is_active)))
+
+
+def deliver(batch: list[Claimed], worker: str, now: datetime, report: SendReport) -> None:
+    """Send a claimed batch over up to MAIL_CONNECTIONS parallel SMTP sessions.
+
+    Each outcome is recorded and committed as soon as it arrives, so a
+    message the server accepted is marked sent at once (a crash can then
+    repeat at most the few messages in flight). Failed ones are put back
+    with backoff; untried ones (their session dropped) go back as they were.
+    """
+    inactive = inactive_user_ids(batch)
+    release([m for m in batch if m.to_user_id in inactive], worker, now, "recipient terminated")
+    batch = [m for m in batch if m.to_user_id not in inactive]
+    if not batch:
+        return
+    settings = SMTPSettings.from_config(current_app.config)
+    sessions = max(1, min(int(current_app.config.get("MAIL_CONNECTIONS", CONNECTIONS)), len(batch)))
+    results: queue.Queue = queue.Queue()
+    threads = [
+        threading.Thread(
+            target=send_over_one_connection,
+            args=([m.outgoing for m in batch[n::sessions]], settings, now, results),
+            daemon=True,
+        )
+        for n in range(sessions)
+    ]
+    for thread in threads:
+        thread.start()
+    claimed = {m.id: m for m in batch}
+    for _ in batch:
+        outgoing, outcome, error = results.get()
+        message = claimed[outgoing.id]
+        if outcome == SENT:
+            mark_sent(message, worker, now)
+            report.sent += 1
+        elif outcome == FAILED:
+            mark_failed([message], worker, now, error)
+            report.failed += 1
+        else:
+            release([message], worker, now, None)
+    for thread in threads:
+        thread.join()
+
+
+def send_queued(limit: int | None = None, *, now: datetime | None = None) -> SendReport:
+    """Deliver every message that is due (at most `limit`), committing as it goes.
+
+    `now` is for tests of the retry schedule; by default the clock is read for
+    each batch. Call it with no unfinished work in the session.
+    """
+    db.session.commit()
+    worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"[:120]
+    report = SendReport()
+    while limit is None or report.sent + report.failed < limit:
+        size = BATCH_SIZE if limit is None else min(BATCH_SIZE, limit - report.sent - report.failed)
+        clock = now or utcnow()
+        batch = claim_batch(worker, clock, size)
+        if not batch:
+            break
+        deliver(batch, worker, clock, report)
+    report.remaining = db.session.scalar(
+        select(func.count(OutboxMessage.id)).where(
+            OutboxMessage.sent_at.is_(None), OutboxMessage.cancelled_at.is_(None)
+        )
+    )
+    db.session.commit()
+    return report

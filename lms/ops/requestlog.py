@@ -1,0 +1,64 @@
+"""One JSON log line per request, tied together by a request id."""
+
+import json
+import logging
+import re
+import sys
+import time
+import uuid
+from datetime import UTC, datetime
+
+from flask import Flask, Response, g, request
+
+logger = logging.getLogger("lms.request")
+
+# An id from a proxy or client is kept only if it cannot forge or break a log line.
+SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+
+
+def request_id_from(header: str | None) -> str:
+    """Return the caller's X-Request-ID when it is safe to log, else a new random id."""
+    if header and SAFE_REQUEST_ID.fullmatch(header):
+        return header
+    return uuid.uuid4().hex
+
+
+def signed_in_user_id() -> int | None:
+    # Only a user the request already loaded: looking one up here would cost a query on
+    # requests (static files, health checks) that never needed it.
+    user = g.get("_login_user")
+    return user.id if user is not None and user.is_authenticated else None
+
+
+def register(app: Flask) -> None:
+    if not app.config.get("LMS_REQUEST_LOG", True):
+        return
+    if not app.testing and not logger.handlers:
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False  # the line is already complete; don't print it twice
+
+    @app.before_request
+    def start_request_log() -> None:
+        g.request_id = request_id_from(request.headers.get("X-Request-ID"))
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def write_request_log(response: Response) -> Response:
+        request_id = g.get("request_id") or request_id_from(None)
+        started = g.get("request_started", time.perf_counter())
+        response.headers["X-Request-ID"] = request_id
+        fields = {
+            "ts": datetime.now(UTC).isoformat(timespec="milliseconds"),
+            "request_id": request_id,
+            "method": request.method,
+            "path": request.path,
+            "status": response.status_code,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+            "user_id": signed_in_user_id(),
+            "remote_addr": request.remote_addr,
+        }
+        logger.info(json.dumps(fields))
+        return response

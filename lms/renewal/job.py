@@ -1,0 +1,207 @@
+"""The daily `renew` job: assignments up to date, reminders queued, the outbox delivered."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import aliased
+
+from lms.assignments import AssignResult, assign_programs, wanted_assignments
+from lms.audit import record_event
+from lms.extensions import db
+from lms.mail import SendReport, queue_emails, send_queued
+from lms.models import Assignment, OutboxMessage, User
+from lms.reminders import EXPIRED_NOTICE, RENEWAL_OPEN, parse_key, reminders_due
+from lms.renewal.lock import renew_lock
+from lms.renewal.notices import Dates, ModuleInfo, module_infos, notice_values, users_with_managers
+
+BATCH_SIZE = 1000  # people per batch: memory stays flat however many assignments there are
+
+
+@dataclass
+class RenewReport:
+    as_of: date
+    dry_run: bool = False
+    created: int = 0
+    reopened: int = 0
+    closed: int = 0
+    queued: Counter[str] = field(default_factory=Counter)
+    mail: SendReport = field(default_factory=SendReport)
+    queue_seconds: float = 0.0  # updating assignments and queueing reminders
+    send_seconds: float = 0.0
+
+    def lines(self) -> list[str]:
+        kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(self.queued.items()))
+        verb = "would be " if self.dry_run else ""
+        lines = [
+            f"renew as of {self.as_of.isoformat()}{' (dry run)' if self.dry_run else ''}",
+            f"assignments: {self.created} created, {self.reopened} reopened, {self.closed} closed",
+            f"renewal windows opened: {self.queued[RENEWAL_OPEN]}",
+            f"certifications expired: {self.queued[EXPIRED_NOTICE]}",
+            f"emails {verb}queued: {self.queued.total()}" + (f" ({kinds})" if kinds else ""),
+        ]
+        if self.dry_run:
+            lines.append("dry run: nothing was changed and no email was sent")
+        else:
+            lines.append(
+                f"emails sent: {self.mail.sent}, failed: {self.mail.failed}, "
+                f"still queued: {self.mail.remaining}"
+            )
+        lines.append(f"took {self.queue_seconds:.1f} s to queue, {self.send_seconds:.1f} s to send")
+        return lines
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An open assignment that may need a reminder, as plain values."""
+
+    id: int
+    user_id: int
+    module_id: int
+    cycle: int
+    assigned_on: date
+    due_date: date
+    completed_on: date | None
+    expires_on: date | None
+    renewal_opens_on: date | None
+    has_manager: bool
+
+
+def renew(today: date, *, dry_run: bool = False, batch_size: int = BATCH_SIZE) -> RenewReport:
+    """Bring assignments up to date, queue the reminders due on `today`, then send the outbox.
+
+    Runs under the renew lock. People are processed in batches, each
+    committed on its own (a dry run rolls everything back instead and sends
+    nothing). Reminder keys make every step idempotent, so a run cut short
+    is finished by the next one.
+    """
+    report = RenewReport(as_of=today, dry_run=dry_run)
+    db.session.commit()
+    with renew_lock():
+        started = time.perf_counter()
+        modules = module_infos()
+        last_id = 0
+        while user_ids := list(
+            db.session.scalars(
+                select(User.id).where(User.id > last_id).order_by(User.id).limit(batch_size)
+            )
+        ):
+            last_id = user_ids[-1]
+            changed = out_of_step(today, user_ids)
+            assigned = assign_programs(today, changed) if changed else AssignResult()
+            report.created += assigned.created
+            report.reopened += assigned.reopened
+            report.closed += assigned.closed
+            queue_reminders(today, user_ids, modules, report)
+            if not dry_run:
+                db.session.commit()
+        if dry_run:
+            db.session.rollback()
+            report.queue_seconds = time.perf_counter() - started
+            return report
+        details = {"as_of": today, "queued": dict(report.queued), "created": report.created,
+                   "reopened": report.reopened, "closed": report.closed}  # fmt: skip
+        record_event("renew.completed", details=details)
+        db.session.commit()
+        report.queue_seconds = time.perf_counter() - started
+        report.mail = send_queued()
+        report.send_seconds = time.perf_counter() - started - report.queue_seconds
+    return report
+
+
+def candidates(today: date, user_ids: list[int]) -> list[Candidate]:
+    """Return open, non-exempt assignments of active people that are not simply complete today."""
+    manager = aliased(User)
+    rows = db.session.execute(
+        select(
+            Assignment.id,
+            Assignment.user_id,
+            Assignment.module_id,
+            Assignment.cycle,
+            Assignment.assigned_on,
+            Assignment.due_date,
+            Assignment.completed_on,
+            Assignment.expires_on,
+            Assignment.renewal_opens_on,
+            manager.is_active,
+        )
+        .join(User, User.id == Assignment.user_id)
+        .outerjoin(manager, manager.id == User.manager_id)
+        .where(
+            Assignment.user_id.in_(user_ids),
+            Assignment.closed_on.is_(None),
+            Assignment.exempt_reason.is_(None),
+            User.is_active,
+            or_(Assignment.completed_on.is_(None), Assignment.renewal_opens_on <= today),
+        )
+    )
+    return [Candidate(*row[:-1], has_manager=bool(row[-1])) for row in rows]
+
+
+def sent_keys(assignment_ids: list[int]) -> dict[int, set[tuple[int, str, int]]]:
+    """Return {assignment_id: {(cycle, kind, step), ...}} of reminders already queued."""
+    sent: dict[int, set[tuple[int, str, int]]] = {}
+    for start in range(0, len(assignment_ids), 5000):
+        for key in db.session.scalars(
+            select(OutboxMessage.key).where(
+                OutboxMessage.assignment_id.in_(assignment_ids[start : start + 5000]),
+                OutboxMessage.key.is_not(None),
+            )
+        ):
+            if parsed := parse_key(key):
+                sent.setdefault(parsed[0], set()).add(parsed[1:])
+    return sent
+
+
+def queue_reminders(
+    today: date, user_ids: list[int], modules: dict[int, ModuleInfo], report: RenewReport
+) -> None:
+    """Queue every reminder due on `today` for these people's assignments (flushes only)."""
+    items = candidates(today, user_ids)
+    sent = sent_keys([c.id for c in items])
+    due = []
+    for c in items:
+        done = {(kind, step) for cycle, kind, step in sent.get(c.id, ()) if cycle == c.cycle}
+        reminders = reminders_due(
+            today, assigned_on=c.assigned_on, due_date=c.due_date, completed_on=c.completed_on,
+            expires_on=c.expires_on, renewal_opens_on=c.renewal_opens_on, sent=done,
+            has_manager=c.has_manager,
+        )  # fmt: skip
+        due += [(c, r) for r in reminders]
+    if not due:
+        return
+    users = users_with_managers({c.user_id for c, _ in due})
+    rows = []
+    for c, reminder in due:
+        employee = users[c.user_id]
+        rows.append(notice_values(
+            reminder.kind, reminder.step, assignment_id=c.id, cycle=c.cycle, employee=employee,
+            manager=users.get(employee.manager_id) if employee.manager_id else None,
+            module=modules[c.module_id],
+            dates=Dates(due_date=c.due_date, expires_on=c.expires_on, completed_on=c.completed_on),
+        ))  # fmt: skip
+    report.queued.update(queue_emails(rows))
+
+
+def out_of_step(today: date, user_ids: list[int]) -> list[int]:
+    """Return the people whose open assignments differ from what the programs give them.
+
+    Only they need `assign_programs`, which loads every assignment it looks
+    at; on most days that is nobody, and this check reads plain columns.
+    """
+    wanted = wanted_assignments(today, user_ids)
+    differ = set()
+    for user_id, module_id, closed_on in db.session.execute(
+        select(Assignment.user_id, Assignment.module_id, Assignment.closed_on).where(
+            Assignment.user_id.in_(user_ids)
+        )
+    ):
+        is_wanted = wanted.pop((user_id, module_id), None) is not None
+        if is_wanted == (closed_on is not None):  # wanted but closed, or open but unwanted
+            differ.add(user_id)
+    differ.update(user_id for user_id, _ in wanted)  # wanted but missing
+    return sorted(differ)

@@ -1,0 +1,259 @@
+"""What an import would change, and which rows it refuses: `lms.imports.plan`, no database."""
+
+from datetime import date
+
+import pytest
+
+from lms.imports.csvfile import parse_csv
+from lms.imports.plan import NEW, TERMINATED, UNCHANGED, UPDATED, Person, plan_import
+from tests.hr.importing import HEADER, csv_bytes, row
+
+
+def person(id, employee_id, email, manager_id=None, **fields):  # noqa: A002 - mirrors User.id
+    values = {"full_name": "Ana Lima", "department": "Stores", "role": "Cashier",
+              "hire_date": date(2026, 3, 2), "is_active": True} | fields  # fmt: skip
+    return Person(id=id, employee_id=employee_id, email=email, manager_id=manager_id, **values)
+
+
+def plan(*lines, people=(), header=HEADER):
+    return plan_import(parse_csv(csv_bytes(*lines, header=header)), people)
+
+
+def errors(result) -> list[str]:
+    return [str(e) for e in result.errors]
+
+
+def kinds(result) -> list[tuple[int, str]]:
+    return [(c.row.line, c.kind) for c in result.changes]
+
+
+ANA = person(1, "E1", "ana@example.com")
+
+
+@pytest.mark.parametrize(
+    ("line", "kind", "fields"),
+    [
+        (row(), UNCHANGED, {}),
+        (row(department="Online"), UPDATED, {"department": ("Stores", "Online")}),
+        (row(email="ana.lima@example.com"), UPDATED, {"email": ("ana@example.com", "ana.lima@example.com")}),
+        (row(full_name="Ana  Lima Souza"), UPDATED, {"full_name": ("Ana Lima", "Ana Lima Souza")}),
+        (row(role=""), UPDATED, {"role": ("Cashier", None)}),
+        (row(hire_date="2026-03-01"), UPDATED, {"hire_date": (date(2026, 3, 2), date(2026, 3, 1))}),
+        (row() + ",terminated", TERMINATED, {"status": ("active", "terminated")}),
+        (row(role="Lead") + ",terminated", TERMINATED, {"role": ("Cashier", "Lead"), "status": ("active", "terminated")}),
+    ],
+)  # fmt: skip
+def test_a_row_for_someone_here_updates_them_by_employee_id(line, kind, fields):
+    header = HEADER + ",status" if line.count(",") == 7 else HEADER
+    result = plan(line, people=[ANA], header=header)
+    assert errors(result) == []
+    (change,) = result.changes
+    assert (change.kind, change.fields, change.person) == (kind, fields, ANA)
+
+
+def test_new_employee_ids_are_new_people_and_counts_add_up():
+    result = plan(row(), row("E2", "ben@example.com"), row("E3", "cy@example.com", department="Online"),
+                  people=[ANA])  # fmt: skip
+    assert kinds(result) == [(2, UNCHANGED), (3, NEW), (4, NEW)]
+    assert result.counts == {"new": 2, "updated": 0, "terminated": 0, "unchanged": 1, "errors": 0}
+
+
+def test_terminated_people_stay_unchanged_unless_they_come_back():
+    gone = person(1, "E1", "ana@example.com", is_active=False)
+    header = HEADER + ",status"
+    assert kinds(plan(row() + ",terminated", people=[gone], header=header)) == [(2, UNCHANGED)]
+    back = plan(row() + ",active", people=[gone], header=header)
+    assert kinds(back) == [(2, UPDATED)]
+    assert back.changes[0].fields == {"status": ("terminated", "active")}
+
+
+def test_a_leaver_not_yet_in_attest_is_recorded_as_terminated():
+    result = plan(row() + ",terminated", header=HEADER + ",status")
+    assert kinds(result) == [(2, TERMINATED)] and result.changes[0].person is None
+
+
+def test_someone_added_by_hand_is_matched_by_email_and_given_their_employee_id():
+    hana = person(7, None, "ana@example.com")
+    result = plan(row(), people=[hana])
+    assert kinds(result) == [(2, UPDATED)]
+    assert result.changes[0].person == hana
+    assert result.changes[0].fields == {"employee_id": (None, "E1")}
+
+
+def test_a_duplicate_employee_id_refuses_every_copy():
+    result = plan(row(), row("E2", "ben@example.com"), row("E1", "cy@example.com"))
+    assert errors(result) == [
+        "line 2: employee_id: E1 is also on line 4",
+        "line 4: employee_id: E1 is also on line 2",
+    ]
+    assert kinds(result) == [(3, NEW)]
+
+
+def test_a_duplicate_email_in_the_file_refuses_every_copy():
+    result = plan(row(), row("E2", "ANA@example.com"))
+    assert errors(result) == [
+        "line 2: email: ana@example.com is also on line 3",
+        "line 3: email: ana@example.com is also on line 2",
+    ]
+    assert result.changes == []
+
+
+def test_an_email_that_belongs_to_someone_else_here_is_refused():
+    ben = person(2, "E2", "ben@example.com", full_name="Ben Okafor")
+    result = plan(row(email="ben@example.com"), people=[ben])
+    assert errors(result) == [
+        "line 2: email: ben@example.com already belongs to Ben Okafor (employee_id E2)"
+    ]
+
+
+def test_two_people_may_swap_emails_in_one_file():
+    ben = person(2, "E2", "ben@example.com")
+    result = plan(row(email="ben@example.com"), row("E2", "ana@example.com"), people=[ANA, ben])
+    assert errors(result) == []
+    assert kinds(result) == [(2, UPDATED), (3, UPDATED)]
+
+
+def test_managers_resolve_by_email_in_the_file_in_any_order_or_already_here():
+    boss = person(9, "E9", "boss@example.com")
+    result = plan(
+        row("E1", "ana@example.com", manager_email="ben@example.com"),
+        row("E2", "ben@example.com", manager_email="boss@example.com"),
+        row("E3", "cy@example.com"),
+        people=[boss],
+    )
+    assert errors(result) == []
+    assert [c.manager_key for c in result.changes] == ["new:E2", 9, None]
+
+
+def test_a_manager_change_is_an_update():
+    boss, other = person(8, "E8", "boss@example.com"), person(9, "E9", "other@example.com")
+    ana = person(1, "E1", "ana@example.com", manager_id=8)
+    result = plan(row(manager_email="other@example.com"), people=[boss, other, ana])
+    assert result.changes[0].fields == {"manager_email": ("boss@example.com", "other@example.com")}
+    assert result.changes[0].manager_key == 9
+
+
+@pytest.mark.parametrize(
+    ("lines", "people", "expected"),
+    [
+        (
+            [row(manager_email="nobody@example.com")], [],
+            ["line 2: manager_email: unknown manager nobody@example.com: no one in the file or in Attest has that email"],
+        ),
+        (
+            [row(manager_email="ana@example.com")], [],
+            ["line 2: manager_email: a person cannot be their own manager"],
+        ),
+        (
+            [row("E1", "ana@example.com", manager_email="ben@example.com"),
+             row("E2", "ben@example.com", manager_email="ana@example.com")], [],
+            ["line 2: manager_email: manager cycle: ana@example.com → ben@example.com → ana@example.com",
+             "line 3: manager_email: manager cycle: ana@example.com → ben@example.com → ana@example.com"],
+        ),
+        (
+            # a loop through someone already here: Ana manages Cy (in Attest), the file makes Cy manage Ana
+            [row("E1", "ana@example.com", manager_email="cy@example.com")],
+            [person(1, "E1", "ana@example.com"), person(3, "E3", "cy@example.com", manager_id=1)],
+            ["line 2: manager_email: manager cycle: ana@example.com → cy@example.com → ana@example.com"],
+        ),
+        (
+            # the manager's old email, which the file changes
+            [row("E2", "ben@example.com", manager_email="boss@example.com"),
+             row("E9", "chief@example.com", full_name="Boss")],
+            [person(9, "E9", "boss@example.com")],
+            ["line 2: manager_email: unknown manager boss@example.com: line 3 changes that email to chief@example.com"],
+        ),
+    ],
+)  # fmt: skip
+def test_managers_that_cannot_be_resolved_are_refused(lines, people, expected):
+    assert errors(plan(*lines, people=people)) == expected
+
+
+def test_a_long_chain_of_managers_is_fine_and_a_long_loop_is_found():
+    chain = [row(f"E{n}", f"p{n}@example.com", manager_email=f"p{n + 1}@example.com" if n < 500 else "")
+             for n in range(1, 501)]  # fmt: skip
+    assert errors(plan(*chain)) == []
+    loop = [*chain[:-1], row("E500", "p500@example.com", manager_email="p1@example.com")]
+    assert len(plan(*loop).errors) == 500
+
+
+def test_refusing_a_row_refuses_the_rows_that_depend_on_it():
+    result = plan(
+        row("E1", "boss@example.com", hire_date="yesterday"),
+        row("E2", "ana@example.com", manager_email="boss@example.com"),
+        row("E3", "ben@example.com", manager_email="ana@example.com"),
+        row("E4", "cy@example.com"),
+    )
+    assert errors(result) == [
+        "line 2: hire_date: 'yesterday' is not a date; use YYYY-MM-DD",
+        "line 3: manager_email: manager boss@example.com is on line 2, which cannot be imported",
+        "line 4: manager_email: manager ana@example.com is on line 3, which cannot be imported",
+    ]
+    assert kinds(result) == [(5, NEW)]
+    assert result.counts["errors"] == 3
+
+
+def test_refusing_a_row_can_leave_a_loop_with_someone_here_and_that_is_refused_too():
+    # In Attest Ana reports to Ben. The file makes Ben report to Ana, and moves Ana under
+    # Cy, but Ana's row is bad: without it, Ana still reports to Ben, a loop.
+    here = [person(1, "E1", "ana@example.com", manager_id=2), person(2, "E2", "ben@example.com")]
+    result = plan(
+        row("E1", "ana@example.com", hire_date="soon", manager_email="cy@example.com"),
+        row("E2", "ben@example.com", manager_email="ana@example.com"),
+        row("E3", "cy@example.com"),
+        people=here,
+    )
+    assert errors(result) == [
+        "line 2: hire_date: 'soon' is not a date; use YYYY-MM-DD",
+        "line 3: manager_email: manager cycle: ben@example.com → ana@example.com → ben@example.com",
+    ]
+    assert kinds(result) == [(4, NEW)]
+
+
+def test_a_fatal_file_plans_nothing():
+    result = plan(row() + ",x", header=HEADER + ",salary")
+    assert result.is_fatal and result.changes == [] and len(result.errors) == 1
+
+
+def test_the_digest_changes_when_what_would_happen_changes():
+    first = plan(row(), row("E2", "ben@example.com"))
+    assert first.digest() == plan(row(), row("E2", "ben@example.com")).digest()
+    assert first.digest() != plan(row(), row("E2", "ben@example.com"), people=[ANA]).digest()
+    assert first.digest() != plan(row(), row("E2", "ben@example.com", role="Lead")).digest()
+
+
+def test_a_refused_row_gives_its_person_their_old_email_back_as_a_manager():
+    # Ana's row would change her email, but it clashes with Ben's, so Ana keeps ana@ and Cy's
+    # row, which names ana@ as manager, is fine.
+    here = [ANA, person(2, "E2", "ben@example.com", full_name="Ben Okafor")]
+    result = plan(
+        row("E1", "ben@example.com"),
+        row("E3", "cy@example.com", manager_email="ana@example.com"),
+        people=here,
+    )
+    assert errors(result) == [
+        "line 2: email: ben@example.com already belongs to Ben Okafor (employee_id E2)"
+    ]
+    assert [(c.row.line, c.kind, c.manager_key) for c in result.changes] == [(3, NEW, 1)]
+
+
+def test_a_manager_whose_email_change_is_refused_keeps_their_old_email():
+    here = [person(9, "E9", "boss@example.com")]
+    result = plan(
+        row("E9", "chief@example.com", hire_date="later"),
+        row("E2", "ben@example.com", manager_email="boss@example.com"),
+        people=here,
+    )
+    assert errors(result) == ["line 2: hire_date: 'later' is not a date; use YYYY-MM-DD"]
+    assert [(c.row.line, c.manager_key) for c in result.changes] == [(3, 9)]
+
+
+def test_a_refused_row_at_the_top_of_a_long_chain_refuses_the_chain_in_one_pass():
+    chain = [row(f"E{n}", f"p{n}@example.com", manager_email=f"p{n + 1}@example.com")
+             for n in range(1, 3000)]  # fmt: skip
+    chain.append(row("E3000", "p3000@example.com", hire_date="never"))
+    result = plan(*chain)
+    assert result.changes == [] and result.counts["errors"] == 3000
+    assert errors(result)[0] == (
+        "line 2: manager_email: manager p2@example.com is on line 3, which cannot be imported"
+    )

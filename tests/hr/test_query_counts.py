@@ -1,0 +1,54 @@
+"""The number of SQL statements behind the HR pages does not grow with the number of employees."""
+
+from sqlalchemy import event, select
+
+from lms.demo import load_demo
+from lms.extensions import db
+from lms.models import User
+from lms.models.base import utctoday
+from tests.hr.conftest import QueryCounter
+
+PASSWORD = "attest-demo-password"
+
+
+def build(runner, employees):
+    db.session.remove()
+    db.drop_all()
+    db.create_all()
+    assert runner.invoke(args=["lms", "sync-content"]).exit_code == 0
+    load_demo(employees=employees, seed=3, today=utctoday())
+    db.session.commit()
+
+
+def statements(client, url):
+    """Count the statements of one request, starting from an empty session as in production."""
+    db.session.remove()
+    counter = QueryCounter()
+    event.listen(db.engine, "before_cursor_execute", counter)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", counter)
+    assert response.status_code == 200, url
+    response.get_data()  # a streamed body runs its queries while it is read
+    return counter.count
+
+
+def measure(app, runner, employees):
+    build(runner, employees)
+    person = db.session.scalar(select(User.id).where(User.email == "employee5@example.com"))
+    counts = {}
+    for email in ("hr@example.com", "manager.stores@example.com"):
+        client = app.test_client()
+        client.post("/login", data={"email": email, "password": PASSWORD})
+        for url in ("/hr/", "/hr/assignments?status=overdue&department=Stores", f"/hr/people/{person}",
+                    "/hr/people", "/hr/modules/dignity"):  # fmt: skip
+            counts[email, url.replace(str(person), "<id>")] = statements(client, url)
+    return counts
+
+
+def test_query_counts_are_the_same_for_20_and_200_employees(app, org_content, runner):
+    small = measure(app, runner, 20)
+    large = measure(app, runner, 200)
+    assert small == large
+    assert max(small.values()) <= 16, small

@@ -1,0 +1,55 @@
+"""gunicorn.conf.py: the settings gunicorn actually ends up with."""
+
+import os
+import subprocess
+import sys
+
+from tests.ops.support import PROJECT
+
+
+def gunicorn_settings(**env) -> dict[str, str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--print-config", "wsgi:app"],
+        cwd=PROJECT,
+        # --print-config loads the app too; development settings need no secret.
+        env={k: v for k, v in os.environ.items() if not k.startswith(("GUNICORN", "WEB_"))}
+        | {"LMS_ENV": "development"}
+        | env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    settings = {}
+    for line in result.stdout.splitlines():
+        name, sep, value = line.partition(" = ")
+        if sep:
+            settings[name.strip()] = value.strip()
+    return settings
+
+
+def test_defaults_are_production_ready():
+    settings = gunicorn_settings()
+    cores = len(os.sched_getaffinity(0))
+    assert settings["workers"] == str(min(2 * cores + 1, 12))
+    assert settings["control_socket_disable"] == "True"
+    assert settings["timeout"] == "30"
+    assert settings["accesslog"] == "-"
+    assert settings["bind"] == "['127.0.0.1:8000']"
+    assert settings["forwarded_allow_ips"] == "['127.0.0.1', '::1']"
+
+
+def test_settings_come_from_the_environment():
+    # One gunicorn start for all of them: each start loads the app (about a second).
+    settings = gunicorn_settings(
+        WEB_CONCURRENCY="3",
+        GUNICORN_BIND="0.0.0.0:9000",
+        GUNICORN_TIMEOUT="60",
+        GUNICORN_ACCESS_LOG="off",
+        GUNICORN_FORWARDED_ALLOW_IPS="10.0.0.2",
+    )
+    assert settings["workers"] == "3"
+    assert settings["bind"] == "['0.0.0.0:9000']"
+    assert settings["timeout"] == "60"
+    assert settings["accesslog"] == "None"
+    assert settings["forwarded_allow_ips"] == "['10.0.0.2']"

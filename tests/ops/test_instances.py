@@ -1,0 +1,181 @@
+"""Two gunicorn instances on one database: sessions and rate limits hold across them.
+
+Nothing an instance needs lives in another's memory: the session (and the CSRF secret
+in it) is a signed cookie, and rate-limit counters are in Redis. Runs on this pass's
+database: a SQLite file, or a fresh PostgreSQL schema under TEST_DATABASE_URL.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from urllib.parse import urlencode
+
+import pytest
+import redis
+
+from lms import create_app
+from lms.extensions import db
+from tests.factories import PASSWORD, make_employee
+from tests.ops.support import PROJECT, empty_database, free_port
+
+SECRET = "shared-secret-of-both-instances-0123456789abcdef"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
+
+
+@dataclass
+class Instance:
+    port: int
+    process: subprocess.Popen
+    log: object
+
+    def request(self, method, path, cookie="", body=None):
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        headers = {"Cookie": cookie} if cookie else {}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=body and urlencode(body), headers=headers)
+        response = connection.getresponse()
+        text = response.read().decode()
+        connection.close()
+        return response, text
+
+
+@dataclass
+class Browser:
+    """Keeps the session cookie by hand: it is Secure, so http.cookiejar would drop it on http."""
+
+    cookies: SimpleCookie = field(default_factory=SimpleCookie)
+
+    def request(self, instance, method, path, body=None):
+        cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in self.cookies.items())
+        response, text = instance.request(method, path, cookie, body)
+        for header in response.headers.get_all("Set-Cookie") or []:
+            self.cookies.load(header)
+        return response, text
+
+    def csrf_token(self, instance):
+        _, html = self.request(instance, "GET", "/login")
+        return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+@pytest.fixture(scope="module")
+def redis_url():
+    url = os.environ.get("TEST_REDIS_URL") or DEFAULT_REDIS
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.ConnectionError:
+        if os.environ.get("TEST_REDIS_URL"):
+            raise  # `make test` asked for Redis: its absence is a failure, not a skip
+        pytest.skip(f"no Redis at {url}; set TEST_REDIS_URL")
+    return url
+
+
+@pytest.fixture(scope="module")
+def instances(tmp_path_factory, redis_url):
+    """Start two gunicorn instances in production mode on one fresh database."""
+    tmp_path = tmp_path_factory.mktemp("instances")
+    prefix = f"attest-test-{uuid.uuid4().hex[:12]}"
+    with empty_database(tmp_path) as url, pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LMS_ENV", "testing")
+        setup = create_app(
+            {"SQLALCHEMY_DATABASE_URI": url, "LMS_CONTENT_DIR": str(PROJECT / "content")}
+        )
+        with setup.app_context():
+            db.create_all()
+            make_employee()
+            db.session.remove()
+            db.engine.dispose()
+        env = os.environ | {
+            "LMS_ENV": "production",
+            "SECRET_KEY": SECRET,
+            "DATABASE_URL": url,
+            "REDIS_URL": redis_url,
+            "LMS_RATELIMIT_KEY_PREFIX": prefix,
+            "LMS_CONTENT_DIR": str(PROJECT / "content"),
+            "GUNICORN_ACCESS_LOG": "off",
+        }
+        started = [start(env, tmp_path / f"instance{n}.log") for n in range(2)]
+        try:
+            for instance in started:
+                wait_until_up(instance)
+            yield started
+        finally:
+            for instance in started:
+                instance.process.terminate()
+                instance.process.wait(timeout=30)
+                instance.log.close()
+            client = redis.Redis.from_url(redis_url)
+            for key in client.scan_iter(match=f"*{prefix}*"):
+                client.delete(key)
+            client.close()
+
+
+def start(env, log_path) -> Instance:
+    port = free_port()
+    log = open(log_path, "w+")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--workers", "1",
+         "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+        cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    return Instance(port, process, log)
+
+
+def wait_until_up(instance: Instance) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if instance.process.poll() is not None:
+            instance.log.seek(0)
+            pytest.fail(f"gunicorn exited:\n{instance.log.read()}")
+        try:
+            if instance.request("GET", "/healthz")[0].status == 200:
+                return
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail("gunicorn did not answer /healthz within 30 s")
+
+
+def test_a_session_started_on_one_instance_works_on_the_other(instances):
+    a, b = instances
+    browser = Browser()
+    token = browser.csrf_token(a)  # the CSRF secret lives in the session cookie...
+    response, _ = browser.request(
+        b,
+        "POST",
+        "/login",
+        {"email": "erin@example.com", "password": PASSWORD, "csrf_token": token},
+    )
+    assert response.status == 302, "...so instance B accepts the token instance A issued"
+    for instance in (a, b):
+        response, html = browser.request(instance, "GET", "/")
+        assert response.status == 200
+        assert "Erin Example" in html
+    assert Browser().request(b, "GET", "/")[0].status == 302  # no cookie, no session
+
+
+def test_rate_limits_are_shared_through_redis(instances):
+    a, b = instances
+    browser = Browser()
+    token = browser.csrf_token(a)
+    wrong = {"email": "erin@example.com", "password": "not the password", "csrf_token": token}
+    statuses = []
+    for attempt in range(24):
+        instance = (a, b)[attempt % 2]
+        statuses.append(browser.request(instance, "POST", "/login", wrong)[0].status)
+        if statuses[-1] == 429 and len(statuses) >= 2 and statuses[-2] == 429:
+            break
+    # /login allows 10 POSTs a minute per address. Counted per instance, the first 429
+    # would come at the 21st POST; counted together it comes by the 11th, and then
+    # both instances refuse.
+    first = statuses.index(429)
+    assert set(statuses[:first]) == {401}
+    assert first <= 10
+    assert statuses[first : first + 2] == [429, 429]

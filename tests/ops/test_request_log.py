@@ -1,0 +1,62 @@
+"""One JSON log line per request, with a request id the response echoes."""
+
+import re
+
+import pytest
+
+from tests.factories import make_employee
+
+GENERATED_ID = re.compile(r"[0-9a-f]{32}")
+
+
+def test_each_request_writes_one_line_with_the_essentials(client, request_log):
+    response = client.get("/login?next=/secret")
+    assert len(request_log) == 1
+    line = request_log[0]
+    assert line["method"] == "GET"
+    assert line["path"] == "/login"  # no query string: it may carry tokens
+    assert line["status"] == 200
+    assert isinstance(line["duration_ms"], float) and line["duration_ms"] >= 0
+    assert line["user_id"] is None
+    assert line["request_id"] == response.headers["X-Request-ID"]
+    assert GENERATED_ID.fullmatch(line["request_id"])
+
+
+def test_each_request_gets_its_own_id(client, request_log):
+    ids = {client.get("/healthz").headers["X-Request-ID"] for _ in range(3)}
+    assert len(ids) == 3
+    assert ids == {line["request_id"] for line in request_log}
+
+
+def test_a_safe_incoming_request_id_is_kept(client, request_log):
+    incoming = "3f1c2a9e-7b1d-4c3e-9a55-1d2b3c4d5e6f"
+    response = client.get("/healthz", headers={"X-Request-ID": incoming})
+    assert response.headers["X-Request-ID"] == incoming
+    assert request_log[0]["request_id"] == incoming
+
+
+@pytest.mark.parametrize(
+    "incoming",
+    ["", "has space", '"quoted"', "<script>", "x" * 129, "-starts-with-dash", "semi;colon"],
+)
+def test_an_unsafe_incoming_request_id_is_replaced(client, request_log, incoming):
+    response = client.get("/healthz", headers={"X-Request-ID": incoming})
+    assert GENERATED_ID.fullmatch(response.headers["X-Request-ID"])
+    assert request_log[0]["request_id"] == response.headers["X-Request-ID"]
+
+
+def test_the_signed_in_user_is_logged(app, client, auth, request_log):
+    erin = make_employee()
+    auth.login()
+    client.get("/")
+    assert request_log[-1]["path"] == "/"
+    assert request_log[-1]["user_id"] == erin.id
+
+
+def test_errors_are_logged_with_their_status(client, request_log):
+    client.get("/no-such-page")
+    client.post("/healthz")
+    assert [(line["path"], line["status"]) for line in request_log] == [
+        ("/no-such-page", 404),
+        ("/healthz", 405),
+    ]
