@@ -111,8 +111,8 @@ def record_assignment_events(new_rows: list[dict], changed: list[tuple[str, Assi
     slugs = dict(db.session.execute(select(Module.id, Module.slug)).all())
     grouped: dict[tuple[str, int], dict[str, str | None]] = {}
     for row in new_rows:
-        due = row["due_date"].isoformat()
-        grouped.setdefault(("assignment.created", row["user_id"]), {})[slugs[row["module_id"]]] = due
+        key = ("assignment.created", row["user_id"])
+        grouped.setdefault(key, {})[slugs[row["module_id"]]] = row["due_date"].isoformat()
     for action, a in changed:
         due = None if action == "assignment.closed" else a.due_date.isoformat()
         grouped.setdefault((action, a.user_id), {})[slugs[a.module_id]] = due

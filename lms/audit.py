@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from lms.extensions import db
 from lms.models.audit import AuditEvent
@@ -37,6 +37,24 @@ def event_hash(
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+# Any constant works; it names the lock that serialises writers of the chain.
+CHAIN_LOCK = 0x6174746573740001
+
+
+def last_hash() -> str:
+    """Return the newest event's hash, holding the chain until this transaction ends.
+
+    Without the lock, two transactions could both read the same last hash and
+    fork the chain. PostgreSQL: a transaction-scoped advisory lock (row locks
+    would not do: the second writer would re-read the old last row). SQLite
+    allows one writer at a time already.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
+    last = db.session.execute(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
+    return last.scalar() or GENESIS
+
+
 def record_event(
     action: str,
     *,
@@ -49,12 +67,10 @@ def record_event(
     `action` is a dotted name such as `attempt.submitted` or `certificate.revoked`;
     `actor_id` is who did it (None for the system), `user_id` whose record it is.
     """
-    last = db.session.execute(
-        select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1).with_for_update()
-    ).scalar()
-    created_at = utcnow().replace(microsecond=utcnow().microsecond // 1000 * 1000)
+    prev = last_hash()
+    now = utcnow()
+    created_at = now.replace(microsecond=now.microsecond // 1000 * 1000)
     details = json.loads(json.dumps(details or {}, default=str))
-    prev = last or GENESIS
     event = AuditEvent(
         created_at=created_at, action=action, actor_id=actor_id, user_id=user_id, details=details,
         prev_hash=prev, hash=event_hash(prev, created_at, action, actor_id, user_id, details),
@@ -96,10 +112,7 @@ def record_events(events: Iterable[dict[str, Any]], batch_size: int = 5000) -> i
     thousands of people, where one `record_event` per row would cost a query each.
     """
     db.session.flush()
-    last = db.session.execute(
-        select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1).with_for_update()
-    ).scalar()
-    prev, rows, count = last or GENESIS, [], 0
+    prev, rows, count = last_hash(), [], 0
     for event in events:
         at = event.get("created_at") or utcnow()
         at = at.replace(microsecond=at.microsecond // 1000 * 1000)

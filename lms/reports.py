@@ -319,20 +319,25 @@ def report_page(scope: Scope, f: Filters, page: int = 1, per_page: int = 50) -> 
 
 
 def iter_report_rows(scope: Scope, f: Filters, batch_size: int = 5000) -> Iterator[Row]:
-    """Yield every row of the report in assignment order, fetching `batch_size` rows at a time.
+    """Yield every row of the report in assignment order, `batch_size` assignment ids at a time.
 
-    Keyset pagination (id > last id seen) keeps memory flat and never holds a
-    cursor open between batches, on SQLite and PostgreSQL alike.
+    Each query covers one window of ids, so memory stays flat, no cursor stays
+    open between batches, and no plan can make a batch read the rows after it
+    (`id > last ... LIMIT n` can, when the planner misjudges the small tables).
     """
-    last_id = 0
-    query = report_select(scope, f, dates_as_text=True).order_by(Assignment.id).limit(batch_size)
+    query = report_select(scope, f, dates_as_text=True).order_by(Assignment.id)
     connection = db.session.connection()  # plain rows: the ORM's result layer adds nothing here
-    while True:
-        rows = connection.execute(query.where(Assignment.id > last_id)).all()
-        yield from rows
-        if len(rows) < batch_size:
-            return
-        last_id = rows[-1].assignment_id
+    for low, high in id_windows(Assignment.id, batch_size):
+        yield from connection.execute(query.where(Assignment.id > low, Assignment.id <= high))
+
+
+def id_windows(column: Any, size: int) -> Iterator[tuple[int, int]]:
+    """Yield (low, high] windows of `size` ids covering every id of `column`'s table."""
+    low, high = db.session.execute(select(func.min(column), func.max(column))).one()
+    if low is None:
+        return
+    for start in range(low - 1, high, size):
+        yield start, start + size
 
 
 # -- choices for filter forms ----------------------------------------------------------------

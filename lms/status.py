@@ -1,8 +1,8 @@
 """Assignment status, due dates, expiry and compliance: the training rules of DESIGN.md.
 
 Plain functions of plain values and a day; views, reports and jobs call these
-and never re-derive a rule. `status_case` is the same table as a SQL expression
-so that reports can count statuses in the database.
+and never re-derive a rule. `lms.status_sql.status_case` is the same table as a
+SQL expression, so that reports can count statuses in the database.
 """
 
 from __future__ import annotations

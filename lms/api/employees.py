@@ -17,7 +17,7 @@ from typing import Any
 from lms.api.problems import Problem
 from lms.audit import record_event
 from lms.imports.apply import ImportResult, apply_plan, load_people
-from lms.imports.csvfile import COLUMNS, OPTIONAL_COLUMNS, ParsedCsv, RowError, _read_row
+from lms.imports.csvfile import COLUMNS, OPTIONAL_COLUMNS, ParsedCsv, RowError, read_row
 from lms.imports.plan import KINDS, UNCHANGED, Plan, plan_import
 
 FIELDS = COLUMNS + OPTIONAL_COLUMNS
@@ -61,7 +61,7 @@ def read_employees(items: list[Any], *, employee_id: str | None = None) -> Parse
             continue
         raw, errors = raw_values(number, item, employee_id)
         found: list[RowError] = []
-        row = _read_row(number, raw, found, False)
+        row = read_row(number, raw, found, False)
         wrong_type = {e.column for e in errors}
         parsed.errors += errors + [e for e in found if e.column not in wrong_type]
         parsed.rows.append(row)

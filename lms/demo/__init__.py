@@ -22,7 +22,7 @@ from lms.demo.bulk import advance_sequences
 from lms.demo.history import History, load_modules, load_programs
 from lms.demo.org import HEADS, insert_people, plan_people
 from lms.extensions import db
-from lms.models import Assignment, Attempt, Attestation, AuditEvent, Completion, User
+from lms.models import Assignment, Attempt, Attestation, Completion, User
 from lms.passwords import hash_password
 
 __all__ = ["PASSWORD", "DemoResult", "load_demo", "plan_people"]
@@ -56,8 +56,7 @@ def load_demo(*, employees: int, seed: int, today: date, batch_size: int = 2000)
     if db.session.get_bind().dialect.name == "postgresql":
         # Fresh statistics, or the planner takes 100,000 rows for a few hundred until autovacuum
         # runs. (SQLite plans these queries well without statistics, and worse with them.)
-        tables = [User, Assignment, Attempt, Attestation, Completion, AuditEvent]
-        names = ", ".join(model.__tablename__ for model in tables)
+        names = ", ".join(table.name for table in db.metadata.sorted_tables)
         db.session.execute(text(f"ANALYZE {names}"))
     result = DemoResult(password=PASSWORD, people=len(people), completions=history.completions)
     result.logins = [("HR", "hr@example.com"), ("manager", HEADS[0][1]), ("manager", HEADS[1][1])]

@@ -28,7 +28,7 @@ from lms.models import (
     Program,
     User,
 )
-from lms.reports import Filters, Manager, Page, Scope, counted
+from lms.reports import Filters, Manager, Page, Scope, counted, id_windows
 from lms.status import OVERDUE, attempts_left
 from lms.training import status_of
 
@@ -270,13 +270,8 @@ def audit_actions() -> list[str]:
 def iter_audit_rows(
     action: str | None, person: str | None, batch_size: int = 5000
 ) -> Iterator[tuple[Any, ...]]:
-    """Yield the filtered trail oldest first, as `AUDIT_COLUMNS`, `batch_size` rows at a time."""
-    query = audit_select(action, person).order_by(AuditEvent.id).limit(batch_size)
+    """Yield the filtered trail oldest first, as `AUDIT_COLUMNS`, `batch_size` event ids at a time."""
+    query = audit_select(action, person).order_by(AuditEvent.id)
     connection = db.session.connection()
-    last_id = 0
-    while True:
-        rows = connection.execute(query.where(AuditEvent.id > last_id)).all()
-        yield from rows
-        if len(rows) < batch_size:
-            return
-        last_id = rows[-1].id
+    for low, high in id_windows(AuditEvent.id, batch_size):
+        yield from connection.execute(query.where(AuditEvent.id > low, AuditEvent.id <= high))

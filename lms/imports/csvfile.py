@@ -89,7 +89,7 @@ def parse_csv(data: bytes) -> ParsedCsv:
                 )  # fmt: skip
                 continue
             parsed.rows.append(
-                _read_row(
+                read_row(
                     line, dict(zip(columns, values, strict=True)), parsed.errors, has_bad_bytes
                 )
             )
@@ -146,7 +146,7 @@ def _check_header(line: int, header: list[str] | RowError, errors: list[RowError
     return columns
 
 
-def _read_row(line: int, raw: dict[str, str], errors: list[RowError], has_bad_bytes: bool) -> Row:
+def read_row(line: int, raw: dict[str, str], errors: list[RowError], has_bad_bytes: bool) -> Row:
     values: dict[str, Any] = {}
     for column in COLUMNS + OPTIONAL_COLUMNS:
         text = raw.get(column, "")
