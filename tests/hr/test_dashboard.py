@@ -54,7 +54,7 @@ def test_dashboard_shows_rate_and_the_counts_beside_it(org, login):
 
 def test_charts_are_accessible_svg_with_a_table_of_the_same_figures(org, login):
     page = login(org.hr).get("/hr/").get_data(as_text=True)
-    assert page.count('role="img"') == 2
+    assert page.count('role="group"') == 2
     assert '<title id="by-department-title">Compliance by department</title>' in page
     assert '<title id="by-module-title">Compliance by module</title>' in page
     assert 'aria-labelledby="by-module-title by-module-desc"' in page
