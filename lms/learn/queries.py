@@ -6,7 +6,7 @@ from datetime import date
 
 from flask import abort
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, defer, load_only, selectinload
 
 from lms.extensions import db
 from lms.models import (
@@ -21,6 +21,10 @@ from lms.models import (
 )
 from lms.training import Progress, progress_of
 
+ATTEMPT_FLAGS = load_only(
+    Attempt.id, Attempt.assignment_id, Attempt.cycle, Attempt.submitted_at, Attempt.passed
+)
+
 
 def my_progress(user_id: int, today: date) -> list[Progress]:
     """Return the open assignments of one person with their progress, in two queries."""
@@ -28,20 +32,27 @@ def my_progress(user_id: int, today: date) -> list[Progress]:
         select(Assignment, ModuleVersion)
         .join(Module, Module.id == Assignment.module_id)
         .join(ModuleVersion, (ModuleVersion.module_id == Module.id) & ModuleVersion.is_current)
-        .options(contains_eager(Assignment.module))
+        # The list shows no module bodies: leave the largest columns in the database.
+        .options(
+            contains_eager(Assignment.module),
+            defer(ModuleVersion.body_html),
+            defer(ModuleVersion.toc),
+        )
         .where(Assignment.user_id == user_id, Assignment.closed_on.is_(None), ~Module.is_archived)
         .order_by(Assignment.due_date, ModuleVersion.title)
     ).all()
     attempts: dict[int, list[Attempt]] = {}
     if rows:
+        # Only this cycle's attempts, and only the flags progress needs (no JSON to decode).
         for attempt in db.session.scalars(
-            select(Attempt).where(Attempt.user_id == user_id).order_by(Attempt.id)
+            select(Attempt)
+            .join(Assignment, Assignment.id == Attempt.assignment_id)
+            .options(ATTEMPT_FLAGS)
+            .where(Attempt.user_id == user_id, Attempt.cycle == Assignment.cycle)
+            .order_by(Attempt.id)
         ):
             attempts.setdefault(attempt.assignment_id, []).append(attempt)
-    return [
-        progress_of(a, v, [x for x in attempts.get(a.id, []) if x.cycle == a.cycle], today)
-        for a, v in rows
-    ]
+    return [progress_of(a, v, attempts.get(a.id, []), today) for a, v in rows]
 
 
 def progress_for_slug(user_id: int, slug: str, today: date) -> Progress:
@@ -63,6 +74,7 @@ def progress_for_slug(user_id: int, slug: str, today: date) -> Progress:
     assignment, version = row
     attempts = db.session.scalars(
         select(Attempt)
+        .options(ATTEMPT_FLAGS)
         .where(Attempt.assignment_id == assignment.id, Attempt.cycle == assignment.cycle)
         .order_by(Attempt.id)
     ).all()
