@@ -81,20 +81,26 @@ class ContentSet:
     errors: list[ContentError] = field(default_factory=list)
 
 
+def read_content_file(path: Path, checker: FileChecker) -> tuple[bytes, str | None]:
+    """Return a content file's bytes and text (None if not UTF-8), checking its name is a slug."""
+    raw = path.read_bytes()
+    if not SLUG.match(path.stem):
+        checker.error(
+            1, f"file name {path.name!r} must be a slug: lower-case letters, digits and '-'"
+        )
+    try:
+        return raw, raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        checker.error(1, f"not UTF-8 text (byte {exc.start})")
+        return raw, None
+
+
 def parse_module(path: Path, display: str) -> tuple[ModuleSpec | None, list[ContentError]]:
     """Read one `modules/<slug>.md` file."""
     checker = FileChecker(display)
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        checker.error(1, f"not UTF-8 text (byte {exc.start})")
+    raw, text = read_content_file(path, checker)
+    if text is None:
         return None, checker.errors
-    if not SLUG.match(path.stem):
-        checker.error(
-            1,
-            f"file name {path.name!r} must be a slug: lower-case letters, digits and '-'",
-        )
     parts = split_front_matter(text, checker)
     if parts is None:
         return None, checker.errors
@@ -225,17 +231,9 @@ def parse_choices(item: dict, number: int, checker: FileChecker) -> list[ChoiceS
 def parse_program(path: Path, display: str) -> tuple[ProgramSpec | None, list[ContentError]]:
     """Read one `programs/<slug>.yaml` file (module slugs are checked by `load_content`)."""
     checker = FileChecker(display)
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        checker.error(1, f"not UTF-8 text (byte {exc.start})")
+    raw, text = read_content_file(path, checker)
+    if text is None:
         return None, checker.errors
-    if not SLUG.match(path.stem):
-        checker.error(
-            1,
-            f"file name {path.name!r} must be a slug: lower-case letters, digits and '-'",
-        )
     data = parse_yaml(text, checker)
     if not isinstance(data, dict):
         if not checker.errors:
