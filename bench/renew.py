@@ -227,7 +227,7 @@ def bench(kind: str, employees: int, args) -> list[str]:
     for r in runs:
         rate = f"{r.sent / r.send_s:.0f}" if r.sent and r.send_s else ""
         cells = (r.label, r.as_of.isoformat(), f"{r.queued:,.0f}", f"{r.sent:,.0f}",
-                 f"{r.failed:.0f}", f"{r.seconds:.2f}", f"{r.queue_s:.1f}", f"{r.send_s:.1f}",
+                 f"{r.failed:.0f}", f"{r.seconds:.2f}", f"{r.queue_s:.2f}", f"{r.send_s:.2f}",
                  rate, f"{r.peak_mib:.0f}")  # fmt: skip
         rows.append("| " + " | ".join(cells) + " |")
     repeat, catch_up, daily = runs[2], runs[1], runs[3:]

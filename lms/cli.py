@@ -273,6 +273,8 @@ def send_mail_command(limit: int | None) -> None:
     from lms.mail import send_queued
 
     report = send_queued(limit)
-    click.echo(f"emails sent: {report.sent}, failed: {report.failed}, still queued: {report.remaining}")
+    click.echo(
+        f"emails sent: {report.sent}, failed: {report.failed}, still queued: {report.remaining}"
+    )
     if report.failed:
         click.echo(f"warning: {report.failed} email(s) failed and will be retried", err=True)

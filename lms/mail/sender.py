@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, or_, select, text, update
+from sqlalchemy import bindparam, func, or_, select, update
 
 from lms.extensions import db
 from lms.mail.smtp import FAILED, SENT, Outgoing, SMTPSettings, send_over_one_connection
@@ -104,60 +104,87 @@ def claim_batch(worker: str, now: datetime, size: int) -> list[Claimed]:
     return sorted((Claimed(*row) for row in rows), key=lambda c: c.id)
 
 
-def mark_sent(message: Claimed, worker: str, now: datetime) -> None:
-    """Record a message the server accepted, in a transaction of its own.
+OUTBOX = OutboxMessage.__table__
+MINE = (OUTBOX.c.id == bindparam("message_id")) & (OUTBOX.c.claimed_by == bindparam("worker"))
+MARK_SENT = (
+    update(OUTBOX)
+    .where(MINE)
+    .values(
+        sent_at=bindparam("now"), attempts=bindparam("attempts"), claimed_at=None, claimed_by=None
+    )  # fmt: skip
+)
+MARK_FAILED = (
+    update(OUTBOX)
+    .where(MINE)
+    .values(
+        attempts=bindparam("attempts"),
+        last_error=bindparam("error"),
+        send_after=bindparam("send_after"),
+        claimed_at=None,
+        claimed_by=None,
+    )  # fmt: skip
+)
+RELEASE = update(OUTBOX).where(MINE).values(claimed_at=None, claimed_by=None)
+CANCEL = (
+    update(OUTBOX)
+    .where(MINE)
+    .values(
+        cancelled_at=bindparam("now"),
+        last_error=bindparam("error"),
+        claimed_at=None,
+        claimed_by=None,
+    )  # fmt: skip
+)
 
-    On PostgreSQL the commit does not wait for the WAL flush (synchronous_commit
-    off, this transaction only): a crash of *this* process loses nothing, and
-    only a crash of the database server in the next fraction of a second could
-    forget the mark and send the message again. Waiting for the flush would cap
-    delivery at one message per disk sync. SQLite's WAL with synchronous=NORMAL
+
+class Outcomes:
+    """Records each message's outcome at once, one autocommitted UPDATE each.
+
+    A connection of its own in autocommit mode: one round trip per message,
+    so a message the server accepted is marked sent before the next one goes.
+    On PostgreSQL this connection does not wait for the WAL flush
+    (synchronous_commit off): a crash of *this* process loses no mark, and
+    only a crash of the database server in that fraction of a second could
+    forget one and send the message again; waiting would cap delivery at one
+    message per disk sync. SQLite's WAL with synchronous=NORMAL
     (lms.database) makes the same trade.
     """
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-    db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message.id, OutboxMessage.claimed_by == worker)
-        .values(sent_at=now, claimed_at=None, claimed_by=None, attempts=message.attempts + 1)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
 
+    def __init__(self, worker: str, report: SendReport) -> None:
+        self.worker, self.report = worker, report
+        self.connection = db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        self.is_postgresql = self.connection.dialect.name == "postgresql"
+        if self.is_postgresql:
+            self.connection.exec_driver_sql("SET synchronous_commit TO off")
 
-def mark_failed(messages: list[Claimed], worker: str, now: datetime, error: Exception) -> None:
-    """Put messages back in the queue with their next try pushed out; nothing is lost."""
-    for message in messages:
-        attempts = message.attempts + 1
-        db.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message.id, OutboxMessage.claimed_by == worker)
-            .values(
-                attempts=attempts,
-                last_error=f"{type(error).__name__}: {error}"[:1000],
-                send_after=now + retry_delay(attempts),
-                claimed_at=None,
-                claimed_by=None,
-            )
-            .execution_options(synchronize_session=False)
+    def close(self) -> None:
+        if self.is_postgresql:
+            # Never hand a pooled connection on with the setting changed.
+            self.connection.invalidate()
+        self.connection.close()
+
+    def _update(self, statement, message: Claimed, **values) -> None:
+        self.connection.execute(
+            statement, {"message_id": message.id, "worker": self.worker, **values}
         )
-    db.session.commit()
 
+    def sent(self, message: Claimed, now: datetime) -> None:
+        self._update(MARK_SENT, message, now=now, attempts=message.attempts + 1)
+        self.report.sent += 1
 
-def release(messages: list[Claimed], worker: str, now: datetime, reason: str | None) -> None:
-    """Give claimed messages back untried, or cancel them when `reason` is given."""
-    if not messages:
-        return
-    values = {"claimed_at": None, "claimed_by": None}
-    if reason:
-        values.update(cancelled_at=now, last_error=reason)
-    db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_([m.id for m in messages]), OutboxMessage.claimed_by == worker)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    def failed(self, message: Claimed, now: datetime, error: Exception) -> None:
+        """Put a message back with its next try pushed out (backoff); nothing is lost."""
+        attempts = message.attempts + 1
+        self._update(MARK_FAILED, message, attempts=attempts,
+                     error=f"{type(error).__name__}: {error}"[:1000],
+                     send_after=now + retry_delay(attempts))  # fmt: skip
+        self.report.failed += 1
+
+    def untried(self, message: Claimed) -> None:
+        self._update(RELEASE, message)
+
+    def cancelled(self, message: Claimed, now: datetime, reason: str) -> None:
+        self._update(CANCEL, message, now=now, error=reason)
 
 
 def inactive_user_ids(batch: list[Claimed]) -> set[int]:
@@ -167,16 +194,17 @@ def inactive_user_ids(batch: list[Claimed]) -> set[int]:
     return set(db.session.scalars(select(User.id).where(User.id.in_(ids), ~User.is_active)))
 
 
-def deliver(batch: list[Claimed], worker: str, now: datetime, report: SendReport) -> None:
+def deliver(batch: list[Claimed], now: datetime, outcomes: Outcomes) -> None:
     """Send a claimed batch over up to MAIL_CONNECTIONS parallel SMTP sessions.
 
-    Each outcome is recorded and committed as soon as it arrives, so a
-    message the server accepted is marked sent at once (a crash can then
-    repeat at most the few messages in flight). Failed ones are put back
-    with backoff; untried ones (their session dropped) go back as they were.
+    Outcomes are recorded as they arrive (a crash repeats at most the few
+    messages in flight). Failed ones go back with backoff; untried ones
+    (their session dropped) go back as they were, without counting a try.
     """
     inactive = inactive_user_ids(batch)
-    release([m for m in batch if m.to_user_id in inactive], worker, now, "recipient terminated")
+    for message in batch:
+        if message.to_user_id in inactive:
+            outcomes.cancelled(message, now, "recipient terminated")
     batch = [m for m in batch if m.to_user_id not in inactive]
     if not batch:
         return
@@ -198,33 +226,39 @@ def deliver(batch: list[Claimed], worker: str, now: datetime, report: SendReport
         outgoing, outcome, error = results.get()
         message = claimed[outgoing.id]
         if outcome == SENT:
-            mark_sent(message, worker, now)
-            report.sent += 1
+            outcomes.sent(message, now)
         elif outcome == FAILED:
-            mark_failed([message], worker, now, error)
-            report.failed += 1
+            outcomes.failed(message, now, error)
         else:
-            release([message], worker, now, None)
+            outcomes.untried(message)
     for thread in threads:
         thread.join()
 
 
 def send_queued(limit: int | None = None, *, now: datetime | None = None) -> SendReport:
-    """Deliver every message that is due (at most `limit`), committing as it goes.
+    """Deliver every message that is due (at most `limit`), recording each as it goes.
 
     `now` is for tests of the retry schedule; by default the clock is read for
-    each batch. Call it with no unfinished work in the session.
+    each batch. Call it with no unfinished work in the session (it commits).
     """
     db.session.commit()
     worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"[:120]
     report = SendReport()
-    while limit is None or report.sent + report.failed < limit:
-        size = BATCH_SIZE if limit is None else min(BATCH_SIZE, limit - report.sent - report.failed)
-        clock = now or utcnow()
-        batch = claim_batch(worker, clock, size)
-        if not batch:
-            break
-        deliver(batch, worker, clock, report)
+    outcomes = Outcomes(worker, report)
+    try:
+        while limit is None or report.sent + report.failed < limit:
+            size = (
+                BATCH_SIZE
+                if limit is None
+                else min(BATCH_SIZE, limit - report.sent - report.failed)
+            )
+            clock = now or utcnow()
+            batch = claim_batch(worker, clock, size)
+            if not batch:
+                break
+            deliver(batch, clock, outcomes)
+    finally:
+        outcomes.close()
     report.remaining = db.session.scalar(
         select(func.count(OutboxMessage.id)).where(
             OutboxMessage.sent_at.is_(None), OutboxMessage.cancelled_at.is_(None)

@@ -51,7 +51,7 @@ class RenewReport:
                 f"emails sent: {self.mail.sent}, failed: {self.mail.failed}, "
                 f"still queued: {self.mail.remaining}"
             )
-        lines.append(f"took {self.queue_seconds:.1f} s to queue, {self.send_seconds:.1f} s to send")
+        lines.append(f"took {self.queue_seconds:.2f} s to queue, {self.send_seconds:.2f} s to send")
         return lines
 
 
