@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import bindparam, case, func, literal, or_, select, update
 
 from lms.extensions import db
 from lms.mail.smtp import FAILED, SENT, Outgoing, SMTPSettings, send_over_one_connection
@@ -106,11 +106,26 @@ def claim_batch(worker: str, now: datetime, size: int) -> list[Claimed]:
 
 OUTBOX = OutboxMessage.__table__
 MINE = (OUTBOX.c.id == bindparam("message_id")) & (OUTBOX.c.claimed_by == bindparam("worker"))
+# Invitation and reset emails carry a live one-time link: once the message has gone,
+# the copy in the database is no use to anyone but someone reading the database.
+SECRET_KINDS = ("invitation", "password_reset")
+REDACTED = "(This message held a one-time link; it was removed from the outbox once sent.)"
+
+
+def _redacted(column):
+    return case((OUTBOX.c.kind.in_(SECRET_KINDS), literal(REDACTED)), else_=column)
+
+
 MARK_SENT = (
     update(OUTBOX)
     .where(MINE)
     .values(
-        sent_at=bindparam("now"), attempts=bindparam("attempts"), claimed_at=None, claimed_by=None
+        sent_at=bindparam("now"),
+        attempts=bindparam("attempts"),
+        claimed_at=None,
+        claimed_by=None,
+        text_body=_redacted(OUTBOX.c.text_body),
+        html_body=_redacted(OUTBOX.c.html_body),
     )  # fmt: skip
 )
 MARK_FAILED = (

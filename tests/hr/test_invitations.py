@@ -192,3 +192,18 @@ def test_an_invitation_that_cannot_be_sent_now_stays_queued(runner, synced, app)
     )
     assert result.exit_code == 0
     assert "will be retried" in result.output
+
+
+def test_a_sent_invitation_keeps_no_live_link_in_the_outbox(runner, tmp_path, synced, smtp_server):
+    from lms.models import OutboxMessage
+
+    result = import_file(
+        runner, tmp_path, csv_bytes(row("E1", "ana@example.com", "Ana Lima")), "--invite"
+    )
+    assert result.exit_code == 0, result.output
+    link = link_in(smtp_server.to("ana@example.com")[0])
+    db.session.expire_all()
+    stored = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "invitation"))
+    assert stored.sent_at is not None
+    assert link not in stored.text_body and link not in stored.html_body
+    assert "one-time link" in stored.text_body
