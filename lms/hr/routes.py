@@ -350,3 +350,29 @@ def audit_csv():
     if form.errors:
         abort(400, "; ".join(form_errors(form)))
     return csv_response("audit-trail.csv", AUDIT_COLUMNS, iter_audit_rows(action, person))
+
+
+OUTBOX_STATUSES = {
+    "queued": "Queued",
+    "retrying": "Retrying",
+    "sent": "Sent",
+    "cancelled": "Not sent",
+}
+
+
+@bp.route("/outbox")
+def outbox():
+    """Show the email queue: what is waiting, retrying, sent and not sent, newest first."""
+    require_hr()
+    from lms.mail import list_messages, outbox_counts
+
+    status = request.args.get("status") or None
+    if status is not None and status not in OUTBOX_STATUSES:
+        abort(400, f"Unknown status {status!r}; use one of {', '.join(OUTBOX_STATUSES)}.")
+    return render_template(
+        "hr/outbox.html",
+        counts=outbox_counts(),
+        statuses=OUTBOX_STATUSES,
+        status=status,
+        messages=list_messages(status, limit=200),
+    )

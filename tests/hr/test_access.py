@@ -17,7 +17,7 @@ LIST_PAGES = [
     "/hr/modules/dignity.csv",
     "/hr/modules/honesty",
 ]
-HR_ONLY_PAGES = ["/hr/audit", "/hr/audit.csv"]
+HR_ONLY_PAGES = ["/hr/audit", "/hr/audit.csv", "/hr/outbox", "/hr/outbox?status=sent"]
 SHOWS_THE_TEAM = {"/hr/assignments", "/hr/assignments.csv", "/hr/people", "/hr/modules/dignity",
                   "/hr/modules/dignity.csv"}  # fmt: skip
 
