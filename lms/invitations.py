@@ -16,7 +16,7 @@ from sqlalchemy import insert, select, update
 
 from lms.audit import record_event, record_events
 from lms.extensions import db
-from lms.mail import queue_email
+from lms.mail import message_values, queue_email, queue_emails
 from lms.models import User, UserToken
 from lms.models.base import utcnow
 from lms.passwords import hash_password, password_problem
@@ -130,12 +130,18 @@ def send_invitations(users: list[User], *, now: datetime, actor_id: int | None) 
         [{"user_id": user_id, "purpose": INVITE, "token_hash": hash_token(token),
           "created_at": now, "expires_at": expires_at} for user_id, token in tokens.items()],
     )  # fmt: skip
-    for user in users:
-        queue_email(
-            to=user, subject="You are invited to Attest: set your password", template="invitation",
+    messages = [
+        message_values(
+            to=user,
+            subject="You are invited to Attest: set your password",
+            template="invitation",
             context={"path": PATHS[INVITE].format(token=tokens[user.id]), "expires_at": expires_at},
             kind="invitation",
         )  # fmt: skip
+        for user in users
+    ]
+    for start in range(0, len(messages), 1000):
+        queue_emails(messages[start : start + 1000])
     details = {"expires_at": expires_at.isoformat()}
     return [{"action": "invitation.sent", "actor_id": actor_id, "user_id": user.id,
              "details": details, "created_at": now} for user in users]  # fmt: skip
