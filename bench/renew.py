@@ -29,12 +29,13 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+
+from support import fresh_database, postgres_available
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
@@ -73,40 +74,8 @@ class Run:
 @contextmanager
 def database(kind: str, employees: int) -> Iterator[str]:
     """Yield the URL of a new empty database of this kind, removed afterwards."""
-    if kind == "sqlite":
-        path = OUT / f"renew-{employees}.db"
-        for suffix in ("", "-wal", "-shm", ".renew-lock"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        yield f"sqlite:///{path}"
-        return
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.pool import NullPool
-
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES, poolclass=NullPool)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        url = make_url(POSTGRES).update_query_dict({"options": f"-csearch_path={schema}"})
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
-def postgres_available() -> bool:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.exc import OperationalError
-    from sqlalchemy.pool import NullPool
-
-    try:
-        with create_engine(POSTGRES, poolclass=NullPool).connect() as conn:
-            conn.execute(text("SELECT 1"))
-        return True
-    except OperationalError:
-        return False
+    with fresh_database(kind, OUT / f"renew-{employees}.db", POSTGRES) as url:
+        yield url
 
 
 def build_demo(url: str, employees: int, seed: int, reuse: bool) -> tuple[float, int]:
@@ -276,7 +245,7 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     OUT.mkdir(parents=True, exist_ok=True)
     kinds = [kind.strip() for kind in args.databases.split(",") if kind.strip()]
-    if "postgresql" in kinds and not postgres_available():
+    if "postgresql" in kinds and not postgres_available(POSTGRES):
         print(f"PostgreSQL not reachable at {POSTGRES}: SQLite only")
         kinds.remove("postgresql")
     print(f"Machine: {machine()}")

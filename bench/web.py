@@ -22,12 +22,13 @@ import random
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
+
+from support import fresh_database, postgres_available
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
@@ -111,40 +112,8 @@ def request_line(method: str, path: str, cookie: str = "", body: dict | None = N
 @contextmanager
 def database(kind: str) -> Iterator[str]:
     """Yield the URL of a new empty database of this kind, removed afterwards."""
-    if kind == "sqlite":
-        path = OUT / "bench.db"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        yield f"sqlite:///{path}"
-        return
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.pool import NullPool
-
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES, poolclass=NullPool)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        url = make_url(POSTGRES).update_query_dict({"options": f"-csearch_path={schema}"})
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
-def postgres_available() -> bool:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.exc import OperationalError
-    from sqlalchemy.pool import NullPool
-
-    try:
-        with create_engine(POSTGRES, poolclass=NullPool).connect() as conn:
-            conn.execute(text("SELECT 1"))
-        return True
-    except OperationalError:
-        return False
+    with fresh_database(kind, OUT / "bench.db", POSTGRES) as url:
+        yield url
 
 
 # -- the data each page is driven with ---------------------------------------------------------
@@ -503,7 +472,7 @@ def main() -> None:
     if subprocess.run(["which", "wrk"], capture_output=True).returncode != 0:
         raise SystemExit("wrk is not installed: apt-get install wrk (make bench does it)")
     kinds = [kind.strip() for kind in args.databases.split(",") if kind.strip()]
-    if "postgresql" in kinds and not postgres_available():
+    if "postgresql" in kinds and not postgres_available(POSTGRES):
         print(f"PostgreSQL not reachable at {POSTGRES}: SQLite only")
         kinds.remove("postgresql")
     lines = []

@@ -1,0 +1,47 @@
+"""Databases for the benchmarks: a fresh SQLite file, or a fresh PostgreSQL schema."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+@contextmanager
+def fresh_database(kind: str, sqlite_path: Path, postgres_url: str) -> Iterator[str]:
+    """Yield the URL of a new empty database of this kind, removed afterwards."""
+    if kind == "sqlite":
+        for suffix in ("", "-wal", "-shm", ".renew-lock"):
+            Path(f"{sqlite_path}{suffix}").unlink(missing_ok=True)
+        yield f"sqlite:///{sqlite_path}"
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.pool import NullPool
+
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(postgres_url, poolclass=NullPool)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        url = make_url(postgres_url).update_query_dict({"options": f"-csearch_path={schema}"})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def postgres_available(url: str) -> bool:
+    """Return whether the PostgreSQL server at `url` answers."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.pool import NullPool
+
+    try:
+        with create_engine(url, poolclass=NullPool).connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return True
+    except OperationalError:
+        return False
