@@ -5,12 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, or_, select, update
 
 from lms.audit import record_events
 from lms.extensions import db
 from lms.mail import queue_emails
-from lms.models import Assignment, Module, ModuleVersion, Program, ProgramModule, User
+from lms.models import (
+    Assignment,
+    Certificate,
+    Completion,
+    Module,
+    ModuleVersion,
+    Program,
+    ProgramModule,
+    User,
+)
 from lms.reminders import RETRAIN, is_holder, retrain_dates
 from lms.renewal.notices import Dates, ModuleInfo, notice_values, users_with_managers
 
@@ -74,10 +83,40 @@ def retrain_holders(module: Module, version: ModuleVersion, today: date, batch_s
                 dates=Dates(due_date=a.due_date, expires_on=a.expires_on),
             ))  # fmt: skip
         db.session.flush()
+        shorten_certificates(held)
         record_events(events)
         queue_emails(notices)
         count += len(held)
     return count
+
+
+def shorten_certificates(held: list[Assignment]) -> None:
+    """Make each holder's current certificate lapse with the new due date (DESIGN: valid until then).
+
+    The stored PDF printed the old expiry, so it is dropped and rendered again on
+    the next download; the verify page reads the completion and shows the new date.
+    """
+    if not held:
+        return
+    completion = Completion.__table__
+    db.session.execute(
+        update(completion)
+        .where(
+            completion.c.assignment_id == bindparam("aid"),
+            completion.c.superseded_at.is_(None),
+            or_(completion.c.expires_on.is_(None), completion.c.expires_on > bindparam("until")),
+        )
+        .values(expires_on=bindparam("until")),
+        [{"aid": a.id, "until": a.expires_on} for a in held if a.expires_on is not None],
+    )
+    current = select(Completion.id).where(
+        Completion.assignment_id.in_([a.id for a in held]), Completion.superseded_at.is_(None)
+    )
+    db.session.execute(
+        update(Certificate)
+        .where(Certificate.completion_id.in_(current))
+        .values(pdf=None, rendered_at=None)
+    )
 
 
 def completed_after(module_id: int, last_id: int, limit: int) -> list[Assignment]:

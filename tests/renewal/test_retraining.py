@@ -133,3 +133,22 @@ def test_only_current_holders_are_retrained_across_batches(content_dir, synced):
         select(OutboxMessage.about_user_id).where(OutboxMessage.kind == "retrain")
     )
     assert sorted(kinds) == sorted([holders[0].id, holders[2].id])
+
+
+def test_a_holders_certificate_lapses_on_the_new_due_date(runner, content_dir, smtp_server, synced):
+    from lms.certificates.operations import find_certificate
+    from lms.models import Certificate
+
+    erin, _ = people()
+    code = db.session.scalar(select(Certificate.code).where(Certificate.user_id == erin.id))
+    assert find_certificate(code).status(TODAY + timedelta(days=31)) == "valid"
+    db.session.execute(db.update(Certificate).values(pdf=b"%PDF-old", rendered_at=db.func.now()))
+    db.session.commit()
+    raise_version(runner, content_dir, retrain_on_change=True)
+    db.session.expire_all()
+    new_due = TODAY + timedelta(days=30)
+    record = find_certificate(code)
+    assert record.status(new_due) == "valid"
+    assert record.status(new_due + timedelta(days=1)) == "expired"
+    # the stored PDF printed the old expiry: it is rendered again on the next download
+    assert db.session.scalar(select(Certificate.pdf).where(Certificate.code == code)) is None
