@@ -213,6 +213,16 @@ def sign_attestation(
         raise TrainingError(f"Type your full name exactly as we have it: {user.full_name}.")
     now = now or utcnow()
     assignment, version = progress.assignment, progress.version
+    # Claim this cycle first: of two signatures racing (a double click on two
+    # workers), exactly one moves the cycle on; the other is refused, not a 500.
+    claimed = db.session.execute(
+        update(Assignment)
+        .where(Assignment.id == assignment.id, Assignment.cycle == assignment.cycle)
+        .values(cycle=Assignment.cycle + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise TrainingError("This module has just been signed; there is nothing left to sign.")
     attestation = Attestation(
         assignment_id=assignment.id, user_id=user.id, module_version_id=version.id,
         version=version.version, cycle=assignment.cycle, text=version.attestation,
@@ -267,7 +277,9 @@ def complete_cycle(
     assignment.completed_on, assignment.expires_on = today, expires_on
     assignment.renewal_opens_on = renewal_opens_for(expires_on, window)
     assignment.last_score = completion.score
-    assignment.cycle += 1
+    assignment.cycle += (
+        1  # already claimed in the database by sign_attestation; keep the object in step
+    )
     assignment.started_on = None
     assignment.extra_attempts = 0
     db.session.flush()

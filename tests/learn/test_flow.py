@@ -167,3 +167,23 @@ def test_module_without_quiz_is_read_and_signed(client, auth, app, content_dir, 
     completion = db.session.scalar(select(Completion))
     assert completion.expires_on is None and completion.score is None
     assert "Does not expire" in client.get("/").get_data(as_text=True)
+
+
+def test_a_second_signature_racing_the_first_is_refused_not_a_500(client, auth, erin):
+    from lms.learn.queries import progress_for_slug
+    from lms.training import TrainingError, sign_attestation
+
+    auth.login()
+    attempt = start(client)
+    client.post(f"/attempts/{attempt.id}", data=answers_for(attempt))
+    db.session.expire_all()
+    stale = progress_for_slug(erin.id, "dignity", utctoday())  # read before the first signature
+    assert stale.step == "sign"
+    assert (
+        client.post("/modules/dignity/sign", data={"full_name": "Erin Example"}).status_code == 302
+    )
+    with pytest.raises(TrainingError, match="just been signed"):
+        sign_attestation(stale, erin, "Erin Example", ip_address=None, user_agent=None)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Completion)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Attestation)) == 1
