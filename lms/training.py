@@ -7,6 +7,7 @@ Each function checks its preconditions, changes rows and flushes; the caller
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -90,13 +91,30 @@ def cycle_attempts(assignment: Assignment) -> list[Attempt]:
 
 
 def progress_of(
-    assignment: Assignment, version: ModuleVersion, attempts: list[Attempt], today: date
+    assignment: Assignment,
+    version: ModuleVersion,
+    attempts: list[Attempt],
+    today: date,
+    versions: Mapping[int, int] | None = None,
 ) -> Progress:
-    """Combine an assignment, its current version and this cycle's attempts into a `Progress`."""
+    """Combine an assignment, its current version and this cycle's attempts into a `Progress`.
+
+    `versions` maps each attempt's module revision to its version number: a pass
+    on an earlier version (before a material change) is not a pass of this one,
+    so it cannot be signed off; a pass on an edited revision of the same version is.
+    Without it every pass counts.
+    """
     used = sum(1 for a in attempts if a.submitted_at is not None)
     remaining = attempts_left(version.attempts, used, assignment.extra_attempts)
     open_attempt = next((a for a in attempts if a.submitted_at is None), None)
-    unsigned_pass = next((a for a in attempts if a.passed), None)
+    unsigned_pass = next(
+        (
+            a
+            for a in attempts
+            if a.passed and (versions is None or versions[a.module_version_id] == version.version)
+        ),
+        None,
+    )
     status = status_of(assignment, today)
     step = next_step(
         status,

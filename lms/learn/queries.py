@@ -22,7 +22,12 @@ from lms.models import (
 from lms.training import Progress, progress_of
 
 ATTEMPT_FLAGS = load_only(
-    Attempt.id, Attempt.assignment_id, Attempt.cycle, Attempt.submitted_at, Attempt.passed
+    Attempt.id,
+    Attempt.assignment_id,
+    Attempt.module_version_id,
+    Attempt.cycle,
+    Attempt.submitted_at,
+    Attempt.passed,
 )
 
 
@@ -42,17 +47,20 @@ def my_progress(user_id: int, today: date) -> list[Progress]:
         .order_by(Assignment.due_date, ModuleVersion.title)
     ).all()
     attempts: dict[int, list[Attempt]] = {}
+    versions: dict[int, int] = {}
     if rows:
         # Only this cycle's attempts, and only the flags progress needs (no JSON to decode).
-        for attempt in db.session.scalars(
-            select(Attempt)
+        for attempt, number in db.session.execute(
+            select(Attempt, ModuleVersion.version)
             .join(Assignment, Assignment.id == Attempt.assignment_id)
+            .join(ModuleVersion, ModuleVersion.id == Attempt.module_version_id)
             .options(ATTEMPT_FLAGS)
             .where(Attempt.user_id == user_id, Attempt.cycle == Assignment.cycle)
             .order_by(Attempt.id)
         ):
             attempts.setdefault(attempt.assignment_id, []).append(attempt)
-    return [progress_of(a, v, attempts.get(a.id, []), today) for a, v in rows]
+            versions[attempt.module_version_id] = number
+    return [progress_of(a, v, attempts.get(a.id, []), today, versions) for a, v in rows]
 
 
 def progress_for_slug(user_id: int, slug: str, today: date) -> Progress:
@@ -72,13 +80,15 @@ def progress_for_slug(user_id: int, slug: str, today: date) -> Progress:
     if row is None:
         abort(404)
     assignment, version = row
-    attempts = db.session.scalars(
-        select(Attempt)
+    rows = db.session.execute(
+        select(Attempt, ModuleVersion.version)
+        .join(ModuleVersion, ModuleVersion.id == Attempt.module_version_id)
         .options(ATTEMPT_FLAGS)
         .where(Attempt.assignment_id == assignment.id, Attempt.cycle == assignment.cycle)
         .order_by(Attempt.id)
     ).all()
-    return progress_of(assignment, version, list(attempts), today)
+    versions = {attempt.module_version_id: number for attempt, number in rows}
+    return progress_of(assignment, version, [attempt for attempt, _ in rows], today, versions)
 
 
 def own_attempt(attempt_id: int, user_id: int) -> Attempt:

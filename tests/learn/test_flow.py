@@ -187,3 +187,23 @@ def test_a_second_signature_racing_the_first_is_refused_not_a_500(client, auth, 
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Completion)) == 1
     assert db.session.scalar(select(func.count()).select_from(Attestation)) == 1
+
+
+@pytest.mark.parametrize(("version", "signable"), [(1, True), (2, False)])
+def test_a_pass_counts_only_for_the_version_it_was_taken_on(
+    client, auth, erin, runner, content_dir, version, signable
+):
+    from tests.factories import module_text, write_module
+
+    auth.login()
+    attempt = start(client)
+    client.post(f"/attempts/{attempt.id}", data=answers_for(attempt))
+    # an edit that keeps the version (a typo) or raises it (a material change)
+    write_module(content_dir, text=module_text(version=version, summary="Edited."))
+    assert runner.invoke(args=["lms", "sync-content"]).exit_code == 0
+    client.post("/modules/dignity/sign", data={"full_name": "Erin Example"})
+    completions = db.session.scalar(select(func.count()).select_from(Completion))
+    assert completions == (1 if signable else 0)
+    if not signable:
+        page = client.get("/modules/dignity").get_data(as_text=True)
+        assert "Take the quiz" in page and "1 attempt left" in page
