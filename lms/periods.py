@@ -55,3 +55,11 @@ def subtract_period(end: date, period: Period) -> date:
         return end - timedelta(days=days)
     months = period.amount * (12 if period.unit == "year" else 1)
     return add_months(end, -months)
+
+
+DAYS_PER_UNIT = {"day": 1, "week": 7, "month": 30, "year": 365}
+
+
+def approximate_days(period: Period) -> int:
+    """Return a period's length in days, months as 30 and years as 365, for comparing periods."""
+    return period.amount * DAYS_PER_UNIT[period.unit]

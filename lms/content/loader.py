@@ -13,7 +13,7 @@ from typing import Any
 
 from lms.content.markdown import reading_minutes, render_body
 from lms.content.yamlfile import ContentError, FileChecker, parse_yaml, split_front_matter
-from lms.periods import Period
+from lms.periods import Period, approximate_days
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 MODULE_KEYS = {
@@ -134,6 +134,12 @@ def parse_module(path: Path, display: str) -> tuple[ModuleSpec | None, list[Cont
         checker.error(
             checker.key_line(meta, "window"),
             "'window' needs 'renew_every'; one-time training has no renewal",
+        )
+    elif window and renew_every and approximate_days(window) >= approximate_days(renew_every):
+        # A window as long as the period would reopen renewal the day a cycle completes.
+        checker.error(
+            checker.key_line(meta, "window"),
+            f"'window' ({window}) must be shorter than 'renew_every' ({renew_every})",
         )
     questions = parse_quiz(meta.get("quiz"), meta, checker)
     if per_attempt and questions and per_attempt > len(questions):

@@ -1,6 +1,9 @@
 """Content validation: every problem reported as path:line: message."""
 
+import pytest
+
 from lms.content.loader import load_content
+from lms.periods import parse_period
 from tests.factories import dedent, module_text, write_module, write_program
 
 GOOD_QUESTION = """\
@@ -177,3 +180,15 @@ def test_markdown_is_sanitised(tmp_path):
     write_module(root, body=body)
     html = load_content(root).modules["dignity"].body_html
     assert "<script" not in html and "<img" not in html and 'href="javascript' not in html
+
+
+@pytest.mark.parametrize(
+    ("window", "renew"), [("1 year", "1 year"), ("13 months", "1 year"), ("8 weeks", "30 days")]
+)
+def test_a_window_as_long_as_the_period_is_refused(tmp_path, window, renew):
+    root = tmp_path / "content"
+    write_module(root, window=window, renew_every=renew)
+    assert errors_of(root) == [
+        f"content/modules/dignity.md:8: 'window' ({parse_period(window)}) must be shorter than "
+        f"'renew_every' ({parse_period(renew)})"
+    ]
