@@ -20,7 +20,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -28,7 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ["LMS_ENV"] = "testing"
 
-from sqlalchemy import create_engine, event, func, select, text  # noqa: E402
+from sqlalchemy import event, func, select  # noqa: E402
+from support import fresh_database, postgres_available  # noqa: E402
 
 from lms import create_app  # noqa: E402
 from lms.extensions import db  # noqa: E402
@@ -40,31 +40,14 @@ BATCH_TARGET_S = 5
 
 @contextmanager
 def database(kind: str):
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            yield f"sqlite:///{folder}/bench.db", {}
-        return
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(POSTGRES)
-    with engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield POSTGRES, {"connect_args": {"options": f"-csearch_path={schema}"}}
-    finally:
-        with engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        engine.dispose()
+    """Yield an empty database's URL (and no extra engine options), removed afterwards."""
+    with tempfile.TemporaryDirectory() as folder:
+        with fresh_database(kind, Path(folder) / "bench.db", POSTGRES) as url:
+            yield url, {}
 
 
 def postgres_reachable() -> bool:
-    try:
-        engine = create_engine(POSTGRES, connect_args={"connect_timeout": 2})
-        with engine.connect():
-            pass
-        engine.dispose()
-        return True
-    except Exception:  # noqa: BLE001 - any failure means "not available"
-        return False
+    return postgres_available(POSTGRES)
 
 
 class Counter:

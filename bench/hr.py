@@ -24,7 +24,6 @@ import sys
 import tempfile
 import time
 import tracemalloc
-import uuid
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
@@ -34,7 +33,8 @@ sys.path.insert(0, str(ROOT))
 os.environ["LMS_ENV"] = "testing"  # fast password hashing for the sign-ins; nothing else differs
 
 from flask import Flask  # noqa: E402
-from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
+from sqlalchemy import func, insert, select, text  # noqa: E402
+from support import fresh_database, postgres_available  # noqa: E402
 
 from lms import create_app  # noqa: E402
 from lms.extensions import db  # noqa: E402
@@ -48,32 +48,14 @@ IMPORT_TARGET_S = 10
 
 @contextmanager
 def database(kind: str):
-    """Yield a database URL (and engine options) that is empty, and clean it up afterwards."""
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            yield f"sqlite:///{folder}/bench.db", {}
-        return
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(POSTGRES)
-    with engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield POSTGRES, {"connect_args": {"options": f"-csearch_path={schema}"}}
-    finally:
-        with engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        engine.dispose()
+    """Yield an empty database's URL (and no extra engine options), removed afterwards."""
+    with tempfile.TemporaryDirectory() as folder:
+        with fresh_database(kind, Path(folder) / "bench.db", POSTGRES) as url:
+            yield url, {}
 
 
 def postgres_reachable() -> bool:
-    try:
-        engine = create_engine(POSTGRES, connect_args={"connect_timeout": 2})
-        with engine.connect():
-            pass
-        engine.dispose()
-        return True
-    except Exception:  # noqa: BLE001 - any failure means "not available"
-        return False
+    return postgres_available(POSTGRES)
 
 
 def make_app(url: str, options: dict) -> Flask:
