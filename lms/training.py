@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from lms.audit import record_event
 from lms.certificates.operations import issue_certificate
@@ -154,7 +155,17 @@ def start_attempt(progress: Progress, today: date, rng: random.Random | None = N
         cycle=assignment.cycle,
         drawn=draw_questions(pool, version.questions_per_attempt, rng or random.SystemRandom()),
     )
-    db.session.add(attempt)
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+            db.session.flush()
+    except IntegrityError:
+        # Another request opened one first (a double click): carry on with that one.
+        return db.session.execute(
+            select(Attempt).where(
+                Attempt.assignment_id == assignment.id, Attempt.submitted_at.is_(None)
+            )
+        ).scalar_one()
     if assignment.started_on is None:
         assignment.started_on = today
     db.session.flush()

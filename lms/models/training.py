@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
@@ -55,6 +55,16 @@ class Attempt(db.Model):
     """One sitting of a quiz: what was drawn, in what order, what was picked."""
 
     __tablename__ = "attempts"
+    # At most one open attempt per assignment, however many "start" posts race.
+    __table_args__ = (
+        Index(
+            "uq_attempts_open_assignment_id",
+            "assignment_id",
+            unique=True,
+            sqlite_where=text("submitted_at IS NULL"),
+            postgresql_where=text("submitted_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), index=True)

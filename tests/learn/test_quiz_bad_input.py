@@ -99,3 +99,18 @@ def test_quiz_post_without_csrf_token_is_refused(app, client, attempt):
     response = client.post(f"/attempts/{attempt.id}", data=answers_for(attempt))
     assert response.status_code == 400
     assert_not_recorded(attempt.id)
+
+
+def test_two_racing_starts_open_one_attempt(synced, client, auth):
+    from lms.learn.queries import progress_for_slug
+    from lms.models.base import utctoday
+    from lms.training import start_attempt
+
+    erin = make_employee()
+    first = progress_for_slug(erin.id, "dignity", utctoday())
+    second = progress_for_slug(erin.id, "dignity", utctoday())  # read before the first commits
+    opened = start_attempt(first, utctoday())
+    db.session.commit()
+    assert start_attempt(second, utctoday()).id == opened.id
+    db.session.commit()
+    assert db.session.scalar(select(db.func.count()).select_from(Attempt)) == 1
