@@ -18,9 +18,7 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 os.environ["LMS_ENV"] = "testing"
 
 from sqlalchemy import event, func, select  # noqa: E402
-from support import fresh_database, postgres_available  # noqa: E402
+from support import postgres_available, scratch_database  # noqa: E402
 
 from lms import create_app  # noqa: E402
 from lms.extensions import db  # noqa: E402
@@ -36,18 +34,6 @@ from lms.extensions import db  # noqa: E402
 POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 READ_TARGET_MS = 150
 BATCH_TARGET_S = 5
-
-
-@contextmanager
-def database(kind: str):
-    """Yield an empty database's URL (and no extra engine options), removed afterwards."""
-    with tempfile.TemporaryDirectory() as folder:
-        with fresh_database(kind, Path(folder) / "bench.db", POSTGRES) as url:
-            yield url, {}
-
-
-def postgres_reachable() -> bool:
-    return postgres_available(POSTGRES)
 
 
 class Counter:
@@ -88,10 +74,8 @@ def bench_database(kind: str, employees: int, runs: int) -> list[tuple[str, str,
     from lms.models import Certificate, Completion, User
 
     results = []
-    with database(kind) as (url, options):
+    with scratch_database(kind, POSTGRES) as url:
         config = {"SQLALCHEMY_DATABASE_URI": url, "LMS_REQUEST_LOG": False, "TESTING": False}
-        if options:
-            config["SQLALCHEMY_ENGINE_OPTIONS"] = options
         app = create_app(config)
         with app.app_context():
             db.create_all()
@@ -154,7 +138,7 @@ def main() -> None:
     args = parser.parse_args()
     rows = []
     for kind in args.databases.split(","):
-        if kind == "postgresql" and not postgres_reachable():
+        if kind == "postgresql" and not postgres_available(POSTGRES):
             rows.append((kind, "skipped", f"no server at {POSTGRES}"))
             continue
         rows.extend(bench_database(kind, args.employees, args.runs))

@@ -24,7 +24,6 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -34,7 +33,7 @@ os.environ["LMS_ENV"] = "testing"  # fast password hashing for the sign-ins; not
 
 from flask import Flask  # noqa: E402
 from sqlalchemy import func, insert, select, text  # noqa: E402
-from support import fresh_database, postgres_available  # noqa: E402
+from support import postgres_available, scratch_database  # noqa: E402
 
 from lms import create_app  # noqa: E402
 from lms.extensions import db  # noqa: E402
@@ -46,23 +45,8 @@ EXPORT_TARGET = 50_000
 IMPORT_TARGET_S = 10
 
 
-@contextmanager
-def database(kind: str):
-    """Yield an empty database's URL (and no extra engine options), removed afterwards."""
-    with tempfile.TemporaryDirectory() as folder:
-        with fresh_database(kind, Path(folder) / "bench.db", POSTGRES) as url:
-            yield url, {}
-
-
-def postgres_reachable() -> bool:
-    return postgres_available(POSTGRES)
-
-
-def make_app(url: str, options: dict) -> Flask:
-    config = {"SQLALCHEMY_DATABASE_URI": url, "LMS_REQUEST_LOG": False, "TESTING": False}
-    if options:
-        config["SQLALCHEMY_ENGINE_OPTIONS"] = options
-    return create_app(config)
+def make_app(url: str) -> Flask:
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "LMS_REQUEST_LOG": False, "TESTING": False})
 
 
 def median_ms(client, url: str, runs: int) -> float:
@@ -113,8 +97,8 @@ def bench_database(kind: str, employees: int, runs: int) -> list[tuple[str, str,
     from lms.models import Completion, User
 
     results = []
-    with database(kind) as (url, options):
-        app = make_app(url, options)
+    with scratch_database(kind, POSTGRES) as url:
+        app = make_app(url)
         with app.app_context():
             db.create_all()
             runner = app.test_cli_runner()
@@ -189,8 +173,8 @@ def hires_csv(rows: int) -> bytes:
 
 
 def bench_import(kind: str) -> tuple[str, str]:
-    with database(kind) as (url, options):
-        app = make_app(url, options)
+    with scratch_database(kind, POSTGRES) as url:
+        app = make_app(url)
         with app.app_context(), tempfile.TemporaryDirectory() as folder:
             db.create_all()
             runner = app.test_cli_runner()
@@ -225,8 +209,8 @@ def bench_assign(kind: str) -> tuple[str, str]:
         original(*args)
         spent.append(time.perf_counter() - start)
 
-    with database(kind) as (url, options):
-        app = make_app(url, options)
+    with scratch_database(kind, POSTGRES) as url:
+        app = make_app(url)
         with app.app_context():
             db.create_all()
             assert app.test_cli_runner().invoke(args=["lms", "sync-content"]).exit_code == 0
@@ -262,7 +246,7 @@ def main() -> None:
     args = parser.parse_args()
     results = []
     for kind in args.databases.split(","):
-        if kind == "postgresql" and not postgres_reachable():
+        if kind == "postgresql" and not postgres_available(POSTGRES):
             results.append((kind, "skipped", f"no server at {POSTGRES}"))
             continue
         results += bench_database(kind, args.employees, args.runs)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import re
 import shutil
 import socket
@@ -35,7 +34,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from support import fresh_database, postgres_available
+from support import fresh_database, machine, postgres_available
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
@@ -219,21 +218,6 @@ def bench(kind: str, employees: int, args) -> list[str]:
     return [*rows, "Targets (wall time, process start-up included): " + "; ".join(verdicts)]
 
 
-def machine() -> str:
-    model = "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    cores = len(os.sched_getaffinity(0))
-    load = os.getloadavg()[0]
-    return (f"{model}, {cores} cores, {memory:.0f} GiB RAM, load {load:.1f} at start, "
-            f"{platform.platform()}, Python {platform.python_version()}")  # fmt: skip
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--employees", default="10000", help="comma-separated sizes")
@@ -248,7 +232,7 @@ def main() -> None:
     if "postgresql" in kinds and not postgres_available(POSTGRES):
         print(f"PostgreSQL not reachable at {POSTGRES}: SQLite only")
         kinds.remove("postgresql")
-    print(f"Machine: {machine()}")
+    print(f"Machine: {machine(with_load=True)}")
     for kind in kinds:
         for employees in (int(n) for n in args.employees.split(",")):
             print("", *bench(kind, employees, args), sep="\n", flush=True)

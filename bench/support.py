@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import platform
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,3 +48,27 @@ def postgres_available(url: str) -> bool:
         return True
     except OperationalError:
         return False
+
+
+@contextmanager
+def scratch_database(kind: str, postgres_url: str) -> Iterator[str]:
+    """Like `fresh_database`, with the SQLite file in a temporary folder of its own."""
+    with tempfile.TemporaryDirectory() as folder:
+        with fresh_database(kind, Path(folder) / "bench.db", postgres_url) as url:
+            yield url
+
+
+def machine(*, with_load: bool = False) -> str:
+    """Describe the machine a table was measured on."""
+    model = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    cores = len(os.sched_getaffinity(0))
+    load = f", load {os.getloadavg()[0]:.1f} at start" if with_load else ""
+    return (f"{model}, {cores} cores, {memory:.0f} GiB RAM{load}, "
+            f"{platform.platform()}, Python {platform.python_version()}")  # fmt: skip

@@ -17,7 +17,6 @@ import argparse
 import http.client
 import json
 import os
-import platform
 import random
 import subprocess
 import sys
@@ -28,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
-from support import fresh_database, postgres_available
+from support import fresh_database, machine, postgres_available
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
@@ -442,19 +441,6 @@ def cpu_busy(seconds: float = 2.0) -> float:
     time.sleep(seconds)
     idle1, total1 = sample()
     return 1 - (idle1 - idle0) / max(total1 - total0, 1)
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    cores = len(os.sched_getaffinity(0))
-    return f"{model}, {cores} cores, {memory:.0f} GiB RAM, {platform.platform()}, Python {platform.python_version()}"
 
 
 def main() -> None:
