@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import undefer
 
 from lms.audit import record_event
@@ -97,6 +97,32 @@ def find_certificate(code: str, *, with_pdf: bool = False) -> CertificateRecord 
         query = query.options(undefer(Certificate.pdf))
     row = db.session.execute(query).first()
     return CertificateRecord(*row) if row else None
+
+
+@dataclass(frozen=True)
+class StoredPdf:
+    """What a download needs to decide and answer: who holds it, and its stored PDF."""
+
+    holder_id: int
+    is_revoked: bool
+    module_slug: str
+    pdf: bytes | None  # None until the first download renders it
+
+
+# Built once: a repeated download is the hot path, and a cached PDF needs nothing more.
+_STORED_PDF = (
+    select(Certificate.user_id, Certificate.revoked_at.is_not(None), Module.slug, Certificate.pdf)
+    .join(Completion, Completion.id == Certificate.completion_id)
+    .join(ModuleVersion, ModuleVersion.id == Completion.module_version_id)
+    .join(Module, Module.id == ModuleVersion.module_id)
+    .where(Certificate.code == bindparam("code"))
+)
+
+
+def find_stored_pdf(code: str) -> StoredPdf | None:
+    """Return the certificate with this canonical code as a download sees it, or None (one query)."""
+    row = db.session.execute(_STORED_PDF, {"code": code}).first()
+    return StoredPdf(*row) if row else None
 
 
 @dataclass(frozen=True)
@@ -194,20 +220,17 @@ def certificate_pdf(
     return pdf, True
 
 
-def rights_of(viewer: User, certificate: Certificate) -> tuple[bool, bool]:
+def rights_of(viewer: User, holder_id: int, is_revoked: bool) -> tuple[bool, bool]:
     """Return (may see the certificate's page, may download its PDF) for `viewer`.
 
     The holder, their managers up the chain and HR may see it; who may
     download is `rules.can_download` (a revoked PDF is for HR only).
     """
-    is_owner = viewer.id == certificate.user_id
-    manages = not (viewer.is_hr or is_owner) and certificate.user_id in report_ids(viewer.id)
+    is_owner = viewer.id == holder_id
+    manages = not (viewer.is_hr or is_owner) and holder_id in report_ids(viewer.id)
     may_see = viewer.is_hr or is_owner or manages
     may_download = can_download(
-        is_owner=is_owner,
-        is_hr=viewer.is_hr,
-        manages_owner=manages,
-        is_revoked=certificate.is_revoked,
+        is_owner=is_owner, is_hr=viewer.is_hr, manages_owner=manages, is_revoked=is_revoked
     )
     return may_see, may_download
 

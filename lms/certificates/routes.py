@@ -23,6 +23,7 @@ from lms.certificates.operations import (
     CertificateRecord,
     certificate_pdf,
     find_certificate,
+    find_stored_pdf,
     revoke_certificate,
     rights_of,
     verification,
@@ -34,13 +35,14 @@ from lms.models.base import utctoday
 bp = Blueprint("certificates", __name__)
 
 
-def visible_certificate(code: str, *, with_pdf: bool = False) -> tuple[CertificateRecord, bool]:
+def visible_certificate(code: str) -> tuple[CertificateRecord, bool]:
     """Return the certificate and whether the current user may download it; 404 if not theirs."""
     canonical = normalise_code(code)
-    record = find_certificate(canonical, with_pdf=with_pdf) if canonical else None
+    record = find_certificate(canonical) if canonical else None
     if record is None:
         abort(404)
-    may_see, may_download = rights_of(current_user, record.certificate)
+    certificate = record.certificate
+    may_see, may_download = rights_of(current_user, certificate.user_id, certificate.is_revoked)
     if not may_see:
         abort(404)
     return record, may_download
@@ -64,20 +66,26 @@ def show(code):
 @bp.route("/certificates/<code>.pdf")
 @login_required
 def download(code):
-    """Send the certificate's PDF, rendering and storing it on the first download."""
-    record, may_download = visible_certificate(code, with_pdf=True)
-    if not may_download:
+    """Send the certificate's PDF, rendering and storing it on the first download.
+
+    A repeated download is one query: the stored bytes and what the access rule needs.
+    """
+    canonical = normalise_code(code)
+    stored = find_stored_pdf(canonical) if canonical else None
+    if stored is None or not rights_of(current_user, stored.holder_id, stored.is_revoked)[1]:
         abort(404)
-    code = record.certificate.code
-    pdf, rendered = certificate_pdf(
-        record,
-        current_app.config["LMS_ORG_NAME"],
-        verify_url(current_app.config["LMS_BASE_URL"], code),
-    )
-    if rendered:
-        db.session.commit()
+    pdf = stored.pdf
+    if pdf is None:
+        record = find_certificate(canonical, with_pdf=True)
+        pdf, rendered = certificate_pdf(
+            record,
+            current_app.config["LMS_ORG_NAME"],
+            verify_url(current_app.config["LMS_BASE_URL"], canonical),
+        )
+        if rendered:
+            db.session.commit()
     response = Response(pdf, mimetype="application/pdf")
-    name = f"certificate-{record.module_slug}-{format_code(code)}.pdf"
+    name = f"certificate-{stored.module_slug}-{format_code(canonical)}.pdf"
     response.headers.set("Content-Disposition", "attachment", filename=name)
     response.headers["Cache-Control"] = "private, no-cache"
     return response
