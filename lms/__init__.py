@@ -36,6 +36,7 @@ def register_ops(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from lms import pagecache
     from lms.database import configure_engine
 
     db.init_app(app)
@@ -44,6 +45,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     configure_engine(app)
+    pagecache.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -66,7 +66,8 @@ def scope_for(user: User) -> Scope | None:
     """Return what `user` may see in reports: HR everything, a manager their team, others None."""
     if user.is_hr:
         return Scope()
-    if is_manager(user.id):
+    # The signed-in user comes with the answer loaded (lms.auth); anyone else is asked.
+    if user.has_reports if user.has_reports is not None else is_manager(user.id):
         return Scope(manager_id=user.id)
     return None
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.pool import NullPool
 
 from lms import create_app
@@ -140,3 +140,31 @@ def synced(app, runner):
     result = runner.invoke(args=["lms", "sync-content"])
     assert result.exit_code == 0, result.output
     return result
+
+
+class QueryCounter:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def __call__(self, _conn, _cursor, statement, *_args):
+        self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """Return a function that runs `fn()` and returns the number of SQL statements it sent."""
+
+    def counted(fn):
+        counter = QueryCounter()
+        event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            result = fn()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", counter)
+        return counter, result
+
+    return counted

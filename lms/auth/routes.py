@@ -2,7 +2,8 @@ from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, exists, select
+from sqlalchemy.orm import aliased, with_expression
 
 from lms.auth import bp
 from lms.auth.forms import LoginForm, LogoutForm
@@ -15,13 +16,23 @@ login_manager.login_message = "Please sign in to see that page."
 login_manager.login_message_category = "info"
 
 
+_report = aliased(User)
+# Built once: every signed-in request runs it. Whether anyone reports to the person comes
+# in the same query, for the navigation and report scopes (lms.reports.scope_for).
+SIGNED_IN_USER = (
+    select(User)
+    .options(with_expression(User.has_reports, exists().where(_report.manager_id == User.id)))
+    .where(User.id == bindparam("id"))
+)
+
+
 @login_manager.user_loader
 def load_user(cookie_id: str) -> User | None:
     """Load the signed-in person, unless they were deactivated or signed out everywhere."""
     user_id, _, version = cookie_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.scalars(SIGNED_IN_USER, {"id": int(user_id)}).first()
     if user is None or not user.is_active or user.session_version != int(version):
         return None
     return user

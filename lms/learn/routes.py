@@ -1,5 +1,6 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import escape
 
 from lms.extensions import db
 from lms.grading import AnswerError
@@ -14,6 +15,7 @@ from lms.learn.queries import (
 )
 from lms.models import ModuleVersion
 from lms.models.base import utctoday
+from lms.pagecache import personal_fragment
 from lms.status import COMPLIANT, LABELS, PENDING
 from lms.training import TrainingError, sign_attestation, start_attempt, submit_attempt
 
@@ -22,34 +24,44 @@ from lms.training import TrainingError, sign_attestation, start_attempt, submit_
 @login_required
 def dashboard():
     """Show my assigned modules with status, due date and overall progress."""
-    today = utctoday()
-    items = my_progress(current_user.id, today)
-    done = sum(1 for p in items if p.status in COMPLIANT)
-    return render_template(
-        "learn/dashboard.html",
-        items=items,
-        done=done,
-        percent=round(100 * done / len(items)) if items else 100,
-        pending=sum(1 for p in items if p.status in PENDING),
-        labels=LABELS,
-        today=today,
-        certificates=my_certificate_codes(current_user.id),
-    )
+
+    def render() -> dict[str, str]:
+        today = utctoday()
+        items = my_progress(current_user.id, today)
+        done = sum(1 for p in items if p.status in COMPLIANT)
+        content = render_template(
+            "learn/dashboard.html",
+            items=items,
+            done=done,
+            percent=round(100 * done / len(items)) if items else 100,
+            pending=sum(1 for p in items if p.status in PENDING),
+            labels=LABELS,
+            today=today,
+            certificates=my_certificate_codes(current_user.id),
+        )
+        return {"title": "My training", "content": content}
+
+    return render_template("learn/page.html", page=personal_fragment("dashboard", (), render))
 
 
 @bp.route("/modules/<slug>")
 @login_required
 def module(slug):
     """Show a module to read, with its table of contents and what to do next."""
-    progress = progress_for_slug(current_user.id, slug, utctoday())
-    return render_template(
-        "learn/module.html",
-        p=progress,
-        labels=LABELS,
-        start_form=StartQuizForm(),
-        sign_form=SignForm(),
-        certificates=my_certificate_codes(current_user.id, progress.assignment.id),
-    )
+
+    def render() -> dict[str, str]:
+        progress = progress_for_slug(current_user.id, slug, utctoday())
+        content = render_template(
+            "learn/module.html",
+            p=progress,
+            labels=LABELS,
+            start_form=StartQuizForm(),
+            sign_form=SignForm(),
+            certificates=my_certificate_codes(current_user.id, progress.assignment.id),
+        )
+        return {"title": escape(progress.version.title), "content": content}
+
+    return render_template("learn/page.html", page=personal_fragment("module", (slug,), render))
 
 
 @bp.route("/modules/<slug>/quiz", methods=["POST"])

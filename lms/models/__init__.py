@@ -7,6 +7,7 @@ from lms.models.content import Choice, Module, ModuleVersion, Program, ProgramMo
 from lms.models.imports import StagedImport
 from lms.models.mail import OutboxMessage
 from lms.models.people import User
+from lms.models.revisions import install_triggers  # noqa: F401 - installs on create_all
 from lms.models.tokens import UserToken
 from lms.models.training import Assignment, Attempt, Attestation, Completion
 

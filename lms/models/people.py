@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from lms.extensions import db
 from lms.models.base import UTCDateTime, utcnow
@@ -31,6 +31,13 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     department_changed_on: Mapped[date | None]
+    # Raised by database triggers whenever this person's training changes (lms.models.revisions);
+    # their cached pages are keyed on it.
+    training_rev: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    # Whether anyone reports to this person: loaded with the signed-in user (lms.auth),
+    # None when not loaded.
+    has_reports: Mapped[bool | None] = query_expression()
 
     manager: Mapped[User | None] = relationship(remote_side=[id], lazy="raise")
 

@@ -7,7 +7,7 @@ from lms.extensions import db
 from lms.models import Certificate, User
 from lms.models.base import utctoday
 from tests.api.conftest import Api, new_token
-from tests.hr.conftest import QueryCounter
+from tests.conftest import QueryCounter
 
 READS = (
     "/api/v1/employees?per_page=1000",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from lms.extensions import db
 from lms.models import Assignment, Module, User
@@ -153,31 +153,3 @@ def login(client, auth):
         return client
 
     return as_user
-
-
-class QueryCounter:
-    def __init__(self):
-        self.statements: list[str] = []
-
-    def __call__(self, _conn, _cursor, statement, *_args):
-        self.statements.append(statement)
-
-    @property
-    def count(self) -> int:
-        return len(self.statements)
-
-
-@pytest.fixture
-def count_queries(app):
-    """Return a function that runs `fn()` and returns the number of SQL statements it sent."""
-
-    def counted(fn):
-        counter = QueryCounter()
-        event.listen(db.engine, "before_cursor_execute", counter)
-        try:
-            result = fn()
-        finally:
-            event.remove(db.engine, "before_cursor_execute", counter)
-        return counter, result
-
-    return counted

@@ -6,7 +6,7 @@ from lms.demo import load_demo
 from lms.extensions import db
 from lms.models import User
 from lms.models.base import utctoday
-from tests.hr.conftest import QueryCounter
+from tests.conftest import QueryCounter
 
 PASSWORD = "attest-demo-password"
 
