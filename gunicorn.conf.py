@@ -30,6 +30,12 @@ keepalive = 5
 # Recycle workers now and then, so a slow leak never takes an instance down.
 max_requests = 2000
 max_requests_jitter = 200
+# Load the app once in the master and fork workers from it: a new or recycled worker is
+# ready at once instead of spending seconds importing (which, measured under load, cost
+# a quarter of the CPU at this recycling rate), and the workers share the loaded code's
+# memory. Nothing opens a database connection while the app loads; post_fork below
+# makes sure no pooled connection crosses a fork anyway.
+preload_app = True
 # The worker heartbeat file lives in memory: a slow or full disk must not get workers killed.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 
@@ -49,3 +55,18 @@ forwarded_allow_ips = env("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # No runtime control socket: nothing on the machine should resize or reload us but the
 # process manager, and several instances would fight over the one default path.
 control_socket_disable = True
+
+
+def post_fork(server, worker):
+    """Give each worker its own database connections (SQLAlchemy's advice for forking)."""
+    import sys
+
+    app_module = sys.modules.get("wsgi")
+    app = getattr(app_module, "app", None)
+    if app is None or "sqlalchemy" not in getattr(app, "extensions", {}):
+        return  # another app (the bench's bare page): nothing to do
+    from lms.extensions import db
+
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)  # forget the parent's pooled connections; don't close them

@@ -37,6 +37,7 @@ def test_defaults_are_production_ready():
     assert settings["accesslog"] == "-"
     assert settings["bind"] == "['127.0.0.1:8000']"
     assert settings["forwarded_allow_ips"] == "['127.0.0.1', '::1']"
+    assert settings["preload_app"] == "True"
 
 
 def test_settings_come_from_the_environment():
@@ -53,3 +54,20 @@ def test_settings_come_from_the_environment():
     assert settings["timeout"] == "60"
     assert settings["accesslog"] == "None"
     assert settings["forwarded_allow_ips"] == "['10.0.0.2']"
+
+
+def test_a_forked_worker_starts_with_its_own_connection_pool(app, monkeypatch):
+    import runpy
+    import types
+
+    from lms.extensions import db
+
+    hooks = runpy.run_path(str(PROJECT / "gunicorn.conf.py"))
+    monkeypatch.setitem(sys.modules, "wsgi", types.SimpleNamespace(app=app))
+    with app.app_context():
+        db.session.execute(db.select(1))  # a pooled connection, as the master might hold
+        db.session.remove()
+        inherited = db.engine.pool
+    hooks["post_fork"](None, None)
+    with app.app_context():
+        assert db.engine.pool is not inherited
