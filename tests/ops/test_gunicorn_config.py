@@ -68,6 +68,9 @@ def test_a_forked_worker_starts_with_its_own_connection_pool(app, monkeypatch):
         db.session.execute(db.select(1))  # a pooled connection, as the master might hold
         db.session.remove()
         inherited = db.engine.pool
-    hooks["post_fork"](None, None)
-    with app.app_context():
-        assert db.engine.pool is not inherited
+    try:
+        hooks["post_fork"](None, None)
+        with app.app_context():
+            assert db.engine.pool is not inherited
+    finally:
+        inherited.dispose()  # a real worker leaves these to its parent; here, close them
