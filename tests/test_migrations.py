@@ -7,7 +7,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 import lms.models  # noqa: F401 - every model registered on the metadata
 from lms import create_app
@@ -67,6 +67,38 @@ def test_models_match_the_migrations(empty_app):
     assert not differences, "models and migrations differ:\n" + "\n".join(
         describe(difference) for difference in differences
     )
+
+
+def installed_triggers() -> dict[str, str]:
+    """Return {trigger name: definition} as the database reports them."""
+    with db.engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            rows = connection.execute(
+                text(
+                    "SELECT t.tgname, pg_get_triggerdef(t.oid) || ' ' || p.prosrc"
+                    " FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid"
+                    " JOIN pg_class c ON c.oid = t.tgrelid"
+                    " WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace"
+                )
+            )
+        else:
+            rows = connection.execute(
+                text(
+                    "SELECT name, replace(sql, 'IF NOT EXISTS ', '') FROM sqlite_master"
+                    " WHERE type = 'trigger'"
+                )  # fmt: skip
+            )
+        return {name: " ".join(definition.split()) for name, definition in rows}
+
+
+def test_the_migrations_install_the_triggers_the_models_do(empty_app):
+    # The migration holds a copy of lms.models.revisions; they must not drift apart.
+    run_migrations("upgrade", "head")
+    migrated = installed_triggers()
+    run_migrations("downgrade", "base")
+    assert installed_triggers() == {}
+    db.create_all()
+    assert migrated and installed_triggers() == migrated
 
 
 def describe(difference) -> str:
