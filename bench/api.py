@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 os.environ["LMS_ENV"] = "testing"
 
 from sqlalchemy import event, func, select  # noqa: E402
-from support import postgres_available, scratch_database  # noqa: E402
+from support import rows_per_database, scratch_database  # noqa: E402
 
 from lms import create_app  # noqa: E402
 from lms.extensions import db  # noqa: E402
@@ -136,12 +136,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--databases", default="sqlite,postgresql")
     args = parser.parse_args()
-    rows = []
-    for kind in args.databases.split(","):
-        if kind == "postgresql" and not postgres_available(POSTGRES):
-            rows.append((kind, "skipped", f"no server at {POSTGRES}"))
-            continue
-        rows.extend(bench_database(kind, args.employees, args.runs))
+    rows = rows_per_database(
+        args.databases, POSTGRES, lambda kind: bench_database(kind, args.employees, args.runs)
+    )
     width = max(len(r[1]) for r in rows)
     print(f"API, demo organisation of {args.employees:,} employees (server time, test client)")
     print(f"{'database':<11} {'call':<{width}}  result")

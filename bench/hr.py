@@ -33,7 +33,7 @@ os.environ["LMS_ENV"] = "testing"  # fast password hashing for the sign-ins; not
 
 from flask import Flask  # noqa: E402
 from sqlalchemy import func, insert, select, text  # noqa: E402
-from support import postgres_available, scratch_database  # noqa: E402
+from support import rows_per_database, scratch_database  # noqa: E402
 
 from lms import create_app  # noqa: E402
 from lms.extensions import db  # noqa: E402
@@ -244,12 +244,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--databases", default="sqlite,postgresql")
     args = parser.parse_args()
-    results = []
-    for kind in args.databases.split(","):
-        if kind == "postgresql" and not postgres_available(POSTGRES):
-            results.append((kind, "skipped", f"no server at {POSTGRES}"))
-            continue
-        results += bench_database(kind, args.employees, args.runs)
+    results = rows_per_database(
+        args.databases, POSTGRES, lambda kind: bench_database(kind, args.employees, args.runs)
+    )
     width = max(len(r[1]) for r in results)
     print(
         f"\nHR pages at scale (N = {args.employees:,}; medians of {args.runs} runs; test client, server time)"

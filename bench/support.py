@@ -6,7 +6,7 @@ import os
 import platform
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -48,6 +48,22 @@ def postgres_available(url: str) -> bool:
         return True
     except OperationalError:
         return False
+
+
+def rows_per_database(
+    kinds: str, postgres_url: str, run: Callable[[str], list[tuple[str, str, str]]]
+) -> list[tuple[str, str, str]]:
+    """Return the (database, measure, figure) rows of `run(kind)` for each comma-separated kind.
+
+    PostgreSQL without a server answering at `postgres_url` gives one "skipped" row.
+    """
+    rows: list[tuple[str, str, str]] = []
+    for kind in kinds.split(","):
+        if kind == "postgresql" and not postgres_available(postgres_url):
+            rows.append((kind, "skipped", f"no server at {postgres_url}"))
+        else:
+            rows.extend(run(kind))
+    return rows
 
 
 @contextmanager
