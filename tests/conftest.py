@@ -1,8 +1,10 @@
 import os
 import uuid
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.pool import NullPool
@@ -10,6 +12,31 @@ from sqlalchemy.pool import NullPool
 from lms import create_app
 from lms.extensions import db
 from tests.factories import PASSWORD, write_module, write_program
+
+# A run takes minutes; one that starts within this margin of midnight UTC is moved back.
+MIDNIGHT_MARGIN = timedelta(hours=1)
+
+
+def pytest_configure(config):
+    """Keep the whole run on one UTC date.
+
+    Tests take "today" when their module is imported and compare it with dates
+    the app works out later; a run crossing midnight would see two dates. So a
+    run that starts less than MIDNIGHT_MARGIN before midnight runs on a clock
+    set back to the start of the margin, still ticking, and still on today's
+    date. Any other run uses the real clock.
+    """
+    now = datetime.now(UTC)
+    latest_start = datetime.combine(now.date() + timedelta(days=1), time(), UTC) - MIDNIGHT_MARGIN
+    if now > latest_start:
+        config._lms_clock = time_machine.travel(latest_start, tick=True)
+        config._lms_clock.start()
+
+
+def pytest_unconfigure(config):
+    clock = getattr(config, "_lms_clock", None)
+    if clock is not None:
+        clock.stop()
 
 
 def database_url(tmp_path: Path) -> str:
