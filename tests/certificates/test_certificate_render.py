@@ -2,6 +2,7 @@
 
 import io
 from datetime import date
+from html.parser import HTMLParser
 
 import pytest
 from pypdf import PdfReader
@@ -9,9 +10,11 @@ from weasyprint import HTML
 
 from lms.certificates.render import (
     BASE_URL,
+    UA_ELEMENTS,
     AssetFetcher,
     AssetRefused,
     CertificateText,
+    certificate_html,
     render_certificate,
 )
 from tests.certificates.conftest import decode_qr
@@ -74,6 +77,29 @@ def test_certificate_names_everything_it_certifies():
         == "Certificate K7QD-9XRM-P2VA-T3NB: Every Customer Served with Dignity"
     )
     assert reader.metadata.author == "Attest Demo Ltd"
+
+
+class TagNames(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def handle_starttag(self, tag, attrs) -> None:
+        self.names.add(tag)
+
+
+@pytest.mark.parametrize("expires_on, score", [(date(2026, 4, 13), 80), (None, None)])
+def test_the_template_uses_only_elements_the_certificate_user_agent_stylesheet_knows(
+    expires_on, score
+):
+    # Its own user-agent stylesheet replaces WeasyPrint's: any other element would render
+    # without its HTML meaning. Hostile text stays text, so it adds no elements.
+    parser = TagNames()
+    parser.feed(
+        certificate_html(text_of(holder_name=PASSWD_IMG, expires_on=expires_on, score=score))
+    )
+    assert parser.names <= UA_ELEMENTS
+    assert {"html", "body", "h1", "p", "img"} <= parser.names
 
 
 def test_one_time_training_and_a_module_without_quiz_say_so():
