@@ -1,5 +1,6 @@
 """Attest: staff training and policy compliance."""
 
+import functools
 import os
 
 from flask import Flask
@@ -37,15 +38,59 @@ def register_ops(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from lms import pagecache
-    from lms.database import configure_engine
+    from lms.database import configure_engine, engine_options
+    from lms.sessions import SignedCookieSessions
 
+    app.session_interface = SignedCookieSessions()
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app)
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    check_limits_only_where_they_apply(app)
     login_manager.init_app(app)
     configure_engine(app)
     pagecache.init_app(app)
+
+
+# Rate limits are on single views (sign-in, passwords: their decorators check them) or on
+# the blueprints below (checked before each request); a test holds the code to that. A
+# request that reads a page elsewhere cannot meet a limit before its view runs.
+LIMITED_BLUEPRINTS = frozenset({"api", "verify"})
+UNLIMITED_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def cannot_be_limited() -> bool:
+    from flask import request
+
+    return request.method in UNLIMITED_METHODS and request.blueprint not in LIMITED_BLUEPRINTS
+
+
+def check_limits_only_where_they_apply(app: Flask) -> None:
+    """Skip Flask-Limiter's before-request check on requests no limit applies to.
+
+    The check works out, for every request, which limits apply; for a request that
+    cannot be limited that was a twentieth of a cached page. Views with their own limits
+    (decorated) check them in the decorator, so only the blueprint limits need the hook,
+    unless default or application-wide limits are configured (RATELIMIT_DEFAULT,
+    RATELIMIT_APPLICATION): those apply everywhere, and the hook is left as it is.
+    """
+    manager = limiter.limit_manager
+    if manager.default_limits or manager.application_limits:
+        return
+    hooks = app.before_request_funcs.get(None, [])
+    found = [i for i, hook in enumerate(hooks) if getattr(hook, "__self__", None) is limiter]
+    if not found:  # RATELIMIT_ENABLED is off: the limiter installed no hook
+        return
+    (index,) = found
+    check = hooks[index]
+
+    @functools.wraps(check)
+    def check_rate_limits() -> None:
+        if not cannot_be_limited():
+            check()
+
+    hooks[index] = check_rate_limits
 
 
 def register_blueprints(app: Flask) -> None:

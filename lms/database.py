@@ -6,6 +6,18 @@ from sqlalchemy import event
 from lms.extensions import db
 
 
+def engine_options(app: Flask) -> dict:
+    """Return the engine options for the app's database.
+
+    A pre-ping (a round trip before each checkout) finds connections a server dropped;
+    a SQLite file has no server, so there it would only cost a statement per request.
+    """
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        options["pool_pre_ping"] = False
+    return options
+
+
 def configure_engine(app: Flask) -> None:
     """Turn on SQLite's foreign keys and WAL so it behaves like the production database."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):

@@ -1,17 +1,17 @@
 """The signed-in person's own pages, rendered once per change and then served from memory.
 
-A fragment (the main content of a learner's page) is cached under a key that holds
-everything it was rendered from: the person, their `training_rev` (raised by database
-triggers on any change to their training or to the content, see
-`lms.models.revisions`), their name, the day (statuses and due dates move with it),
-the URL prefix, and the page's own arguments. A cached fragment is therefore never
-stale; it simply stops being asked for. Each process keeps its own cache, bounded in
-bytes, least recently used first out; nothing in it is needed by another instance.
+A learner's page is cached under a key that holds everything it was rendered from:
+the person, their `training_rev` (raised by database triggers on any change to their
+training or to the content, see `lms.models.revisions`), their name, the label of
+their HR link, the day (statuses and due dates move with it), the URL prefix, and the
+page's own arguments. A cached page is therefore never stale; it simply stops being
+asked for. Each process keeps its own cache, bounded in bytes, least recently used
+first out; nothing in it is needed by another instance.
 
-What must differ per request stays out of the cache: the page around the fragment
-(navigation, flashed messages) is rendered every time, and the CSRF tokens inside
-the fragment's forms are rendered as a per-process placeholder and replaced with the
-request's own token when served.
+What must differ per request stays out of the cache: messages flashed to the person
+(a page showing them is laid out afresh around the cached content, and not kept), and
+the CSRF tokens in the page's forms, rendered as a per-process placeholder and
+replaced with the request's own token when served.
 """
 
 from __future__ import annotations
@@ -19,13 +19,15 @@ from __future__ import annotations
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 
-from flask import current_app, g, request
+from flask import current_app, g, render_template, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from lms.hr.access import nav_label
 from lms.models.base import utctoday
 
 EXTENSION = "attest.pagecache"
@@ -74,14 +76,17 @@ def init_app(app) -> None:
     app.extensions[EXTENSION] = FragmentCache(app.config.get("LMS_PAGE_CACHE_BYTES", 0))
 
 
-def personal_fragment(
-    page: str, args: tuple, render: Callable[[], dict[str, str]]
-) -> dict[str, Markup]:
-    """Return the parts of `page` for the signed-in person, rendering them only when needed.
+def personal_page(page: str, args: tuple, render: Callable[[], dict[str, str]]) -> str:
+    """Return the signed-in person's whole `page`, rendering only what is not cached.
 
-    `render` returns the parts (e.g. title and content) as HTML strings; `args` are the
-    page's own arguments (a module's slug). Everything else a part may depend on must be
-    in the person's `training_rev` or the key below.
+    `render` returns the page's parts (title and content) as HTML strings; they are
+    laid out with the navigation by learn/page.html. `args` are the page's own
+    arguments (a module's slug). Everything else the page may depend on must be in the
+    person's `training_rev` or the key below.
+
+    The whole page is kept, so a repeat view renders nothing. The exception is a view
+    with messages waiting to be flashed: they show once, so that page is laid out
+    around the cached parts and not kept.
     """
     cache: FragmentCache = current_app.extensions[EXTENSION]
     key = (
@@ -90,29 +95,42 @@ def personal_fragment(
         current_user.id,
         current_user.training_rev,
         current_user.full_name,
+        nav_label(),
         utctoday(),
         request.script_root,
     )
-    parts = cache.get(key) if cache.max_bytes else None
-    if parts is None:
-        parts = _render_with_placeholder_token(render)
-        if cache.max_bytes:
-            cache.put(key, parts)
-    if any(CSRF_PLACEHOLDER in html for html in parts.values()):
-        token = generate_csrf()
-        parts = {name: html.replace(CSRF_PLACEHOLDER, token) for name, html in parts.items()}
-    # Rendered by our own autoescaping templates; the token is URL-safe text.
-    return {name: Markup(html) for name, html in parts.items()}  # noqa: S704
+    flashes = "_flashes" in session
+    cached = None if flashes else cache.get(("page", key))
+    if cached is not None:
+        html = cached["page"]
+    else:
+        with placeholder_token():
+            parts = cache.get(("parts", key))
+            if parts is None:
+                parts = {name: str(html) for name, html in render().items()}
+                cache.put(("parts", key), parts)
+            # Rendered by our own autoescaping templates.
+            markup = {name: Markup(html) for name, html in parts.items()}  # noqa: S704
+            html = render_template("learn/page.html", page=markup)
+        if not flashes:
+            cache.put(("page", key), {"page": html})
+    if CSRF_PLACEHOLDER in html:
+        html = html.replace(CSRF_PLACEHOLDER, generate_csrf())  # a URL-safe token
+    return html
 
 
-def _render_with_placeholder_token(render: Callable[[], dict[str, str]]) -> dict[str, str]:
-    # Flask-WTF keeps the request's token on `g` under the field name and returns it from
-    # there; while the fragment renders, that token is the placeholder.
+@contextmanager
+def placeholder_token() -> Iterator[None]:
+    """While rendering, make every CSRF token in the output the per-process placeholder.
+
+    Flask-WTF keeps the request's token on `g` under the field name and returns it from
+    there; the real token is put in place of the placeholder when the page is served.
+    """
     field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     saved = g.pop(field, None)
     setattr(g, field, CSRF_PLACEHOLDER)
     try:
-        return {name: str(html) for name, html in render().items()}
+        yield
     finally:
         g.pop(field, None)
         if saved is not None:

@@ -15,7 +15,7 @@ from lms.learn.queries import (
 )
 from lms.models import ModuleVersion
 from lms.models.base import utctoday
-from lms.pagecache import personal_fragment
+from lms.pagecache import personal_page
 from lms.status import COMPLIANT, LABELS, PENDING
 from lms.training import TrainingError, sign_attestation, start_attempt, submit_attempt
 
@@ -41,7 +41,7 @@ def dashboard():
         )
         return {"title": "My training", "content": content}
 
-    return render_template("learn/page.html", page=personal_fragment("dashboard", (), render))
+    return personal_page("dashboard", (), render)
 
 
 @bp.route("/modules/<slug>")
@@ -61,7 +61,7 @@ def module(slug):
         )
         return {"title": escape(progress.version.title), "content": content}
 
-    return render_template("learn/page.html", page=personal_fragment("module", (slug,), render))
+    return personal_page("module", (slug,), render)
 
 
 @bp.route("/modules/<slug>/quiz", methods=["POST"])

@@ -30,13 +30,17 @@ HEADERS = {
 
 def register(app: Flask) -> None:
     hsts_seconds = app.config.get("LMS_HSTS_SECONDS", 0)
-    hsts = f"max-age={hsts_seconds}; includeSubDomains" if hsts_seconds else None
+    headers = dict(HEADERS)
+    if hsts_seconds:
+        headers["Strict-Transport-Security"] = f"max-age={hsts_seconds}; includeSubDomains"
+    by_lower_name = [(name.lower(), name, value) for name, value in headers.items()]
 
     @app.after_request
     def set_security_headers(response: Response) -> Response:
-        # setdefault: a view that needs a different policy can set its own header.
-        for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
-        if hsts:
-            response.headers.setdefault("Strict-Transport-Security", hsts)
+        # Only those the view has not set: a view that needs a different policy sets its own.
+        # One pass over the response's headers, not one per header (a tenth of a cached page).
+        present = {name.lower() for name in response.headers.keys()}
+        response.headers.extend(
+            [(name, value) for lower, name, value in by_lower_name if lower not in present]
+        )
         return response

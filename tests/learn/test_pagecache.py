@@ -123,6 +123,32 @@ def test_a_second_view_is_served_from_the_cache_with_one_query(
     assert counter.count == 1, counter.statements  # the signed-in user, nothing else
 
 
+def test_a_flashed_message_shows_once_and_the_page_is_then_served_from_the_cache(
+    app, client, auth, erin
+):
+    auth.login()
+    client.get("/")
+    with client.session_transaction() as session:
+        session["_flashes"] = [("success", "Welcome back, Erin.")]
+    cache = app.extensions[pagecache.EXTENSION]
+    hits = cache.hits
+    assert "Welcome back, Erin." in client.get("/").get_data(as_text=True)
+    assert cache.hits == hits + 1  # the content came from the cache, laid out afresh
+    again = client.get("/").get_data(as_text=True)
+    assert "Welcome back, Erin." not in again and "My training" in again
+    assert cache.hits == hits + 2  # the whole page, kept from before the message
+
+
+def test_the_navigation_follows_a_new_report_without_a_change_to_ones_training(
+    client, auth, erin, sam
+):
+    auth.login()
+    assert "My team" not in client.get("/").get_data(as_text=True)
+    db.session.execute(update(User).where(User.id == sam.id).values(manager_id=erin.id))
+    db.session.commit()
+    assert "My team" in client.get("/").get_data(as_text=True)
+
+
 def test_people_never_see_each_others_pages(client, auth, erin, sam):
     db.session.execute(
         update(Assignment)
