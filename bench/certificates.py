@@ -11,7 +11,11 @@ by round so that background load hits every row alike:
 - Attest's render: `render_certificate` (template, QR code, PDF);
 - the first download through the app: the stored PDF is cleared, then
   `GET /certificates/<code>.pdf` renders, stores and sends it;
-- a repeated download through the app, served from the stored bytes.
+- repeated downloads through the app, served from the stored bytes: the one right
+  after the render (CPU caches still full of WeasyPrint) and three more.
+
+Downloads call the app as gunicorn does (one WSGI call with the holder's session
+cookie), under the production settings, request log and security headers included.
 
 Targets (issue 3): first render within 2x the baseline; repeated download at least 20x
 faster than a first render.
@@ -20,6 +24,7 @@ faster than a first render.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import statistics
 import sys
@@ -32,7 +37,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-os.environ["LMS_ENV"] = "testing"
+os.environ["LMS_ENV"] = "production"
+SECRET = "bench-only-secret-not-for-production-0123456789"  # noqa: S105 - a throwaway app
+REPEATS = 3  # warm repeated downloads per round, after the one right after the render
 
 MINIMAL_PAGE = "<!doctype html><title>x</title><p>Hello, world.</p>"
 MODULE = """---
@@ -49,7 +56,6 @@ attestation: I will treat every customer with dignity.
 Every customer counts.
 """
 PROGRAM = "title: Onboarding\nmodules: [dignity]\naudience: all\ndue_days: 30\n"
-PASSWORD = "bench-password-not-secret"  # noqa: S105 - a throwaway database
 
 
 def timed(fn: Callable[[], object]) -> float:
@@ -59,7 +65,9 @@ def timed(fn: Callable[[], object]) -> float:
 
 
 def build(tmp: Path):
-    """Return (app, client logged in as the holder, certificate code) for one fresh certificate."""
+    """Return (app, the holder's session cookie, certificate code) for one fresh certificate."""
+    from support import signed_in
+
     from lms import create_app
     from lms.content.loader import load_content
     from lms.content.sync import sync_content
@@ -77,15 +85,16 @@ def build(tmp: Path):
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'bench.db'}",
             "LMS_CONTENT_DIR": str(tmp / "content"),
             "LMS_BASE_URL": "https://attest.example.com",
+            "SECRET_KEY": SECRET,
         }
     )
+    # The JSON request log is written, as in production, but not onto the table below.
+    logging.getLogger("lms.request").handlers[0].setStream(open(os.devnull, "w"))  # noqa: SIM115
     with app.app_context():
         db.create_all()
         sync_content(load_content(tmp / "content"))
         day = date(2026, 3, 2)
-        user = create_user(
-            email="chloe@example.com", full_name="Chloé García-Wójcik", today=day, password=PASSWORD
-        )
+        user = create_user(email="chloe@example.com", full_name="Chloé García-Wójcik", today=day)
         assignment = db.session.scalar(db.select(Assignment))
         progress = progress_of(
             assignment, current_version(assignment.module_id), cycle_attempts(assignment), day
@@ -94,10 +103,32 @@ def build(tmp: Path):
                          now=datetime.combine(day, clock(10), tzinfo=UTC))  # fmt: skip
         db.session.commit()
         code = db.session.scalar(db.select(Certificate.code))
-    client = app.test_client()
-    response = client.post("/login", data={"email": "chloe@example.com", "password": PASSWORD})
-    assert response.status_code == 302, response.status_code
-    return app, client, code
+        cookie, _ = signed_in(app, user)
+    return app, cookie, code
+
+
+def wsgi_get(app, path: str, cookie: str) -> Callable[[], bytes]:
+    """Return a function making the request as gunicorn would hand it to the app."""
+    from werkzeug.test import EnvironBuilder
+
+    environ = EnvironBuilder(
+        path=path,
+        base_url="https://localhost",
+        headers={"Cookie": cookie},
+        environ_base={"REMOTE_ADDR": "127.0.0.1"},
+    ).get_environ()
+    answer = {}
+
+    def start_response(status, headers, exc_info=None):
+        answer.update(status=status, headers=dict(headers))
+
+    def get() -> bytes:
+        body = b"".join(app(dict(environ), start_response))
+        assert answer["status"] == "200 OK" and body.startswith(b"%PDF"), answer["status"]
+        assert "Set-Cookie" not in answer["headers"]  # the session was accepted as it is
+        return body
+
+    return get
 
 
 def main() -> None:
@@ -114,8 +145,8 @@ def main() -> None:
     from lms.models import Certificate
 
     with tempfile.TemporaryDirectory() as tmp:
-        app, client, code = build(Path(tmp))
-        url = f"/certificates/{code}.pdf"
+        app, cookie, code = build(Path(tmp))
+        download = wsgi_get(app, f"/certificates/{code}.pdf", cookie)
         with app.app_context():
             record = find_certificate(code)
             text = certificate_text(record, app.config["LMS_ORG_NAME"], f"https://x/verify/{code}")
@@ -137,12 +168,8 @@ def main() -> None:
                 )  # fmt: skip
                 db.session.commit()
 
-        def download() -> None:
-            response = client.get(url)
-            assert response.status_code == 200 and response.data.startswith(b"%PDF")
-
         rows: dict[str, list[float]] = {
-            "baseline": [], "bare": [], "render": [], "first": [], "cached": []
+            "baseline": [], "bare": [], "render": [], "first": [], "cold": [], "cached": []
         }  # fmt: skip
         for step in ("warm-up", *range(args.rounds)):
             samples = {
@@ -152,10 +179,12 @@ def main() -> None:
             }
             clear_stored_pdf()
             samples["first"] = timed(download)
-            samples["cached"] = timed(download)
+            samples["cold"] = timed(download)
+            repeats = [timed(download) for _ in range(REPEATS)]
             if step != "warm-up":
                 for key, value in samples.items():
                     rows[key].append(value)
+                rows["cached"] += repeats
 
     median = {key: statistics.median(values) for key, values in rows.items()}
     base = median["baseline"]
@@ -164,6 +193,7 @@ def main() -> None:
         "bare": "bare WeasyPrint, this certificate, fonts loaded each time",
         "render": "Attest first render (template, QR code, PDF)",
         "first": "first download through the app (render, store, send)",
+        "cold": "repeated download right after the render (cold caches)",
         "cached": "repeated download through the app (stored PDF)",
     }
     hb_subset = bool(getattr(ffi, "harfbuzz_subset", None))
@@ -182,6 +212,7 @@ def main() -> None:
     print(f"first download / repeated download:      {cached_ratio:5.1f}x  (target >= 20x) "
           f"{'ok' if cached_ratio >= 20 else 'MISSED'}")  # fmt: skip
     print(f"first render alone / repeated download:  {median['render'] / median['cached']:5.1f}x")
+    print(f"first download / repeat right after it:  {median['first'] / median['cold']:5.1f}x")
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
-from support import fresh_database, machine, postgres_available
+from support import fresh_database, machine, postgres_available, signed_in
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
@@ -227,29 +227,6 @@ def signed_in_pages(app, args) -> list[Page]:
             Page("HR dashboard", [request_line("GET", "/hr/", signed_in(app, hr)[0])], 200)
         )
     return pages
-
-
-def signed_in(app, user) -> tuple[str, str]:
-    """Return the session cookie and CSRF token a sign-in from wrk's address would give.
-
-    Sessions are signed cookies, so the bench makes them the way the login view does
-    (flask_login.login_user) instead of posting thousands of passwords past the
-    login rate limit.
-    """
-    from flask import session
-    from flask_login import login_user
-    from flask_wtf.csrf import generate_csrf
-
-    # A fresh app context: generate_csrf caches its token on `g`, which would hand every
-    # session after the first the first one's token.
-    with (
-        app.app_context(),
-        app.test_request_context("/", environ_base={"REMOTE_ADDR": "127.0.0.1"}),
-    ):
-        login_user(user)
-        token = generate_csrf()
-        value = app.session_interface.get_signing_serializer(app).dumps(dict(session))
-    return f"{app.config['SESSION_COOKIE_NAME']}={value}", token
 
 
 def first_module_slug(user_id: int) -> str:

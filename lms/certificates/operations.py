@@ -121,7 +121,8 @@ _STORED_PDF = (
 
 def find_stored_pdf(code: str) -> StoredPdf | None:
     """Return the certificate with this canonical code as a download sees it, or None (one query)."""
-    row = db.session.execute(_STORED_PDF, {"code": code}).first()
+    # On the session's connection, as Core: no ORM entities to build, so none of its overhead.
+    row = db.session.connection().execute(_STORED_PDF, {"code": code}).first()
     return StoredPdf(*row) if row else None
 
 
