@@ -15,6 +15,7 @@ from lms import pagecache
 from lms.extensions import db
 from lms.models import Assignment, Attempt, Module, ModuleVersion, User
 from lms.models.base import utctoday
+from lms.models.revisions import PAUSES, revisions_raised_once
 from lms.training import current_version
 from tests.conftest import IsolatedClient
 from tests.factories import PASSWORD, make_employee
@@ -73,6 +74,36 @@ def test_a_change_to_ones_training_raises_only_ones_own_revision(app, erin, sam,
     after = revs()
     assert after["erin@example.com"] > before["erin@example.com"]
     assert after["sam@example.com"] == before["sam@example.com"]
+
+
+def test_a_bulk_write_raises_each_named_person_once_and_then_the_triggers_resume(app, erin, sam):
+    assignment = erins_assignment()
+    before = revs()
+    with revisions_raised_once([erin.id]):
+        for write in WRITES.values():  # three rows written, in two tables
+            db.session.execute(write(assignment))
+        db.session.flush()
+        assert revs() == before  # standing aside while the block writes
+    after = revs()
+    assert after["erin@example.com"] == before["erin@example.com"] + 1
+    assert after["sam@example.com"] == before["sam@example.com"]
+    db.session.execute(WRITES["bulk-update assignments"](assignment))
+    db.session.commit()
+    assert revs()["erin@example.com"] == after["erin@example.com"] + 1  # row triggers again
+    assert db.session.execute(select(PAUSES)).all() == []
+
+
+def test_a_failed_bulk_write_leaves_the_triggers_on_even_if_committed_anyway(app, erin, sam):
+    assignment = erins_assignment()
+    with pytest.raises(RuntimeError), revisions_raised_once([erin.id]):
+        db.session.execute(WRITES["insert an attempt"](assignment))
+        raise RuntimeError("the import failed half-way")
+    db.session.commit()  # a careless caller: what was written stays, the pause must not
+    before = revs()
+    db.session.execute(WRITES["bulk-update assignments"](assignment))
+    db.session.commit()
+    assert revs()["erin@example.com"] == before["erin@example.com"] + 1
+    assert db.session.execute(select(PAUSES)).all() == []
 
 
 def test_a_change_to_the_content_raises_everyones_revision(app, erin, sam):

@@ -46,4 +46,3 @@ def test_only_reading_a_page_outside_the_limited_blueprints_skips_the_check(
 ):
     with app.test_request_context(path, method=method):
         assert cannot_be_limited() is skipped
-
