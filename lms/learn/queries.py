@@ -6,7 +6,7 @@ from datetime import date
 
 from flask import abort
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager, defer, load_only, selectinload
+from sqlalchemy.orm import contains_eager, defer, joinedload, load_only, selectinload
 
 from lms.extensions import db
 from lms.models import (
@@ -95,7 +95,8 @@ def own_attempt(attempt_id: int, user_id: int) -> Attempt:
     """Return the person's own attempt; someone else's is a 404, not a hint it exists."""
     attempt = db.session.scalar(
         select(Attempt)
-        .options(selectinload(Attempt.assignment).selectinload(Assignment.module))
+        # Many-to-one all the way: one joined query rather than one per relationship.
+        .options(joinedload(Attempt.assignment).joinedload(Assignment.module))
         .where(Attempt.id == attempt_id, Attempt.user_id == user_id)
     )
     if attempt is None:

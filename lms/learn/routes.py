@@ -102,8 +102,8 @@ def attempt(attempt_id):
         except AnswerError as exc:
             error = f"Your answers were not recorded: {exc}."
         else:
-            db.session.commit()
-            return redirect(url_for("learn.result", attempt_id=attempt.id))
+            db.session.commit()  # expires `attempt`: build the URL from the route's own id
+            return redirect(url_for("learn.result", attempt_id=attempt_id))
     return render_template(
         "learn/quiz.html",
         attempt=attempt,

@@ -9,6 +9,7 @@ import uuid
 from datetime import UTC, datetime
 
 from flask import Flask, Response, g, request
+from sqlalchemy import inspect
 
 logger = logging.getLogger("lms.request")
 
@@ -24,10 +25,17 @@ def request_id_from(header: str | None) -> str:
 
 
 def signed_in_user_id() -> int | None:
-    # Only a user the request already loaded: looking one up here would cost a query on
-    # requests (static files, health checks) that never needed it.
+    """Return the id of the user this request signed in, or None.
+
+    Only a user the request already loaded: looking one up here would cost a query on
+    requests (static files, health checks) that never needed it. The id comes from the
+    identity the database session holds the user under, without touching attributes:
+    after a commit those are expired, and reading one would load the row again.
+    """
     user = g.get("_login_user")
-    return user.id if user is not None and user.is_authenticated else None
+    state = inspect(user, raiseerr=False) if user is not None else None
+    # The anonymous user is no database row: no state, so no id.
+    return state.identity[0] if state is not None and state.identity else None
 
 
 def register(app: Flask) -> None:
