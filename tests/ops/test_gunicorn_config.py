@@ -74,3 +74,20 @@ def test_a_forked_worker_starts_with_its_own_connection_pool(app, monkeypatch):
             assert db.engine.pool is not inherited
     finally:
         inherited.dispose()  # a real worker leaves these to its parent; here, close them
+
+
+def test_workers_are_recycled_rarely_enough_to_keep_their_caches():
+    settings = gunicorn_settings()
+    assert settings["max_requests"] == "10000"
+    assert settings["max_requests_jitter"] == "1000"
+
+
+def test_warm_up_compiles_every_template_once_for_all_workers(app):
+    from lms.ops.warm import warm_up
+
+    env = app.jinja_env
+    assert env.cache is not None and env.cache.capacity >= len(env.list_templates())
+    compiled = warm_up(app)
+    assert compiled == len(env.list_templates()) > 20
+    cached_names = {name for _loader, name in env.cache.keys()}
+    assert cached_names == set(env.list_templates())
