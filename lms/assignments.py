@@ -6,10 +6,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from lms.audience import matches_audience
 from lms.audit import record_events
+from lms.database import insert_rows
 from lms.extensions import db
 from lms.models import Assignment, Module, Program, ProgramModule, User
 from lms.models.revisions import revisions_raised_once
@@ -97,7 +98,7 @@ def assign_programs(today: date, user_ids: Iterable[int] | None = None) -> Assig
         # One executemany: adding ORM objects one by one costs ~0.1 ms each (10,000 hires ~ 90,000
         # rows); and each person's page revision raised once, not once a row.
         with revisions_raised_once(row["user_id"] for row in new_rows):
-            db.session.execute(insert(Assignment), new_rows)
+            insert_rows(Assignment.__table__, new_rows)
     db.session.flush()
     record_assignment_events(new_rows, changed)
     return result

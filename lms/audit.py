@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import select, text
 
+from lms.database import insert_rows
 from lms.extensions import db
 from lms.models.audit import AuditEvent
 from lms.models.base import utcnow
@@ -125,8 +126,7 @@ def record_events(events: Iterable[dict[str, Any]], batch_size: int = 5000) -> i
         )  # fmt: skip
         prev, count = digest, count + 1
         if len(rows) >= batch_size:
-            db.session.execute(AuditEvent.__table__.insert(), rows)
+            insert_rows(AuditEvent.__table__, rows)
             rows = []
-    if rows:
-        db.session.execute(AuditEvent.__table__.insert(), rows)
+    insert_rows(AuditEvent.__table__, rows)
     return count
