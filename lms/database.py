@@ -5,8 +5,12 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import JSON, Table, event, insert
+from sqlalchemy.exc import DBAPIError
 
 from lms.extensions import db
+
+# Fewer rows than this go in as plain INSERTs: COPY only pays off in bulk.
+COPY_MIN_ROWS = 100
 
 
 def insert_rows(table: Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -15,11 +19,13 @@ def insert_rows(table: Table, rows: Sequence[dict[str, Any]]) -> None:
     SQLite takes one executemany, a loop in C inside one file. On PostgreSQL an
     executemany is one INSERT per row, each a server round trip (90,000 of them were
     most of an import's time there), and multi-row VALUES cost more in SQLAlchemy's
-    compiler than they saved; so rows go in with COPY, on the session's connection.
+    compiler than they saved; so rows in bulk go in with COPY, on the session's
+    connection. Either way a refused row (a duplicate email, say) raises SQLAlchemy's
+    IntegrityError, and nothing is written.
     """
     if not rows:
         return
-    if db.session.get_bind().dialect.name != "postgresql":
+    if len(rows) < COPY_MIN_ROWS or db.session.get_bind().dialect.name != "postgresql":
         db.session.execute(insert(table), rows)
         return
     _copy_rows(table, rows)
@@ -27,6 +33,7 @@ def insert_rows(table: Table, rows: Sequence[dict[str, Any]]) -> None:
 
 def _copy_rows(table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """COPY `rows` into `table`, filling in the columns' Python-side defaults as INSERT would."""
+    import psycopg
     from psycopg import sql
     from psycopg.types.json import Json
 
@@ -48,12 +55,25 @@ def _copy_rows(table: Table, rows: Sequence[dict[str, Any]]) -> None:
         sql.Identifier(table.name), sql.SQL(", ").join(columns)
     )
     raw = db.session.connection().connection.driver_connection
-    with raw.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            values = [row[name] for name in given] + list(defaults.values())
-            copy.write_row(
-                [Json(v) if n in json_columns else v for n, v in zip(names, values, strict=True)]
-            )
+    try:
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                values = [row[name] for name in given] + list(defaults.values())
+                copy.write_row(
+                    [
+                        Json(v) if n in json_columns else v
+                        for n, v in zip(names, values, strict=True)
+                    ]
+                )
+    except psycopg.Error as exc:
+        # As SQLAlchemy would have raised it (IntegrityError for a constraint, and so on).
+        raise DBAPIError.instance(
+            statement.as_string(raw),
+            None,
+            exc,
+            psycopg.Error,
+            dialect=db.session.get_bind().dialect,
+        ) from exc
 
 
 def engine_options(app: Flask) -> dict:

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
 from lms.assignments import AssignResult, assign_programs
 from lms.audit import record_events
+from lms.database import insert_rows
 from lms.extensions import db
 from lms.imports.csvfile import parse_csv
 from lms.imports.plan import NEW, TERMINATED, UNCHANGED, Change, Key, Person, Plan, plan_import
@@ -167,7 +168,7 @@ def write_people(changes: list[Change], today: date) -> dict[Key, int]:
         rows = [
             person_values(c, today) | {"manager_id": manager_id(c.manager_key, ids)} for c in level
         ]
-        db.session.execute(insert(User), rows)
+        insert_rows(User.__table__, rows)
         for chunk in chunks([c.row.employee_id for c in level]):
             found = db.session.execute(
                 select(User.employee_id, User.id).where(User.employee_id.in_(chunk))
