@@ -9,12 +9,13 @@ import re
 from datetime import timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import delete, insert, select, update
 
 from lms import pagecache
 from lms.extensions import db
 from lms.models import Assignment, Attempt, Module, ModuleVersion, User
-from lms.models.base import utctoday
+from lms.models.base import utcnow, utctoday
 from lms.models.revisions import PAUSES, revisions_raised_once
 from lms.training import current_version
 from tests.conftest import IsolatedClient
@@ -261,3 +262,24 @@ def test_the_cache_keeps_within_its_byte_budget():
     assert cache.get(("page", 9)) is not None and cache.get(("page", 0)) is None
     cache.put(("big",), {"content": "x" * 101})
     assert cache.get(("big",)) is None
+
+
+def test_a_sessions_signed_csrf_token_is_reused_only_while_tokens_never_expire(app, erin):
+    app.config["WTF_CSRF_ENABLED"] = True
+    app.test_client_class = IsolatedClient
+    browser = app.test_client()
+    (token,) = csrf_tokens(browser.get("/login").get_data(as_text=True))
+    browser.post(
+        "/login", data={"email": "erin@example.com", "password": PASSWORD, "csrf_token": token}
+    )
+    first = csrf_tokens(browser.get("/").get_data(as_text=True)).pop()
+    with time_machine.travel(utcnow() + timedelta(seconds=5), tick=False):
+        second = csrf_tokens(browser.get("/").get_data(as_text=True)).pop()
+    assert first == second  # signed once for this session's secret, not again 5 s later
+    started = browser.post("/modules/dignity/quiz", data={"csrf_token": second})
+    assert started.status_code == 302 and "/attempts/" in started.headers["Location"]
+    app.config["WTF_CSRF_TIME_LIMIT"] = 3600
+    pagecache._signed_tokens.clear()
+    with time_machine.travel(utcnow() + timedelta(seconds=10), tick=False):
+        third = csrf_tokens(browser.get("/").get_data(as_text=True)).pop()
+    assert third != second  # a fresh signature, with its own timestamp
