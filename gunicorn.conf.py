@@ -60,12 +60,18 @@ forwarded_allow_ips = env("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 control_socket_disable = True
 
 
-def when_ready(server):
-    """In the master, before any worker forks: compile what every worker would compile first."""
+def attest_app():
+    """Return Attest's app as loaded in this process, or None for another app (the bench's bare page)."""
     import sys
 
     app = getattr(sys.modules.get("wsgi"), "app", None)
-    if app is not None and "sqlalchemy" in getattr(app, "extensions", {}):
+    return app if app is not None and "sqlalchemy" in getattr(app, "extensions", {}) else None
+
+
+def when_ready(server):
+    """In the master, before any worker forks: compile what every worker would compile first."""
+    app = attest_app()
+    if app is not None:
         from lms.ops.warm import warm_up
 
         warm_up(app)
@@ -73,12 +79,9 @@ def when_ready(server):
 
 def post_fork(server, worker):
     """Give each worker its own database connections (SQLAlchemy's advice for forking)."""
-    import sys
-
-    app_module = sys.modules.get("wsgi")
-    app = getattr(app_module, "app", None)
-    if app is None or "sqlalchemy" not in getattr(app, "extensions", {}):
-        return  # another app (the bench's bare page): nothing to do
+    app = attest_app()
+    if app is None:
+        return
     from lms.extensions import db
 
     with app.app_context():

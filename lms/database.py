@@ -49,7 +49,7 @@ def _copy_rows(table: Table, rows: Sequence[dict[str, Any]]) -> None:
         else:
             raise ValueError(f"{table.name}.{column.key}: no COPY for a SQL-expression default")
     names = given + list(defaults)
-    json_columns = {name for name in names if isinstance(table.columns[name].type, JSON)}
+    is_json = [isinstance(table.columns[name].type, JSON) for name in names]
     columns = [sql.Identifier(table.columns[name].name) for name in names]
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(table.name), sql.SQL(", ").join(columns)
@@ -57,14 +57,10 @@ def _copy_rows(table: Table, rows: Sequence[dict[str, Any]]) -> None:
     raw = db.session.connection().connection.driver_connection
     try:
         with raw.cursor() as cursor, cursor.copy(statement) as copy:
+            filled_in = list(defaults.values())  # the same for every row
             for row in rows:
-                values = [row[name] for name in given] + list(defaults.values())
-                copy.write_row(
-                    [
-                        Json(v) if n in json_columns else v
-                        for n, v in zip(names, values, strict=True)
-                    ]
-                )
+                values = [row[name] for name in given] + filled_in
+                copy.write_row([Json(v) if j else v for v, j in zip(values, is_json, strict=True)])
     except psycopg.Error as exc:
         # As SQLAlchemy would have raised it (IntegrityError for a constraint, and so on).
         raise DBAPIError.instance(

@@ -31,12 +31,16 @@ from lms.hr.access import nav_label
 from lms.models.base import utctoday
 
 EXTENSION = "attest.pagecache"
+SIGNED_TOKENS = "attest.pagecache.csrf_tokens"
+# Signed CSRF tokens kept per process (see request_csrf_token): some 10,000 sessions' worth.
+SIGNED_TOKENS_BYTES = 1024 * 1024
 # Unguessable, so no module text can contain it by chance or on purpose.
 CSRF_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
 
 
 class FragmentCache:
-    """A thread-safe LRU mapping of keys to rendered fragments, capped at `max_bytes`."""
+    """A thread-safe LRU mapping of keys to dicts of strings (rendered page parts, signed
+    tokens), capped at `max_bytes` of those strings."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
@@ -74,6 +78,7 @@ class FragmentCache:
 
 def init_app(app) -> None:
     app.extensions[EXTENSION] = FragmentCache(app.config.get("LMS_PAGE_CACHE_BYTES", 0))
+    app.extensions[SIGNED_TOKENS] = FragmentCache(SIGNED_TOKENS_BYTES)
 
 
 def personal_page(page: str, args: tuple, render: Callable[[], dict[str, str]]) -> str:
@@ -119,21 +124,17 @@ def personal_page(page: str, args: tuple, render: Callable[[], dict[str, str]]) 
     return html
 
 
-_signed_tokens: OrderedDict[tuple, str] = OrderedDict()
-_signed_tokens_lock = threading.Lock()
-SIGNED_TOKENS_KEPT = 10_000
-
-
 def request_csrf_token() -> str:
     """Return the request's CSRF token, as Flask-WTF's generate_csrf would.
 
     Signing it (a serializer and an HMAC) was 7 % of a cached page. While tokens have
     no time limit (WTF_CSRF_TIME_LIMIT = None), a token signed earlier for the same
-    session secret and key is exactly as valid, so each process keeps the last
-    SIGNED_TOKENS_KEPT it signed. With a time limit every token is signed afresh.
+    session secret and key is exactly as valid, so each process keeps the tokens it
+    signed in a cache of their own (SIGNED_TOKENS_BYTES). With a time limit every token
+    is signed afresh.
     """
     config = current_app.config
-    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    field = csrf_field()
     raw = session.get(field)
     if (
         config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None
@@ -141,19 +142,21 @@ def request_csrf_token() -> str:
         or not isinstance(raw, str)
     ):
         return generate_csrf()
+    tokens: FragmentCache = current_app.extensions[SIGNED_TOKENS]
     key = (config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, raw)
-    with _signed_tokens_lock:
-        token = _signed_tokens.get(key)
-        if token is not None:
-            _signed_tokens.move_to_end(key)
-    if token is None:
+    cached = tokens.get(key)
+    if cached is not None:
+        token = cached["token"]
+    else:
         token = generate_csrf()
-        with _signed_tokens_lock:
-            _signed_tokens[key] = token
-            while len(_signed_tokens) > SIGNED_TOKENS_KEPT:
-                _signed_tokens.popitem(last=False)
+        tokens.put(key, {"token": token})
     setattr(g, field, token)  # as generate_csrf does: the rest of the request sees the same
     return token
+
+
+def csrf_field() -> str:
+    """Return the name Flask-WTF keeps the CSRF token under (in the session and on `g`)."""
+    return current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
 
 
 @contextmanager
@@ -163,7 +166,7 @@ def placeholder_token() -> Iterator[None]:
     Flask-WTF keeps the request's token on `g` under the field name and returns it from
     there; the real token is put in place of the placeholder when the page is served.
     """
-    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    field = csrf_field()
     saved = g.pop(field, None)
     setattr(g, field, CSRF_PLACEHOLDER)
     try:
