@@ -30,7 +30,9 @@ def env_list(name: str) -> list[str] | None:
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # default set in create_app
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}  # see lms.database.engine_options
+    # A pooled database connection idle this long is pinged before use (lms.database).
+    LMS_DB_PING_AFTER_IDLE_S = 1.0
     LMS_BASE_URL = os.environ.get("LMS_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     LMS_CONTENT_DIR = os.environ.get("LMS_CONTENT_DIR", str(BASE_DIR / "content"))
     LMS_ORG_NAME = os.environ.get("LMS_ORG_NAME", "Attest Demo Ltd")

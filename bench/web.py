@@ -46,18 +46,20 @@ function setup(thread)
   table.insert(threads, thread)
 end
 function init(args)
-  local nthreads, i = tonumber(args[2]), 0
+  local nthreads, lines = tonumber(args[2]), {}
+  for line in io.lines(args[1]) do table.insert(lines, line) end
+  -- Each thread replays every nthreads-th line; with fewer lines than threads, each
+  -- replays them all (a thread with no request to send would leave its connections idle).
+  local step = #lines >= nthreads and nthreads or 1
+  local first = #lines >= nthreads and index + 1 or 1
   requests, position, wrapped = {}, 0, 0
-  for line in io.lines(args[1]) do
-    if i % nthreads == index then
-      local method, path, cookie, body = line:match("^([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$")
-      local headers = {Cookie = cookie}
-      if body == "" then body = nil else
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-      end
-      table.insert(requests, wrk.format(method, path, headers, body))
+  for i = first, #lines, step do
+    local method, path, cookie, body = lines[i]:match("^([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$")
+    local headers = {Cookie = cookie}
+    if body == "" then body = nil else
+      headers["Content-Type"] = "application/x-www-form-urlencoded"
     end
-    i = i + 1
+    table.insert(requests, wrk.format(method, path, headers, body))
   end
 end
 function request()

@@ -1,11 +1,13 @@
-"""What differs between SQLite and PostgreSQL: engine set-up and bulk inserts."""
+"""What differs between SQLite and PostgreSQL: engine set-up, connections and bulk inserts."""
 
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import JSON, Table, event, insert
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import JSON, Connection, Engine, Table, event, insert
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 
 from lms.extensions import db
 
@@ -73,23 +75,69 @@ def _copy_rows(table: Table, rows: Sequence[dict[str, Any]]) -> None:
 
 
 def engine_options(app: Flask) -> dict:
-    """Return the engine options for the app's database.
+    """Return the engine options for the app's database (SQLALCHEMY_ENGINE_OPTIONS wins).
 
-    A pre-ping (a round trip before each checkout) finds connections a server dropped;
-    a SQLite file has no server, so there it would only cost a statement per request.
+    A server's connections are checked before use only when they have sat idle (see
+    `ping_idle_connections`), and the pool hands out the connection used last, so a
+    busy worker keeps reusing one known-good connection. A SQLite file has no server
+    that could drop a connection, so it is never checked.
     """
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        options["pool_pre_ping"] = False
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        options.setdefault("pool_use_lifo", True)
     return options
 
 
+def ping_idle_connections(engine: Engine, idle_seconds: float) -> None:
+    """Check a pooled connection with a round trip only if it sat idle for `idle_seconds`.
+
+    SQLAlchemy's pool_pre_ping checks every checkout: a round trip on every request,
+    as many as the signed-in page itself issues. A connection handed back moments ago
+    is almost certainly alive, so, like HikariCP's aliveBypassWindowMs, only one idle
+    for longer is checked; a dead one is replaced before use (the pool reconnects
+    when a checkout listener raises DisconnectionError). A server that goes away in
+    the window fails the requests using it then, and SQLAlchemy, seeing the
+    disconnect, replaces the whole pool's connections.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _note_checkin(_dbapi_connection, record) -> None:
+        record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
+        checked_in_at = record.info.get("checked_in_at")
+        if checked_in_at is None or time.monotonic() - checked_in_at < idle_seconds:
+            return  # new, or used moments ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError(f"pooled connection failed its ping: {exc}") from exc
+
+
+@contextmanager
+def autocommit_connection() -> Iterator[Connection]:
+    """Yield a pooled connection outside the session, for one statement that only reads.
+
+    On PostgreSQL in autocommit mode: a single SELECT is then one round trip, not three
+    (BEGIN, the SELECT, ROLLBACK). SQLite's Python driver begins transactions only for
+    writes, so there a plain connection already is.
+    """
+    engine = db.engine
+    with engine.connect() as connection:
+        if engine.dialect.name != "sqlite":
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        yield connection
+
+
 def configure_engine(app: Flask) -> None:
-    """Turn on SQLite's foreign keys and WAL so it behaves like the production database."""
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        return
+    """Check idle server connections; give SQLite foreign keys and WAL like the production database."""
     with app.app_context():
         engine = db.engine
+        if engine.dialect.name != "sqlite":
+            if not app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping"):
+                ping_idle_connections(engine, app.config.get("LMS_DB_PING_AFTER_IDLE_S", 1.0))
+            return
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_connection, _record):

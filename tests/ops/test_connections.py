@@ -1,0 +1,136 @@
+"""Database connections: the signed-in person in one statement, idle connections checked before use."""
+
+import os
+
+import pytest
+from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
+
+from lms import create_app
+from lms.auth.routes import load_user
+from lms.extensions import db
+from lms.models import User
+from tests.factories import make_employee
+
+ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
+postgres_only = pytest.mark.skipif(
+    not ON_POSTGRES, reason="only a database server drops connections; SQLite files never do"
+)
+
+
+def test_the_signed_in_person_is_read_whole_in_one_statement_outside_the_session(
+    app, count_queries
+):
+    boss = make_employee(email="boss@example.com", full_name="Bo Boss")
+    make_employee(email="erin@example.com", full_name="Erin Example", manager_email=boss.email)
+    db.session.commit()
+    cookie_id = boss.get_id()
+    expected = {column.key: getattr(boss, column.key) for column in User.__table__.columns}
+    db.session.expunge_all()
+    counter, user = count_queries(lambda: load_user(cookie_id))
+    assert counter.count == 1, counter.statements
+    assert inspect(user).detached and user not in db.session
+    assert {key: getattr(user, key) for key in expected} == expected
+    assert user.has_reports is True
+    assert user.created_at.tzinfo is not None  # column types applied, as the ORM would
+
+
+def test_a_person_signed_out_everywhere_or_deactivated_is_not_loaded(app):
+    erin = make_employee()
+    cookie_id = erin.get_id()
+    erin.session_version += 1
+    db.session.commit()
+    assert load_user(cookie_id) is None
+    assert load_user(erin.get_id()) is not None
+    erin.is_active = False
+    db.session.commit()
+    assert load_user(erin.get_id()) is None
+    assert load_user("not-a-number:1") is None and load_user(f"{erin.id}:x") is None
+
+
+@postgres_only
+def test_on_postgresql_the_signed_in_person_is_read_in_autocommit(app):
+    # One round trip: no BEGIN before the SELECT and no ROLLBACK after it.
+    cookie_id = make_employee().get_id()
+    db.session.commit()
+    autocommit = []
+
+    def note(conn, _cursor, _statement, *_):
+        autocommit.append(conn.connection.driver_connection.autocommit)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        assert load_user(cookie_id) is not None
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert autocommit == [True]
+    with db.engine.connect() as connection:  # the pool's connection is back to normal
+        assert connection.connection.driver_connection.autocommit is False
+
+
+@pytest.fixture
+def server_app(tmp_path, content_dir, postgres_schema, monkeypatch):
+    """Build an app on the test PostgreSQL schema with chosen settings."""
+    made = []
+
+    def make(pre_ping=False, **config):
+        monkeypatch.setenv("LMS_ENV", "testing")
+        options = {"connect_args": {"options": f"-csearch_path={postgres_schema}"}}
+        if pre_ping:
+            options["pool_pre_ping"] = True
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": os.environ["TEST_DATABASE_URL"],
+                "SQLALCHEMY_ENGINE_OPTIONS": options,
+                "LMS_CONTENT_DIR": str(content_dir),
+            }
+            | config
+        )
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def kill_pooled_connection() -> None:
+    """End, on the server, the backend of the connection the pool will hand out next."""
+    pid = db.session.scalar(text("SELECT pg_backend_pid()"))
+    db.session.commit()  # back to the pool, still open
+    admin = create_engine(os.environ["TEST_DATABASE_URL"], poolclass=NullPool)
+    with admin.begin() as conn:
+        assert conn.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    admin.dispose()
+
+
+@postgres_only
+def test_a_connection_that_died_while_idle_is_replaced_before_use(server_app):
+    app = server_app(LMS_DB_PING_AFTER_IDLE_S=0)
+    with app.app_context():
+        kill_pooled_connection()
+        assert db.session.scalar(text("SELECT 1")) == 1
+
+
+@postgres_only
+def test_a_connection_used_within_the_window_is_not_checked(server_app):
+    # No round trip to check it: the cost is that a server gone in the window fails the
+    # next request, after which the pool is replaced and the one after succeeds.
+    app = server_app(LMS_DB_PING_AFTER_IDLE_S=3600)
+    with app.app_context():
+        kill_pooled_connection()
+        with pytest.raises(OperationalError):
+            db.session.scalar(text("SELECT 1"))
+        db.session.rollback()
+        assert db.session.scalar(text("SELECT 1")) == 1
+
+
+@postgres_only
+def test_configured_pre_ping_is_used_as_configured(server_app):
+    app = server_app(LMS_DB_PING_AFTER_IDLE_S=3600, pre_ping=True)
+    with app.app_context():
+        kill_pooled_connection()
+        assert db.session.scalar(text("SELECT 1")) == 1
