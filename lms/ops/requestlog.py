@@ -3,9 +3,9 @@
 import json
 import logging
 import re
+import secrets
 import sys
 import time
-import uuid
 from datetime import UTC, datetime
 
 from flask import Flask, Response, g, request
@@ -21,7 +21,7 @@ def request_id_from(header: str | None) -> str:
     """Return the caller's X-Request-ID when it is safe to log, else a new random id."""
     if header and SAFE_REQUEST_ID.fullmatch(header):
         return header
-    return uuid.uuid4().hex
+    return secrets.token_hex(16)
 
 
 def signed_in_user_id() -> int | None:
@@ -50,7 +50,7 @@ def register(app: Flask) -> None:
 
     @app.before_request
     def start_request_log() -> None:
-        g.request_id = request_id_from(request.headers.get("X-Request-ID"))
+        g.request_id = request_id_from(request.environ.get("HTTP_X_REQUEST_ID"))
         g.request_started = time.perf_counter()
 
     @app.after_request
@@ -68,5 +68,11 @@ def register(app: Flask) -> None:
             "user_id": signed_in_user_id(),
             "remote_addr": request.remote_addr,
         }
-        logger.info(json.dumps(fields))
+        if logger.isEnabledFor(logging.INFO):
+            # The record made directly: Logger.info would also look up the calling
+            # source line, a stack walk nobody reads for a line that is all data.
+            line = json.dumps(fields)
+            logger.handle(
+                logger.makeRecord(logger.name, logging.INFO, __file__, 0, line, None, None)
+            )
         return response
