@@ -19,15 +19,18 @@ login_manager.login_message_category = "info"
 
 _users = User.__table__
 _reports = _users.alias("reports")
+# What a request may read of the signed-in person (`current_user`). Not the password
+# hash, which only the sign-in and password views need (they load the person), and none
+# of the HR record's other fields: each column read costs on every signed-in request.
+SIGNED_IN_FIELDS = (
+    "id", "email", "full_name", "department", "manager_id",
+    "is_hr", "is_active", "session_version", "training_rev",
+)  # fmt: skip
 # The signed-in person's row, read on every signed-in request: built once, run as Core
 # (the ORM's session and identity map were a third of a cached page's time), with
 # whether anyone reports to them (the navigation and report scopes need it).
 SIGNED_IN_ROW = select(
-    *[
-        prop.columns[0].label(prop.key)
-        for prop in User.__mapper__.column_attrs
-        if prop.columns[0].table is _users
-    ],  # fmt: skip
+    *[_users.c[name] for name in SIGNED_IN_FIELDS],
     exists().where(_reports.c.manager_id == _users.c.id).label("has_reports"),
 ).where(_users.c.id == bindparam("id"))
 
@@ -39,7 +42,8 @@ def load_user(cookie_id: str) -> User | None:
     The person is read fresh on every request, so deactivation and signing out
     everywhere take effect at once, with one statement outside the ORM session (one
     round trip on PostgreSQL). They come back as a detached `User` holding that row:
-    attributes read as usual; code that changes a person loads them in the session.
+    its fields read as usual (any other raises DetachedInstanceError); code that reads
+    more of a person, or changes them, loads them in the session.
     """
     user_id, _, version = cookie_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
