@@ -67,30 +67,48 @@ def cannot_be_limited() -> bool:
 
 
 def check_limits_only_where_they_apply(app: Flask) -> None:
-    """Skip Flask-Limiter's before-request check on requests no limit applies to.
+    """Skip Flask-Limiter's request hooks on requests no limit applies to.
 
-    The check works out, for every request, which limits apply; for a request that
-    cannot be limited that was a twentieth of a cached page. Views with their own limits
-    (decorated) check them in the decorator, so only the blueprint limits need the hook,
-    unless default or application-wide limits are configured (RATELIMIT_DEFAULT,
-    RATELIMIT_APPLICATION): those apply everywhere, and the hook is left as it is.
+    Before each request the limiter works out which limits apply; after it, it adds
+    the rate-limit headers and settles conditional deductions; on teardown it clears
+    its state. For a request that cannot be limited that was a twentieth of a cached
+    page. Views with their own limits (decorated) check them in the decorator, and
+    only for the methods they name (all of them POST; a test holds that), so only the
+    blueprint limits need the hooks, unless default or application-wide limits are
+    configured (RATELIMIT_DEFAULT, RATELIMIT_APPLICATION): those apply everywhere,
+    and the hooks are left as they are.
     """
     manager = limiter.limit_manager
     if manager.default_limits or manager.application_limits:
         return
-    hooks = app.before_request_funcs.get(None, [])
-    found = [i for i, hook in enumerate(hooks) if getattr(hook, "__self__", None) is limiter]
-    if not found:  # RATELIMIT_ENABLED is off: the limiter installed no hook
-        return
-    (index,) = found
-    check = hooks[index]
 
-    @functools.wraps(check)
-    def check_rate_limits() -> None:
-        if not cannot_be_limited():
-            check()
+    def is_limiters(hook) -> bool:
+        # A bound method of the limiter, or functools.partial(Limiter.method, limiter).
+        owner = getattr(hook, "__self__", None)
+        if owner is None and isinstance(hook, functools.partial) and hook.args:
+            owner = hook.args[0]
+        return owner is limiter
 
-    hooks[index] = check_rate_limits
+    # An after-request hook hands the response on; the others return nothing.
+    for hooks, hands_on in (
+        (app.before_request_funcs.get(None, []), False),
+        (app.after_request_funcs.get(None, []), True),
+        (app.teardown_request_funcs.get(None, []), False),
+    ):
+        # None when RATELIMIT_ENABLED is off: the limiter installed no hooks.
+        for index, hook in enumerate(hooks):
+            if is_limiters(hook):
+                hooks[index] = only_where_limits_apply(hook, hands_on)
+
+
+def only_where_limits_apply(hook, hands_on: bool):
+    @functools.wraps(hook)
+    def limiter_hook(*args):
+        if cannot_be_limited():
+            return args[0] if hands_on else None
+        return hook(*args)
+
+    return limiter_hook
 
 
 def register_blueprints(app: Flask) -> None:

@@ -1,8 +1,10 @@
 """Where rate limits may live, so that the before-request check can skip other requests."""
 
+import functools
+
 import pytest
 
-from lms import LIMITED_BLUEPRINTS, cannot_be_limited
+from lms import LIMITED_BLUEPRINTS, UNLIMITED_METHODS, cannot_be_limited
 from lms.extensions import limiter
 
 
@@ -12,11 +14,40 @@ def test_blueprint_limits_are_only_on_the_blueprints_the_check_looks_at(make_app
     assert set(manager._blueprint_limits) == LIMITED_BLUEPRINTS
     # Unless configured, there are no limits that apply to every request.
     assert manager.application_limits == [] and manager.default_limits == []
-    # The limiter's own check is there only inside the wrapper that skips unlimited requests.
-    hooks = app.before_request_funcs[None]
-    assert [h for h in hooks if getattr(h, "__self__", None) is limiter] == []
-    (wrapper,) = [h for h in hooks if getattr(h, "__wrapped__", None) is not None]
-    assert wrapper.__wrapped__.__self__ is limiter
+    # The limiter's hooks are there only inside wrappers that skip unlimited requests.
+    for hooks in (
+        app.before_request_funcs[None],
+        app.after_request_funcs[None],
+        app.teardown_request_funcs[None],
+    ):
+        assert not [h for h in hooks if owner(h) is limiter]
+        (wrapper,) = [h for h in hooks if owner(getattr(h, "__wrapped__", None)) is limiter]
+
+
+def owner(hook):
+    if isinstance(hook, functools.partial):
+        return hook.args[0] if hook.args else None
+    return getattr(hook, "__self__", None)
+
+
+def test_limits_on_single_views_are_for_methods_that_are_never_skipped(make_app):
+    make_app("testing", RATELIMIT_ENABLED=True)
+    decorated = limiter.limit_manager._decorated_limits
+    assert decorated  # sign-in and the password views
+    for view, limits in decorated.items():
+        for limit in limits:
+            assert limit.methods, f"{view}: a limit on every method, GET included"
+            assert not {m.upper() for m in limit.methods} & UNLIMITED_METHODS, view
+
+
+def test_limited_requests_still_get_their_headers_and_unlimited_ones_none(make_app):
+    app = make_app("testing", RATELIMIT_ENABLED=True)
+    client = app.test_client()
+    limited = client.get("/verify/K7QD9XRMP2VAT3NB")
+    assert "X-RateLimit-Limit" in limited.headers
+    assert "X-RateLimit-Limit" not in client.get("/login").headers
+    refused = [client.post("/login", data={}).status_code for _ in range(11)]
+    assert refused[-1] == 429
 
 
 def test_configured_default_limits_keep_the_check_on_every_request(make_app):
