@@ -120,8 +120,8 @@ def autocommit_connection() -> Iterator[Connection]:
     """Yield a pooled connection outside the session, for one statement that only reads.
 
     On PostgreSQL in autocommit mode: a single SELECT is then one round trip, not three
-    (BEGIN, the SELECT, ROLLBACK). SQLite's Python driver begins transactions only for
-    writes, so there a plain connection already is.
+    (BEGIN, the SELECT, ROLLBACK). SQLite's Python driver opens a transaction only
+    before a write, so there a plain connection reads without one already.
     """
     engine = db.engine
     with engine.connect() as connection:
