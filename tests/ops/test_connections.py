@@ -98,12 +98,16 @@ def server_app(tmp_path, content_dir, postgres_schema, monkeypatch):
 
 
 def kill_pooled_connection() -> None:
-    """End, on the server, the backend of the connection the pool will hand out next."""
+    """End, on the server, the backend of the connection the pool will hand out next.
+
+    Waits (up to 5 s) until that backend has exited, so the next statement meets a
+    closed connection every time.
+    """
     pid = db.session.scalar(text("SELECT pg_backend_pid()"))
     db.session.commit()  # back to the pool, still open
     admin = create_engine(os.environ["TEST_DATABASE_URL"], poolclass=NullPool)
     with admin.begin() as conn:
-        assert conn.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        assert conn.scalar(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
     admin.dispose()
 
 
