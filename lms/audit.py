@@ -40,6 +40,8 @@ def event_hash(
 
 # Any constant works; it names the lock that serialises writers of the chain.
 CHAIN_LOCK = 0x6174746573740001
+# Built once: every audited write runs it while holding the write lock.
+LAST_HASH = select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
 
 
 def last_hash() -> str:
@@ -52,8 +54,7 @@ def last_hash() -> str:
     """
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
-    last = db.session.execute(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
-    return last.scalar() or GENESIS
+    return db.session.execute(LAST_HASH).scalar() or GENESIS
 
 
 def record_event(

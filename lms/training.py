@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.audit import record_event
@@ -176,12 +176,29 @@ def start_attempt(progress: Progress, today: date, rng: random.Random | None = N
     return attempt
 
 
+# A quiz submission's statements, built once (building one and its cache key cost
+# more than running it); the UPDATE runs while the submission holds the write lock.
+CORRECT_CHOICES = select(Choice.question_id, Choice.id).where(
+    Choice.question_id.in_(bindparam("question_ids", expanding=True)), Choice.is_correct
+)
+_attempts = Attempt.__table__
+RECORD_SUBMISSION = (
+    update(Attempt)
+    .where(Attempt.id == bindparam("attempt_id"), Attempt.submitted_at.is_(None))
+    .values(
+        {
+            name: bindparam(f"new_{name}", type_=_attempts.c[name].type)
+            for name in ("submitted_at", "answers", "results", "score", "passed")
+        }
+    )
+    .execution_options(synchronize_session=False)
+)
+
+
 def correct_choices(attempt: Attempt) -> dict[str, list[int]]:
     ids = [item["question_id"] for item in attempt.drawn]
     correct: dict[str, list[int]] = {str(qid): [] for qid in ids}
-    for question_id, choice_id in db.session.execute(
-        select(Choice.question_id, Choice.id).where(Choice.question_id.in_(ids), Choice.is_correct)
-    ):
+    for question_id, choice_id in db.session.execute(CORRECT_CHOICES, {"question_ids": ids}):
         correct[str(question_id)].append(choice_id)
     return correct
 
@@ -199,16 +216,15 @@ def submit_attempt(
     version = db.session.get(ModuleVersion, attempt.module_version_id)
     grade = grade_attempt(answers, correct_choices(attempt), version.pass_mark)
     result = db.session.execute(
-        update(Attempt)
-        .where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None))
-        .values(
-            submitted_at=now or utcnow(),
-            answers=answers,
-            results=grade.results,
-            score=grade.score,
-            passed=grade.passed,
-        )  # fmt: skip
-        .execution_options(synchronize_session=False)
+        RECORD_SUBMISSION,
+        {
+            "attempt_id": attempt.id,
+            "new_submitted_at": now or utcnow(),
+            "new_answers": answers,
+            "new_results": grade.results,
+            "new_score": grade.score,
+            "new_passed": grade.passed,
+        },
     )
     if result.rowcount == 1:
         record_event(

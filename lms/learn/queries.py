@@ -101,14 +101,17 @@ def progress_for_slug(user_id: int, slug: str, today: date) -> Progress:
     return progress_of(assignment, version, [attempt for attempt, _ in rows], today, versions)
 
 
+OWN_ATTEMPT = (
+    select(Attempt)
+    # Many-to-one all the way: one joined query rather than one per relationship.
+    .options(joinedload(Attempt.assignment).joinedload(Assignment.module))
+    .where(Attempt.id == bindparam("attempt_id"), Attempt.user_id == bindparam("user_id"))
+)
+
+
 def own_attempt(attempt_id: int, user_id: int) -> Attempt:
     """Return the person's own attempt; someone else's is a 404, not a hint it exists."""
-    attempt = db.session.scalar(
-        select(Attempt)
-        # Many-to-one all the way: one joined query rather than one per relationship.
-        .options(joinedload(Attempt.assignment).joinedload(Assignment.module))
-        .where(Attempt.id == attempt_id, Attempt.user_id == user_id)
-    )
+    attempt = db.session.scalar(OWN_ATTEMPT, {"attempt_id": attempt_id, "user_id": user_id})
     if attempt is None:
         abort(404)
     return attempt
