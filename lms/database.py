@@ -136,7 +136,7 @@ def configure_engine(app: Flask) -> None:
         engine = db.engine
         if engine.dialect.name != "sqlite":
             if not app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping"):
-                ping_idle_connections(engine, app.config.get("LMS_DB_PING_AFTER_IDLE_S", 1.0))
+                ping_idle_connections(engine, app.config["LMS_DB_PING_AFTER_IDLE_S"])
             return
 
         @event.listens_for(engine, "connect")

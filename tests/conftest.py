@@ -139,6 +139,28 @@ def client(app):
     return app.test_client()
 
 
+def dispose_apps(apps) -> None:
+    """Close the sessions and pooled connections of apps a test built besides `app`."""
+    for other in apps:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app_with(app):
+    """Build another app on the same database with some settings changed; dispose of it after."""
+    made = []
+
+    def build(**settings):
+        other = create_app({**app.config, **settings})
+        made.append(other)
+        return other
+
+    yield build
+    dispose_apps(made)
+
+
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()

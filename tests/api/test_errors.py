@@ -1,27 +1,6 @@
 """Every error under /api/ is JSON with the right status; the rate limit is per token."""
 
-import pytest
-
-from lms import create_app
-from lms.extensions import db
 from tests.api.conftest import Api, new_token
-
-
-@pytest.fixture
-def app_with(app):
-    """Build another app on the same database with some settings changed; dispose of it after."""
-    made = []
-
-    def build(**settings):
-        other = create_app({**app.config, **settings})
-        made.append(other)
-        return other
-
-    yield build
-    for other in made:
-        with other.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 def test_an_unknown_api_url_is_a_json_404(api):

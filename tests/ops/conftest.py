@@ -5,6 +5,7 @@ import pytest
 
 from lms import create_app
 from lms.extensions import db
+from tests.conftest import dispose_apps
 
 SECRET = "a-long-random-secret-for-tests-only-0123456789"
 
@@ -31,10 +32,7 @@ def make_app(tmp_path, content_dir, monkeypatch):
         return app
 
     yield make
-    for app in made:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+    dispose_apps(made)
 
 
 @pytest.fixture

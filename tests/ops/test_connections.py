@@ -8,7 +8,6 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import DetachedInstanceError
 from sqlalchemy.pool import NullPool
 
-from lms import create_app
 from lms.auth.routes import SIGNED_IN_FIELDS, load_user
 from lms.extensions import db
 from tests.factories import make_employee
@@ -69,34 +68,6 @@ def test_on_postgresql_the_signed_in_person_is_read_in_autocommit(app):
         assert connection.connection.driver_connection.autocommit is False
 
 
-@pytest.fixture
-def server_app(tmp_path, content_dir, postgres_schema, monkeypatch):
-    """Build an app on the test PostgreSQL schema with chosen settings."""
-    made = []
-
-    def make(pre_ping=False, **config):
-        monkeypatch.setenv("LMS_ENV", "testing")
-        options = {"connect_args": {"options": f"-csearch_path={postgres_schema}"}}
-        if pre_ping:
-            options["pool_pre_ping"] = True
-        app = create_app(
-            {
-                "SQLALCHEMY_DATABASE_URI": os.environ["TEST_DATABASE_URL"],
-                "SQLALCHEMY_ENGINE_OPTIONS": options,
-                "LMS_CONTENT_DIR": str(content_dir),
-            }
-            | config
-        )
-        made.append(app)
-        return app
-
-    yield make
-    for app in made:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-
-
 def kill_pooled_connection() -> None:
     """End, on the server, the backend of the connection the pool will hand out next.
 
@@ -112,18 +83,18 @@ def kill_pooled_connection() -> None:
 
 
 @postgres_only
-def test_a_connection_that_died_while_idle_is_replaced_before_use(server_app):
-    app = server_app(LMS_DB_PING_AFTER_IDLE_S=0)
+def test_a_connection_that_died_while_idle_is_replaced_before_use(app_with):
+    app = app_with(LMS_DB_PING_AFTER_IDLE_S=0)
     with app.app_context():
         kill_pooled_connection()
         assert db.session.scalar(text("SELECT 1")) == 1
 
 
 @postgres_only
-def test_a_connection_used_within_the_window_is_not_checked(server_app):
+def test_a_connection_used_within_the_window_is_not_checked(app_with):
     # No round trip to check it: the cost is that a server gone in the window fails the
     # next request, after which the pool is replaced and the one after succeeds.
-    app = server_app(LMS_DB_PING_AFTER_IDLE_S=3600)
+    app = app_with(LMS_DB_PING_AFTER_IDLE_S=3600)
     with app.app_context():
         kill_pooled_connection()
         with pytest.raises(OperationalError):
@@ -133,8 +104,9 @@ def test_a_connection_used_within_the_window_is_not_checked(server_app):
 
 
 @postgres_only
-def test_configured_pre_ping_is_used_as_configured(server_app):
-    app = server_app(LMS_DB_PING_AFTER_IDLE_S=3600, pre_ping=True)
-    with app.app_context():
+def test_configured_pre_ping_is_used_as_configured(app, app_with):
+    options = app.config["SQLALCHEMY_ENGINE_OPTIONS"] | {"pool_pre_ping": True}
+    pinged = app_with(LMS_DB_PING_AFTER_IDLE_S=3600, SQLALCHEMY_ENGINE_OPTIONS=options)
+    with pinged.app_context():
         kill_pooled_connection()
         assert db.session.scalar(text("SELECT 1")) == 1
