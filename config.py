@@ -33,6 +33,8 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}  # see lms.database.engine_options
     # A pooled database connection idle this long is pinged before use (lms.database).
     LMS_DB_PING_AFTER_IDLE_S = 1.0
+    # SQLite: writers queue on a file lock instead of SQLite's busy handler (lms.sqlite_writers).
+    LMS_SQLITE_WRITERS_QUEUE = env_bool("LMS_SQLITE_WRITERS_QUEUE", True)
     LMS_BASE_URL = os.environ.get("LMS_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     LMS_CONTENT_DIR = os.environ.get("LMS_CONTENT_DIR", str(BASE_DIR / "content"))
     LMS_ORG_NAME = os.environ.get("LMS_ORG_NAME", "Attest Demo Ltd")

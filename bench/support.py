@@ -15,7 +15,7 @@ from pathlib import Path
 def fresh_database(kind: str, sqlite_path: Path, postgres_url: str) -> Iterator[str]:
     """Yield the URL of a new empty database of this kind, removed afterwards."""
     if kind == "sqlite":
-        for suffix in ("", "-wal", "-shm", ".renew-lock"):
+        for suffix in ("", "-wal", "-shm", "-writers", ".renew-lock"):
             Path(f"{sqlite_path}{suffix}").unlink(missing_ok=True)
         yield f"sqlite:///{sqlite_path}"
         return

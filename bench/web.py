@@ -1,7 +1,7 @@
 """Attest's pages against a bare Flask page, both under gunicorn.conf.py, driven by wrk.
 
     python bench/web.py [--employees 10000] [--duration 5] [--rounds 3] [--connections 8]
-                        [--databases sqlite,postgresql] [--workers N]
+                        [--databases sqlite,postgresql] [--workers N] [--pages quiz,module]
 
 For each database it builds the demo organisation (`flask lms demo --employees N`) in a
 fresh SQLite file or PostgreSQL schema, and starts, each under the same gunicorn
@@ -424,6 +424,9 @@ def bench_database(kind: str, args) -> list[str]:
     """Run every page on one database; return the Markdown table's lines."""
     with database(kind) as url:
         pages, facts = prepare(url, args)
+        if args.pages:
+            wanted = [name.strip().lower() for name in args.pages.split(",") if name.strip()]
+            pages = [page for page in pages if any(w in page.name.lower() for w in wanted)]
         env = {k: v for k, v in os.environ.items() if k != "FLASK_DEBUG"}
         env |= {"LMS_ENV": "production", "SECRET_KEY": SECRET, "DATABASE_URL": url,
                 "LMS_CONTENT_DIR": str(ROOT / "content"), "REDIS_URL": ""}  # fmt: skip
@@ -522,6 +525,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: gunicorn.conf.py)")
     parser.add_argument("--quiz-attempts", type=int, default=6000, help="open attempts to submit")
     parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument(
+        "--pages", help="only the pages whose names contain one of these (comma-separated)"
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     OUT.mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,7 @@ from sqlalchemy import JSON, Connection, Engine, Table, event, insert
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 
 from lms.extensions import db
+from lms.sqlite_writers import QueuedConnection
 
 # Fewer rows than this go in as plain INSERTs: COPY only pays off in bulk.
 COPY_MIN_ROWS = 100
@@ -80,11 +81,14 @@ def engine_options(app: Flask) -> dict:
     A server's connections are checked before use only when they have sat idle (see
     `ping_idle_connections`), and the pool hands out the connection used last, so a
     busy worker keeps reusing one known-good connection. A SQLite file has no server
-    that could drop a connection, so it is never checked.
+    that could drop a connection, so it is never checked; its writers wait their turn
+    in `lms.sqlite_writers`' queue (unless LMS_SQLITE_WRITERS_QUEUE is off).
     """
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         options.setdefault("pool_use_lifo", True)
+    elif app.config["LMS_SQLITE_WRITERS_QUEUE"]:
+        options["connect_args"] = {"factory": QueuedConnection} | options.get("connect_args", {})
     return options
 
 
