@@ -103,12 +103,15 @@ def create_bare_query_app():
     """The yardstick with one SQL statement: the bare page, reading one person's row first.
 
     Every signed-in Attest page reads the signed-in person, so no such page can go
-    faster than this on the same database. One SQLAlchemy Core statement, in
-    autocommit on a server (one round trip), as Attest's own loader does.
+    faster than this on the same database. The statement is run the way Attest's
+    loader runs its own: a SELECT by primary key on a pooled connection, in autocommit
+    on a server (one round trip), on the driver's cursor through lms.database.DriverQuery.
     """
     from flask import Flask, render_template
     from jinja2 import DictLoader
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import bindparam, column, create_engine, select, table
+
+    from lms.database import DriverQuery
 
     app = Flask("bare-query")
     app.jinja_loader = DictLoader({"page.html": "<p>Hello, {{ name }}!</p>"})
@@ -116,13 +119,14 @@ def create_bare_query_app():
     engine = create_engine(url)
     if not url.startswith("sqlite"):
         engine = engine.execution_options(isolation_level="AUTOCOMMIT")
-    person = text("SELECT full_name FROM users WHERE id = :id")
+    users = table("users", column("id"), column("full_name"))
+    person = DriverQuery(select(users.c.full_name).where(users.c.id == bindparam("id")))
     user_id = int(os.environ["BENCH_USER_ID"])
 
     @app.get("/")
     def page():
         with engine.connect() as connection:
-            name = connection.execute(person, {"id": user_id}).scalar_one()
+            name = person.first(connection, {"id": user_id})["full_name"]
         return render_template("page.html", name=name)
 
     return app

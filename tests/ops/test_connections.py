@@ -3,12 +3,24 @@
 import os
 
 import pytest
-from sqlalchemy import create_engine, event, inspect, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    Table,
+    bindparam,
+    create_engine,
+    event,
+    inspect,
+    select,
+    text,
+)
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm.exc import DetachedInstanceError
 from sqlalchemy.pool import NullPool
 
-from lms.auth.routes import SIGNED_IN_FIELDS, load_user
+from lms.auth.routes import SIGNED_IN_FIELDS, SIGNED_IN_ROW, load_user
+from lms.database import DriverQuery, autocommit_connection
 from lms.extensions import db
 from tests.factories import make_employee
 
@@ -29,7 +41,7 @@ def test_the_signed_in_person_is_read_in_one_statement_outside_the_session(app, 
     assert counter.count == 1, counter.statements
     assert inspect(user).detached and user not in db.session
     assert {name: getattr(user, name) for name in SIGNED_IN_FIELDS} == expected
-    assert user.has_reports is True
+    assert user.has_reports is True and user.is_hr is False  # booleans, not SQLite's 1 and 0
     assert user.first_name == "Bo" and user.get_id() == cookie_id
     with pytest.raises(DetachedInstanceError):  # never read on every request: load the person
         user.password_hash  # noqa: B018
@@ -46,6 +58,20 @@ def test_a_person_signed_out_everywhere_or_deactivated_is_not_loaded(app):
     db.session.commit()
     assert load_user(erin.get_id()) is None
     assert load_user("not-a-number:1") is None and load_user(f"{erin.id}:x") is None
+
+
+def test_a_driver_query_fails_as_sqlalchemy_would_and_the_connection_goes_on(app):
+    missing = Table("no_such_table", MetaData(), Column("id", Integer))
+    query = DriverQuery(select(missing.c.id).where(missing.c.id == bindparam("id")))
+    with autocommit_connection() as connection:
+        with pytest.raises(DBAPIError, match="no_such_table"):
+            query.first(connection, {"id": 1})
+        assert connection.execute(text("SELECT 1")).scalar() == 1
+    erin = make_employee()
+    db.session.commit()
+    with autocommit_connection() as connection:
+        assert SIGNED_IN_ROW.first(connection, {"id": erin.id})["email"] == erin.email
+        assert SIGNED_IN_ROW.first(connection, {"id": erin.id + 1000}) is None
 
 
 @postgres_only
