@@ -1,8 +1,8 @@
 """SQLite writers under contention: SQLite's busy handler against lms.sqlite_writers' queue.
 
 Several processes each run short transactions against one WAL database file, the
-shape of a quiz submission: read a row, then write a few, with some CPU work between
-transactions (--think-ms, as a request does outside its transaction). Each
+shape of a quiz submission: read a row, then write a few, with some CPU work inside each
+transaction (--hold-ms) and between them (--think-ms), as a request does. Each
 transaction's time is measured from its start to its commit. Run:
 
     .venv/bin/python bench/sqlite_writers.py [--processes 5] [--seconds 5]
@@ -47,7 +47,9 @@ def busy(seconds: float) -> None:
         pass
 
 
-def work(path: str, factory: type, seconds: float, think: float, seed: int, out) -> None:
+def work(
+    path: str, factory: type, seconds: float, think: float, hold: float, seed: int, out
+) -> None:
     connection = sqlite3.connect(path, timeout=5.0, factory=factory)
     connection.execute("PRAGMA synchronous=NORMAL")
     times = []
@@ -62,6 +64,7 @@ def work(path: str, factory: type, seconds: float, think: float, seed: int, out)
             connection.execute(
                 "INSERT INTO answers (person, body) VALUES (?, ?)", (person, f"answer {n}")
             )
+        busy(hold)  # the work a request does inside its transaction (ORM flush, grading)
         connection.execute("UPDATE people SET done = done + 1 WHERE id = ?", (person,))
         connection.commit()
         times.append(time.perf_counter() - started)
@@ -69,13 +72,15 @@ def work(path: str, factory: type, seconds: float, think: float, seed: int, out)
     out.put(times)
 
 
-def run(factory: type, processes: int, seconds: float, think: float) -> dict:
+def run(factory: type, processes: int, seconds: float, think: float, hold: float) -> dict:
     with tempfile.TemporaryDirectory() as directory:
         path = os.path.join(directory, "bench.db")
         setup(path)
         out = multiprocessing.Queue()
         workers = [
-            multiprocessing.Process(target=work, args=(path, factory, seconds, think, n + 1, out))
+            multiprocessing.Process(
+                target=work, args=(path, factory, seconds, think, hold, n + 1, out)
+            )
             for n in range(processes)
         ]
         for worker in workers:
@@ -100,13 +105,16 @@ def main() -> None:
     parser.add_argument("--think-ms", type=float, default=1.0, help="CPU work between transactions")
     args = parser.parse_args()
     print(
-        f"{args.processes} processes, {args.think_ms:g} ms of CPU between transactions,"
+        f"{args.processes} processes, {args.think_ms:g} ms of CPU between transactions"
+        f" and {args.hold_ms:g} ms inside each,"
         f" {args.seconds:g} s a round, {args.rounds} rounds each"
     )
     print(f"{'way of waiting':<16}{'tx/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'slowest ms':>12}")
     for _ in range(args.rounds):
         for name, factory in WAYS.items():
-            r = run(factory, args.processes, args.seconds, args.think_ms / 1000)
+            r = run(
+                factory, args.processes, args.seconds, args.think_ms / 1000, args.hold_ms / 1000
+            )
             print(
                 f"{name:<16}{r['tx/s']:>8,.0f}{r['p50'] * 1000:>9.1f}"
                 f"{r['p99'] * 1000:>9.1f}{r['slowest'] * 1000:>12.1f}"

@@ -194,10 +194,16 @@ class DriverQuery:
             )
             row = cursor.fetchone()
         except dialect.loaded_dbapi.Error as exc:
-            if dialect.is_disconnect(exc, dbapi_connection, cursor):
+            lost = dialect.is_disconnect(exc, dbapi_connection, cursor)
+            if lost:
                 connection.invalidate(exc)
             raise DBAPIError.instance(
-                plan.sql, arguments, exc, dialect.loaded_dbapi.Error, dialect=dialect
+                plan.sql,
+                arguments,
+                exc,
+                dialect.loaded_dbapi.Error,
+                connection_invalidated=lost,
+                dialect=dialect,
             ) from exc
         finally:
             cursor.close()

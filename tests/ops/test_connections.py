@@ -130,6 +130,19 @@ def test_a_connection_used_within_the_window_is_not_checked(app_with):
 
 
 @postgres_only
+def test_the_signed_in_person_read_on_a_lost_connection_fails_once_then_reconnects(app_with):
+    app = app_with(LMS_DB_PING_AFTER_IDLE_S=3600)
+    with app.app_context():
+        cookie_id = make_employee().get_id()
+        db.session.commit()
+        kill_pooled_connection()
+        with pytest.raises(OperationalError) as lost:
+            load_user(cookie_id)
+        assert lost.value.connection_invalidated  # that connection is dropped, not pooled again
+        assert load_user(cookie_id) is not None
+
+
+@postgres_only
 def test_configured_pre_ping_is_used_as_configured(app, app_with):
     options = app.config["SQLALCHEMY_ENGINE_OPTIONS"] | {"pool_pre_ping": True}
     pinged = app_with(LMS_DB_PING_AFTER_IDLE_S=3600, SQLALCHEMY_ENGINE_OPTIONS=options)
