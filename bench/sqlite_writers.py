@@ -103,6 +103,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--think-ms", type=float, default=1.0, help="CPU work between transactions")
+    parser.add_argument(
+        "--hold-ms", type=float, default=1.0, help="CPU work inside each transaction"
+    )
     args = parser.parse_args()
     print(
         f"{args.processes} processes, {args.think_ms:g} ms of CPU between transactions"
