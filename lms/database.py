@@ -2,7 +2,8 @@
 
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from types import SimpleNamespace
 from typing import Any
 
 from flask import Flask
@@ -165,48 +166,58 @@ class DriverQuery:
     time. So the statement is compiled once per dialect, as SQLAlchemy would compile it,
     and run on the pooled connection's driver cursor, keeping what SQLAlchemy's own
     execution gives: its type conversions of the columns read (SQLite's 0/1 become
-    booleans), its `before_cursor_execute` / `after_cursor_execute` events (so query
-    counts, logging and tracing see the statement; `context` is None), and, when the
-    driver reports a lost connection, that connection invalidated and the error raised
-    as SQLAlchemy's DBAPIError.
+    booleans); its `before_cursor_execute` / `after_cursor_execute` events, so query
+    counts, logging, tracing and Flask-SQLAlchemy's recorded queries see the statement
+    (`context` is a stand-in namespace with the statement, parameters, cursor and
+    connection; listeners that rewrite statements, `retval=True`, do not apply); and its handling
+    of errors (raised as SQLAlchemy's exceptions; a lost connection invalidates the
+    pool, as any other statement's would).
+
+    Only statements whose parameters are all given at run time, with no conversion on
+    the way in, are taken; anything else is refused when first compiled.
     """
 
     def __init__(self, statement: Select) -> None:
         self.statement = statement
-        self._plans: dict[str, _DriverPlan] = {}
+        self._plans: dict[tuple[str, str, str], _DriverPlan] = {}
 
     def first(self, connection: Connection, params: dict[str, Any]) -> dict[str, Any] | None:
         """Return the first row as a dict of the statement's column names, or None."""
         dialect = connection.dialect
-        plan = self._plans.get(dialect.name)
+        plan = self._plans.get((dialect.name, dialect.driver, dialect.paramstyle))
         if plan is None:
-            plan = self._plans[dialect.name] = _DriverPlan(self.statement, dialect)
+            plan = _DriverPlan(self.statement, dialect)
+            self._plans[dialect.name, dialect.driver, dialect.paramstyle] = plan
         arguments = plan.arguments(params)
-        dbapi_connection = connection.connection.driver_connection
-        cursor = dbapi_connection.cursor()
+        cursor = connection.connection.driver_connection.cursor()
+        # No execution context exists; listeners get a stand-in with what they read of
+        # one (Flask-SQLAlchemy's recorded queries: statement, parameters) and may keep
+        # their own state on it.
+        context = SimpleNamespace(
+            statement=plan.sql,
+            parameters=[arguments],
+            cursor=cursor,
+            connection=connection,
+            executemany=False,
+        )
         try:
             connection.dispatch.before_cursor_execute(
-                connection, cursor, plan.sql, arguments, None, False
+                connection, cursor, plan.sql, arguments, context, False
             )
             cursor.execute(plan.sql, arguments)
             connection.dispatch.after_cursor_execute(
-                connection, cursor, plan.sql, arguments, None, False
+                connection, cursor, plan.sql, arguments, context, False
             )
             row = cursor.fetchone()
         except dialect.loaded_dbapi.Error as exc:
-            lost = dialect.is_disconnect(exc, dbapi_connection, cursor)
-            if lost:
-                connection.invalidate(exc)
-            raise DBAPIError.instance(
-                plan.sql,
-                arguments,
-                exc,
-                dialect.loaded_dbapi.Error,
-                connection_invalidated=lost,
-                dialect=dialect,
-            ) from exc
+            # SQLAlchemy's own handling, as for any statement it runs: wraps and raises
+            # the error, fires handle_error, and on a lost connection invalidates it and
+            # the pool's other connections of its age.
+            connection._handle_dbapi_exception(exc, plan.sql, arguments, cursor, None)
+            raise  # not reached: the line above raises
         finally:
-            cursor.close()
+            with suppress(dialect.loaded_dbapi.Error):  # a closed connection's cursor
+                cursor.close()
         return None if row is None else plan.row(row)
 
 
@@ -215,8 +226,13 @@ class _DriverPlan:
 
     def __init__(self, statement: Select, dialect: Dialect) -> None:
         compiled = statement.compile(dialect=dialect)
-        if compiled.escaped_bind_names or compiled.literal_execute_params:
-            raise ValueError("DriverQuery takes plain bound parameters only")
+        for name, bind in compiled.binds.items():
+            if bind.value is not None or bind.callable is not None or bind.expanding:
+                raise ValueError(f"DriverQuery: parameter {name!r} must be given at run time")
+            if bind.type.dialect_impl(dialect).bind_processor(dialect) is not None:
+                raise ValueError(f"DriverQuery: parameter {name!r} needs converting on the way in")
+        if compiled.escaped_bind_names:
+            raise ValueError("DriverQuery: parameter names must need no escaping")
         self.sql = compiled.string
         self.positions = compiled.positiontup  # None for named parameter styles
         self.names = [column.key for column in statement.selected_columns]

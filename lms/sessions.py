@@ -47,20 +47,20 @@ class SignedCookieSessions(SecureCookieSessionInterface):
         value = request.cookies.get(self.get_cookie_name(app))
         if not value:
             return self.session_class()
-        max_age = app.permanent_session_lifetime.total_seconds()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
         known = opened.get(value)
         if known is not None:
             signed_at, data = known
-            if time.time() - signed_at <= max_age:
+            # itsdangerous's own test: whole seconds, and never signed in the future.
+            if 0 <= int(time.time()) - signed_at <= max_age:
                 return self.session_class(data)
-            opened.pop(value, None)
-            return self.session_class()  # expired, as itsdangerous would find it
+            return self.session_class()  # expired (or the clock went back): refused
         try:
-            data, signed = serializer.loads(value, max_age=int(max_age), return_timestamp=True)
+            data, signed = serializer.loads(value, max_age=max_age, return_timestamp=True)
         except BadSignature:
             return self.session_class()
         if all(isinstance(item, SCALARS) for item in data.values()):
             if len(opened) >= OPENED_COOKIES_KEPT:
                 opened.clear()
-            opened[value] = (signed.timestamp(), data)
+            opened[value] = (int(signed.timestamp()), data)
         return self.session_class(data)

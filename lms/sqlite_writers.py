@@ -19,23 +19,29 @@ or close), so only writers ever wait for it and readers never do.
 Each connection has its own open file, so threads and processes queue alike. A writer
 waits at most `timeout` seconds (SQLite's busy timeout) and then fails as SQLite
 would, "database is locked", so a connection left holding a transaction open makes
-other writers fail, never hang. A process that dies lets go of its lock with its files.
+other writers fail, never hang. A process that dies, or a connection dropped without
+being closed, lets go of its lock with its file.
 
 Nothing here imports Flask: `lms.database` opens SQLite files with `QueuedConnection`.
 """
 
 import fcntl
 import os
+import re
 import sqlite3
 import threading
+import weakref
 
-# Python's sqlite3 (3.11, legacy transaction control) opens a transaction before these.
+# Python's sqlite3 (3.11, legacy transaction control) opens a transaction before these,
+# after skipping leading whitespace and comments as CPython's lstrip_sql does.
 WRITE_STATEMENTS = ("insert", "update", "delete", "replace")
+LEADING_SPACE_AND_COMMENTS = re.compile(r"(?:[ \t\f\n\r]+|--[^\n]*(?:\n|$)|/\*.*?(?:\*/|$))*", re.S)
 
 
 def opens_transaction(sql: str) -> bool:
     """Whether Python's sqlite3 begins a transaction before running `sql`."""
-    return sql.lstrip(" \t\r\n")[:7].lower().startswith(WRITE_STATEMENTS)
+    start = LEADING_SPACE_AND_COMMENTS.match(sql).end()
+    return sql[start : start + 7].lower().startswith(WRITE_STATEMENTS)
 
 
 def lock_path(database: str) -> str | None:
@@ -46,29 +52,45 @@ def lock_path(database: str) -> str | None:
     return f"{database}-writers"
 
 
-def _lock_within(fd: int, timeout: float) -> bool:
-    """Take an exclusive flock on `fd`, waiting at most `timeout` seconds; True if taken."""
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return True
-    except BlockingIOError:
-        pass
-    # flock has no timeout, so a thread does the blocking wait on a duplicate of the
-    # descriptor (a lock belongs to the open file, which both share). The thread owns its
-    # duplicate: after a timeout the caller closes its own, and whenever the thread's
-    # flock returns, closing the duplicate lets go of a lock nobody wants any more.
-    waiting_fd = os.dup(fd)
-    taken = threading.Event()
+class _Waiter(threading.Thread):
+    """Waits for the lock on behalf of a writer, since flock itself has no timeout.
 
-    def wait() -> None:
+    It waits on a duplicate of the writer's descriptor (a lock belongs to the open
+    file, which both share), so the lock it is granted is the writer's. A writer that
+    stops waiting (timeout, or an exception such as a worker's timeout) abandons it:
+    granted later, it lets the lock go at once instead of leaving an idle connection
+    holding up every other writer.
+    """
+
+    def __init__(self, fd: int) -> None:
+        super().__init__(name="sqlite-writers-queue", daemon=True)
+        self._fd = os.dup(fd)
+        self._state = threading.Lock()
+        self._granted = threading.Event()
+        self._abandoned = False
+        self.start()
+
+    def run(self) -> None:
         try:
-            fcntl.flock(waiting_fd, fcntl.LOCK_EX)
-            taken.set()
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            with self._state:
+                if self._abandoned:
+                    fcntl.flock(self._fd, fcntl.LOCK_UN)
+                else:
+                    self._granted.set()
         finally:
-            os.close(waiting_fd)
+            os.close(self._fd)
 
-    threading.Thread(target=wait, name="sqlite-writers-queue", daemon=True).start()
-    return taken.wait(timeout)
+    def wait_for_lock(self, timeout: float) -> None:
+        self._granted.wait(timeout)
+
+    def settle(self) -> bool:
+        """Stop waiting: True if the lock was granted (the writer holds it), else abandon."""
+        with self._state:
+            if self._granted.is_set():
+                return True
+            self._abandoned = True
+            return False
 
 
 class WritersQueue:
@@ -77,33 +99,51 @@ class WritersQueue:
     def __init__(self, path: str, timeout: float) -> None:
         self.path = path
         self.timeout = timeout
-        self._fd: int | None = None
+        self._file = None  # closed with the connection, or when it is dropped unclosed
+        self._abandoned: _Waiter | None = None
         self.held = False
 
     def take(self) -> None:
         if self.held:
             return
-        if self._fd is None:
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
-        if not _lock_within(self._fd, self.timeout):
-            os.close(self._fd)  # the waiting thread's duplicate lets go if it ever gets it
-            self._fd = None
-            raise sqlite3.OperationalError(
-                f"database is locked: waited {self.timeout:g} s for another writer"
-                f" (queue {self.path})"
-            )
+        if self._abandoned is not None:
+            # Still queued from a wait that gave up? One waiter per connection at most:
+            # wait (as long as a writer may) for that one to be done.
+            self._abandoned.join(self.timeout)
+            if self._abandoned.is_alive():
+                raise self._locked("an earlier wait for the lock has not ended")
+            self._abandoned = None
+        if self._file is None:
+            # Read-only is enough to lock, and works on a lock file another user made.
+            fd = os.open(self.path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o666)
+            self._file = os.fdopen(fd, "rb", buffering=0)
+        fd = self._file.fileno()
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            waiter = _Waiter(fd)
+            try:
+                waiter.wait_for_lock(self.timeout)
+            finally:
+                self.held = waiter.settle()  # held even if an exception cut the wait short
+                self._abandoned = None if self.held else waiter
+            if not self.held:
+                raise self._locked(f"waited {self.timeout:g} s for another writer") from None
         self.held = True
+
+    def _locked(self, why: str) -> sqlite3.OperationalError:
+        return sqlite3.OperationalError(f"database is locked: {why} (queue {self.path})")
 
     def release(self) -> None:
         if self.held:
             self.held = False
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
 
     def close(self) -> None:
         self.release()
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
+        if self._file is not None:
+            self._file.close()
+            self._file = None
 
 
 class QueuedCursor(sqlite3.Cursor):
@@ -123,27 +163,48 @@ class QueuedCursor(sqlite3.Cursor):
         finally:
             self.connection.after_statement()
 
+    def executescript(self, sql_script, /):
+        # A script runs statement by statement outside Python's transaction control,
+        # after committing: it holds the queue throughout.
+        self.connection.before_statement("INSERT", always=True)
+        try:
+            return super().executescript(sql_script)
+        finally:
+            self.connection.after_statement()
+
 
 class QueuedConnection(sqlite3.Connection):
     """A sqlite3 connection whose write transactions wait in the database's writers' queue.
 
     Open it with `sqlite3.connect(path, factory=QueuedConnection)`; for an in-memory
-    database it is a plain connection.
+    database it is a plain connection. Every way a transaction ends lets go of the
+    queue: commit, rollback, close, the end of a `with connection:` block, and a
+    script (which commits first).
     """
 
     def __init__(self, database, timeout: float = 5.0, *args, **kwargs) -> None:
         super().__init__(database, timeout, *args, **kwargs)
         path = None if kwargs.get("uri") else lock_path(database)
         self.writers_queue = WritersQueue(path, timeout) if path else None
+        if self.writers_queue is not None:
+            # Dropped without close() (sqlite3 then closes it in C): let go all the same.
+            weakref.finalize(self, self.writers_queue.close)
 
-    def before_statement(self, sql: str) -> None:
-        if self.writers_queue is not None and opens_transaction(sql):
+    def before_statement(self, sql: str, *, always: bool = False) -> None:
+        if self.writers_queue is not None and (always or opens_transaction(sql)):
             self.writers_queue.take()
 
     def after_statement(self) -> None:
-        # A write that failed before its transaction began, or one run outside a transaction.
-        if self.writers_queue is not None and not self.in_transaction:
+        # Also a write that failed before its transaction began, or one run outside a
+        # transaction (in autocommit mode, or in a script).
+        if self.writers_queue is not None and not self._in_open_transaction():
             self.writers_queue.release()
+
+    def _in_open_transaction(self) -> bool:
+        try:
+            return self.in_transaction
+        except sqlite3.ProgrammingError:  # closed: nothing is open
+            return False
 
     def cursor(self, factory=QueuedCursor):
         return super().cursor(factory)
@@ -155,6 +216,9 @@ class QueuedConnection(sqlite3.Connection):
     def executemany(self, sql, seq_of_parameters, /):
         return self.cursor().executemany(sql, seq_of_parameters)
 
+    def executescript(self, sql_script, /):
+        return self.cursor().executescript(sql_script)
+
     def commit(self) -> None:
         try:
             super().commit()
@@ -164,6 +228,12 @@ class QueuedConnection(sqlite3.Connection):
     def rollback(self) -> None:
         try:
             super().rollback()
+        finally:
+            self.after_statement()
+
+    def __exit__(self, *exc_info):
+        try:
+            return super().__exit__(*exc_info)
         finally:
             self.after_statement()
 

@@ -66,12 +66,25 @@ def test_a_session_holding_more_than_plain_values_is_not_remembered(app):
     assert open_cookie(app, value)["_flashes"]
 
 
+def test_a_remembered_cookie_is_refused_when_the_clock_goes_back(app, client, auth):
+    signed_in_cookie(client, auth)
+    assert client.get("/").status_code == 200  # remembered
+    with time_machine.travel(timedelta(minutes=-5)):  # signed "in the future" now
+        response = client.get("/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
 def test_a_new_secret_key_forgets_every_remembered_cookie(app, client, auth):
     value = signed_in_cookie(client, auth)
     assert client.get("/").status_code == 200 and value in opened_cookies(app)
+    old_key = app.secret_key
     app.secret_key = app.config["SECRET_KEY"] = "a-new-key-after-a-leak-0123456789abcdef"
     assert open_cookie(app, value) == {}
     response = client.get("/")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
-    app.config["SECRET_KEY_FALLBACKS"] = ["a-key-nobody-used"]
+    # Rotated with the old key kept as a fallback: still signed in, and remembered again.
+    app.config["SECRET_KEY_FALLBACKS"] = [old_key]
+    assert open_cookie(app, value)["_user_id"] and value in opened_cookies(app)
+    # The fallback retired: refused, though this worker had it remembered.
+    app.config["SECRET_KEY_FALLBACKS"] = []
     assert open_cookie(app, value) == {}

@@ -3,6 +3,7 @@
 import os
 
 import pytest
+from flask_sqlalchemy.record_queries import get_recorded_queries
 from sqlalchemy import (
     Column,
     Integer,
@@ -22,6 +23,7 @@ from sqlalchemy.pool import NullPool
 from lms.auth.routes import SIGNED_IN_FIELDS, SIGNED_IN_ROW, load_user
 from lms.database import DriverQuery, autocommit_connection
 from lms.extensions import db
+from lms.models import User
 from tests.factories import make_employee
 
 ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
@@ -72,6 +74,34 @@ def test_a_driver_query_fails_as_sqlalchemy_would_and_the_connection_goes_on(app
     with autocommit_connection() as connection:
         assert SIGNED_IN_ROW.first(connection, {"id": erin.id})["email"] == erin.email
         assert SIGNED_IN_ROW.first(connection, {"id": erin.id + 1000}) is None
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        lambda users: users.c.id == 5,  # a value fixed in the statement
+        lambda users: users.c.id.in_(bindparam("ids", expanding=True)),
+        lambda users: users.c.created_at > bindparam("since", type_=users.c.created_at.type),
+    ],
+    ids=["fixed value", "expanding", "converted on the way in"],
+)
+def test_a_driver_query_takes_only_plain_parameters_given_at_run_time(app, where):
+    users = User.__table__
+    query = DriverQuery(select(users.c.id).where(where(users)))
+    with autocommit_connection() as connection:
+        with pytest.raises(ValueError, match="DriverQuery: parameter"):
+            query.first(connection, {"ids": [1], "since": None})
+
+
+def test_flask_sqlalchemy_records_the_signed_in_persons_query(app_with):
+    recording = app_with(SQLALCHEMY_RECORD_QUERIES=True)
+    with recording.app_context():
+        cookie_id = make_employee().get_id()
+        db.session.commit()
+    with recording.test_request_context("/"):
+        assert load_user(cookie_id) is not None
+        statements = [query.statement for query in get_recorded_queries()]
+    assert len(statements) == 1 and "FROM users" in statements[0]
 
 
 @postgres_only
@@ -140,6 +170,24 @@ def test_the_signed_in_person_read_on_a_lost_connection_fails_once_then_reconnec
             load_user(cookie_id)
         assert lost.value.connection_invalidated  # that connection is dropped, not pooled again
         assert load_user(cookie_id) is not None
+
+
+@postgres_only
+def test_a_lost_connection_in_the_sign_in_read_renews_the_whole_pool(app_with):
+    # As for any statement SQLAlchemy runs: a server that dropped one connection has
+    # likely dropped its peers, so the pool's other connections are not handed out again.
+    app = app_with(LMS_DB_PING_AFTER_IDLE_S=3600)
+    with app.app_context():
+        cookie_id = make_employee().get_id()
+        db.session.commit()
+        pid = text("SELECT pg_backend_pid()")
+        with db.engine.connect() as first, db.engine.connect() as second:
+            old = {first.scalar(pid), second.scalar(pid)}
+        kill_pooled_connection()
+        with pytest.raises(OperationalError):
+            load_user(cookie_id)
+        with db.engine.connect() as connection:
+            assert connection.scalar(pid) not in old
 
 
 @postgres_only

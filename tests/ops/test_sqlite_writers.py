@@ -1,10 +1,12 @@
 """SQLite writers take turns in a file-lock queue (lms.sqlite_writers), threads and processes alike."""
 
 import fcntl
+import gc
 import multiprocessing
 import os
 import sqlite3
 import threading
+import time
 
 import pytest
 
@@ -20,6 +22,9 @@ from tests.ops.test_connections import ON_POSTGRES
         ("  \n\tupdate t SET x = 1", True),
         ("DELETE FROM t", True),
         ("replace into t VALUES (1)", True),
+        ("/* why */ INSERT INTO t VALUES (1)", True),  # comments skipped, as CPython does
+        ("-- why\n  UPDATE t SET x = 1", True),
+        ("/* unfinished comment INSERT", False),
         ("SELECT * FROM t", False),
         ("PRAGMA journal_mode=WAL", False),
         ("CREATE TABLE t (x)", False),
@@ -95,6 +100,31 @@ def test_the_queue_is_held_from_a_transactions_first_write_to_its_end(database):
     assert queue_is_free(database)
 
 
+def test_every_way_a_transaction_ends_gives_up_the_turn(database):
+    connection = connect(database)
+    with connection:  # commits in C, not through commit()
+        connection.execute("INSERT INTO t (who) VALUES ('a')")
+        assert not queue_is_free(database)
+    assert queue_is_free(database)
+    with pytest.raises(ZeroDivisionError), connection:  # rolls back in C
+        connection.execute("INSERT INTO t (who) VALUES ('b')")
+        1 / 0  # noqa: B018
+    assert queue_is_free(database)
+    connection.executescript("INSERT INTO t (who) VALUES ('c'); UPDATE counter SET n = 1;")
+    assert queue_is_free(database)
+    assert connection.execute("SELECT who FROM t ORDER BY id").fetchall() == [("a",), ("c",)]
+    connection.close()
+
+
+def test_a_connection_dropped_without_closing_lets_go(database):
+    connection = connect(database)
+    connection.execute("INSERT INTO t (who) VALUES ('a')")
+    assert not queue_is_free(database)
+    del connection
+    gc.collect()
+    assert queue_is_free(database)
+
+
 def test_a_write_that_fails_gives_up_its_turn_with_its_transaction(database):
     connection = connect(database)
     with pytest.raises(sqlite3.OperationalError, match="no such table"):
@@ -153,6 +183,24 @@ def test_a_writer_waits_no_longer_than_its_timeout_then_fails_as_sqlite_would(da
     assert queue_is_free(database)
 
 
+def test_a_writer_that_gave_up_waiting_never_holds_the_turn_later(database):
+    holder = os.open(lock_path(str(database)), os.O_RDWR | os.O_CREAT)
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    connection = connect(database, timeout=0.2)
+    with pytest.raises(sqlite3.OperationalError, match="waited 0.2 s"):
+        connection.execute("INSERT INTO t (who) VALUES ('late')")
+    # Its waiter is still queued: the connection does not queue a second one.
+    with pytest.raises(sqlite3.OperationalError, match="earlier wait .* has not ended"):
+        connection.execute("INSERT INTO t (who) VALUES ('later')")
+    os.close(holder)  # the abandoned waiter is granted the lock, and lets it go at once
+    deadline = time.monotonic() + 10
+    while not queue_is_free(database) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert queue_is_free(database)
+    assert not connection.writers_queue.held
+    connection.close()
+
+
 def add_many(database, times, ready):
     connection = connect(database)
     connection.execute("PRAGMA busy_timeout = 0")  # no second chance from SQLite
@@ -206,9 +254,8 @@ def test_busy_errors_would_happen_without_the_queue(database):
 
 @pytest.mark.skipif(ON_POSTGRES, reason="the queue is for SQLite files")
 def test_the_app_opens_its_sqlite_file_with_the_queue_unless_turned_off(app, app_with):
-    with app.app_context():
-        assert isinstance(db.engine.raw_connection().driver_connection, QueuedConnection)
+    with app.app_context(), db.engine.connect() as connection:
+        assert isinstance(connection.connection.driver_connection, QueuedConnection)
     plain = app_with(LMS_SQLITE_WRITERS_QUEUE=False, SQLALCHEMY_ENGINE_OPTIONS={})
-    with plain.app_context():
-        connection = db.engine.raw_connection().driver_connection
-        assert type(connection) is sqlite3.Connection
+    with plain.app_context(), db.engine.connect() as connection:
+        assert type(connection.connection.driver_connection) is sqlite3.Connection
