@@ -120,6 +120,9 @@ def test_failed_attempt_shows_feedback_and_counts(client, auth, erin):
     assert len(drawn_explains) == 2
     assert "You have 1 attempt left." in page
     assert "Try again" in page
+    dashboard = client.get("/").get_data(as_text=True)
+    assert "In progress" in dashboard
+    assert ">Continue</a>" in dashboard and ">Start</a>" not in dashboard  # not "Start" again
 
 
 def test_new_attempt_draws_afresh_and_attempts_run_out(client, auth, erin):
