@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, event, insert, select, update
 
 from lms import pagecache
 from lms.extensions import db
@@ -282,3 +282,28 @@ def test_a_sessions_signed_csrf_token_is_reused_only_while_tokens_never_expire(a
     with time_machine.travel(utcnow() + timedelta(seconds=10), tick=False):
         third = csrf_tokens(browser.get("/").get_data(as_text=True)).pop()
     assert third != second  # a fresh signature, with its own timestamp
+
+
+def test_a_page_is_rendered_from_reads_outside_a_transaction_on_a_server(client, auth, erin):
+    # BEGIN and ROLLBACK around a render's SELECTs were two of an uncached dashboard's
+    # five round trips on PostgreSQL. SQLite begins only before a write: none there either.
+    auth.login()
+    seen = []
+
+    def note(conn, _cursor, statement, *_):
+        driver = conn.connection.driver_connection
+        open_transaction = (
+            not driver.autocommit if hasattr(driver, "autocommit") else driver.in_transaction
+        )
+        seen.append((statement.split()[0], open_transaction))
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        assert client.get("/").status_code == 200
+        assert client.get("/modules/dignity").status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert len(seen) >= 4 and all(word == "SELECT" for word, _ in seen)
+    assert not any(open_transaction for _, open_transaction in seen)
+    with db.engine.connect() as connection:  # the pool's connections are back to normal
+        assert getattr(connection.connection.driver_connection, "autocommit", False) is False
