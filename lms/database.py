@@ -120,19 +120,36 @@ def ping_idle_connections(engine: Engine, idle_seconds: float) -> None:
             raise DisconnectionError(f"pooled connection failed its ping: {exc}") from exc
 
 
+# Reads with no transaction around them. On PostgreSQL that takes autocommit: a
+# SELECT is then one round trip, not three (BEGIN, the SELECT, ROLLBACK), and under
+# READ COMMITTED each statement sees its own snapshot either way. SQLite's Python
+# driver opens a transaction only before a write, so there reads already run without.
+AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
+
+
+def reads_need_autocommit(dialect: Dialect) -> bool:
+    return dialect.name != "sqlite"
+
+
 @contextmanager
 def autocommit_connection() -> Iterator[Connection]:
-    """Yield a pooled connection outside the session, for one statement that only reads.
-
-    On PostgreSQL in autocommit mode: a single SELECT is then one round trip, not three
-    (BEGIN, the SELECT, ROLLBACK). SQLite's Python driver opens a transaction only
-    before a write, so there a plain connection reads without one already.
-    """
+    """Yield a pooled connection outside the session, for one statement that only reads."""
     engine = db.engine
     with engine.connect() as connection:
-        if engine.dialect.name != "sqlite":
-            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        if reads_need_autocommit(engine.dialect):
+            connection = connection.execution_options(**AUTOCOMMIT)
         yield connection
+
+
+def session_reads_in_autocommit() -> None:
+    """Have the request's session run what follows without a transaction, if it has none yet.
+
+    For work that only reads (a learner page's render): a session that already holds
+    work keeps its transaction.
+    """
+    session = db.session()
+    if not session.in_transaction() and reads_need_autocommit(session.get_bind().dialect):
+        session.connection(execution_options=AUTOCOMMIT)
 
 
 def configure_engine(app: Flask) -> None:
@@ -169,9 +186,9 @@ class DriverQuery:
     booleans); its `before_cursor_execute` / `after_cursor_execute` events, so query
     counts, logging, tracing and Flask-SQLAlchemy's recorded queries see the statement
     (`context` is a stand-in namespace with the statement, parameters, cursor and
-    connection; listeners that rewrite statements, `retval=True`, do not apply); and its handling
-    of errors (raised as SQLAlchemy's exceptions; a lost connection invalidates the
-    pool, as any other statement's would).
+    connection; listeners that rewrite statements, `retval=True`, do not apply); and
+    its handling of errors (raised as SQLAlchemy's exceptions; a lost connection
+    invalidates the pool, as any other statement's would).
 
     Only statements whose parameters are all given at run time, with no conversion on
     the way in, are taken; anything else is refused when first compiled.
@@ -184,10 +201,10 @@ class DriverQuery:
     def first(self, connection: Connection, params: dict[str, Any]) -> dict[str, Any] | None:
         """Return the first row as a dict of the statement's column names, or None."""
         dialect = connection.dialect
-        plan = self._plans.get((dialect.name, dialect.driver, dialect.paramstyle))
+        key = (dialect.name, dialect.driver, dialect.paramstyle)
+        plan = self._plans.get(key)
         if plan is None:
-            plan = _DriverPlan(self.statement, dialect)
-            self._plans[dialect.name, dialect.driver, dialect.paramstyle] = plan
+            plan = self._plans[key] = _DriverPlan(self.statement, dialect)
         arguments = plan.arguments(params)
         cursor = connection.connection.driver_connection.cursor()
         # No execution context exists; listeners get a stand-in with what they read of

@@ -166,7 +166,7 @@ class QueuedCursor(sqlite3.Cursor):
     def executescript(self, sql_script, /):
         # A script runs statement by statement outside Python's transaction control,
         # after committing: it holds the queue throughout.
-        self.connection.before_statement("INSERT", always=True)
+        self.connection.take_turn()
         try:
             return super().executescript(sql_script)
         finally:
@@ -190,8 +190,12 @@ class QueuedConnection(sqlite3.Connection):
             # Dropped without close() (sqlite3 then closes it in C): let go all the same.
             weakref.finalize(self, self.writers_queue.close)
 
-    def before_statement(self, sql: str, *, always: bool = False) -> None:
-        if self.writers_queue is not None and (always or opens_transaction(sql)):
+    def before_statement(self, sql: str) -> None:
+        if opens_transaction(sql):
+            self.take_turn()
+
+    def take_turn(self) -> None:
+        if self.writers_queue is not None:
             self.writers_queue.take()
 
     def after_statement(self) -> None:
