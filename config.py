@@ -62,7 +62,9 @@ class Config:
     LMS_PROXY_FIX_X_PORT = env_int("LMS_PROXY_FIX_X_PORT", 0)
     LMS_PROXY_FIX_X_PREFIX = env_int("LMS_PROXY_FIX_X_PREFIX", 0)
     LMS_HSTS_SECONDS = 0  # Strict-Transport-Security; on in production only
-    LMS_REQUEST_LOG = env_bool("LMS_REQUEST_LOG", True)  # one JSON line per request on stdout
+    # One JSON line per request on stdout, written by the "app" itself, by "gunicorn" as its
+    # access line (gunicorn.conf.py sets that), or "off" (lms.ops.requestlog).
+    LMS_REQUEST_LOG = os.environ.get("LMS_REQUEST_LOG", "").strip().lower() or "app"
     # Memory each worker process may spend on learners' rendered pages (lms.pagecache); 0 is off.
     LMS_PAGE_CACHE_BYTES = env_int("LMS_PAGE_CACHE_BYTES", 32 * 1024 * 1024)
     # OWASP password storage cheat sheet: argon2id, m >= 19 MiB, t >= 2, p = 1.

@@ -42,14 +42,15 @@ preload_app = True
 # The worker heartbeat file lives in memory: a slow or full disk must not get workers killed.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 
-# Logs go to stdout/stderr for the process manager (systemd, Docker) to collect. The app also
-# writes one JSON line per request; both carry the same X-Request-ID.
+# Logs go to stdout/stderr for the process manager (systemd, Docker) to collect. The access
+# log is the app's JSON request line (lms.ops.requestlog), written by gunicorn once the
+# response is sent, in place of gunicorn's own text line: one line per request. The app
+# leaves that line to gunicorn and hands it the request id and the signed-in person.
+logger_class = "lms.ops.gunicorn_log.RequestLogger"
+os.environ.setdefault("LMS_REQUEST_LOG", "gunicorn")
 accesslog = None if env("GUNICORN_ACCESS_LOG", "-") == "off" else env("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 loglevel = env("GUNICORN_LOG_LEVEL", "info")
-access_log_format = (
-    '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms id=%({x-request-id}o)s'
-)
 
 # Proxies whose X-Forwarded-Proto gunicorn believes; the app's ProxyFix settings
 # (LMS_PROXY_FIX_*) decide the rest. Only the proxy on this machine by default.

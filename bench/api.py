@@ -75,7 +75,7 @@ def bench_database(kind: str, employees: int, runs: int) -> list[tuple[str, str,
 
     results = []
     with scratch_database(kind, POSTGRES) as url:
-        config = {"SQLALCHEMY_DATABASE_URI": url, "LMS_REQUEST_LOG": False, "TESTING": False}
+        config = {"SQLALCHEMY_DATABASE_URI": url, "LMS_REQUEST_LOG": "off", "TESTING": False}
         app = create_app(config)
         with app.app_context():
             db.create_all()

@@ -46,7 +46,7 @@ IMPORT_TARGET_S = 10
 
 
 def make_app(url: str) -> Flask:
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "LMS_REQUEST_LOG": False, "TESTING": False})
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "LMS_REQUEST_LOG": "off", "TESTING": False})
 
 
 def median_ms(client, url: str, runs: int) -> float:

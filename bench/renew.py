@@ -175,7 +175,7 @@ def bench(kind: str, employees: int, args) -> list[str]:
         env = {**os.environ, "LMS_ENV": "production", "SECRET_KEY": SECRET, "DATABASE_URL": url,
                "FLASK_APP": "wsgi.py", "LMS_CONTENT_DIR": str(ROOT / "content"),
                "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(port), "MAIL_USE_TLS": "0",
-               "LMS_REQUEST_LOG": "0"}  # fmt: skip
+               "LMS_REQUEST_LOG": "off"}  # fmt: skip
         env.pop("MAIL_USERNAME", None)
         runs = [
             run_renew("dry run (catch-up day)", today, env, "--dry-run"),

@@ -173,7 +173,7 @@ def prepare(url: str, args) -> tuple[list[Page], dict]:
             "SQLALCHEMY_DATABASE_URI": url,
             "SECRET_KEY": SECRET,
             "LMS_CONTENT_DIR": str(ROOT / "content"),
-            "LMS_REQUEST_LOG": False,
+            "LMS_REQUEST_LOG": "off",
         }
     )
     facts = {}

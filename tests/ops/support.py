@@ -1,14 +1,23 @@
-"""Helpers for the operations tests: empty databases, Alembic runs and free ports."""
+"""Helpers for the operations tests: empty databases, Alembic runs, gunicorn servers."""
 
 from __future__ import annotations
 
+import http.client
 import logging
+import re
 import socket
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
 from pathlib import Path
+from urllib.parse import urlencode
 
+import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
@@ -82,3 +91,67 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@dataclass
+class Instance:
+    port: int
+    process: subprocess.Popen
+    log: object
+
+    def request(self, method, path, cookie="", body=None, headers=None):
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        headers = dict(headers or {})
+        if cookie:
+            headers["Cookie"] = cookie
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=body and urlencode(body), headers=headers)
+        response = connection.getresponse()
+        text = response.read().decode()
+        connection.close()
+        return response, text
+
+
+@dataclass
+class Browser:
+    """Keeps the session cookie by hand: it is Secure, so http.cookiejar would drop it on http."""
+
+    cookies: SimpleCookie = field(default_factory=SimpleCookie)
+
+    def request(self, instance, method, path, body=None, headers=None):
+        cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in self.cookies.items())
+        response, text = instance.request(method, path, cookie, body, headers)
+        for header in response.headers.get_all("Set-Cookie") or []:
+            self.cookies.load(header)
+        return response, text
+
+    def csrf_token(self, instance):
+        _, html = self.request(instance, "GET", "/login")
+        return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+def start_gunicorn(env: dict, log_path: Path, *args: str) -> Instance:
+    """Start gunicorn.conf.py's server with one worker on a free port (more flags in `args`)."""
+    port = free_port()
+    log = open(log_path, "w+")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--workers", "1",
+         "--bind", f"127.0.0.1:{port}", *args, "wsgi:app"],
+        cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    return Instance(port, process, log)
+
+
+def wait_until_up(instance: Instance) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if instance.process.poll() is not None:
+            instance.log.seek(0)
+            pytest.fail(f"gunicorn exited:\n{instance.log.read()}")
+        try:
+            if instance.request("GET", "/healthz")[0].status == 200:
+                return
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail("gunicorn did not answer /healthz within 30 s")

@@ -7,16 +7,8 @@ database: a SQLite file, or a fresh PostgreSQL schema under TEST_DATABASE_URL.
 
 from __future__ import annotations
 
-import http.client
 import os
-import re
-import subprocess
-import sys
-import time
 import uuid
-from dataclasses import dataclass, field
-from http.cookies import SimpleCookie
-from urllib.parse import urlencode
 
 import pytest
 import redis
@@ -24,46 +16,10 @@ import redis
 from lms import create_app
 from lms.extensions import db
 from tests.factories import PASSWORD, make_employee
-from tests.ops.support import PROJECT, empty_database, free_port
+from tests.ops.support import PROJECT, Browser, empty_database, start_gunicorn, wait_until_up
 
 SECRET = "shared-secret-of-both-instances-0123456789abcdef"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
-
-
-@dataclass
-class Instance:
-    port: int
-    process: subprocess.Popen
-    log: object
-
-    def request(self, method, path, cookie="", body=None):
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        headers = {"Cookie": cookie} if cookie else {}
-        if body is not None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        connection.request(method, path, body=body and urlencode(body), headers=headers)
-        response = connection.getresponse()
-        text = response.read().decode()
-        connection.close()
-        return response, text
-
-
-@dataclass
-class Browser:
-    """Keeps the session cookie by hand: it is Secure, so http.cookiejar would drop it on http."""
-
-    cookies: SimpleCookie = field(default_factory=SimpleCookie)
-
-    def request(self, instance, method, path, body=None):
-        cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in self.cookies.items())
-        response, text = instance.request(method, path, cookie, body)
-        for header in response.headers.get_all("Set-Cookie") or []:
-            self.cookies.load(header)
-        return response, text
-
-    def csrf_token(self, instance):
-        _, html = self.request(instance, "GET", "/login")
-        return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +58,7 @@ def instances(tmp_path_factory, redis_url):
             "LMS_CONTENT_DIR": str(PROJECT / "content"),
             "GUNICORN_ACCESS_LOG": "off",
         }
-        started = [start(env, tmp_path / f"instance{n}.log") for n in range(2)]
+        started = [start_gunicorn(env, tmp_path / f"instance{n}.log") for n in range(2)]
         try:
             for instance in started:
                 wait_until_up(instance)
@@ -116,31 +72,6 @@ def instances(tmp_path_factory, redis_url):
             for key in client.scan_iter(match=f"*{prefix}*"):
                 client.delete(key)
             client.close()
-
-
-def start(env, log_path) -> Instance:
-    port = free_port()
-    log = open(log_path, "w+")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--workers", "1",
-         "--bind", f"127.0.0.1:{port}", "wsgi:app"],
-        cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    return Instance(port, process, log)
-
-
-def wait_until_up(instance: Instance) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if instance.process.poll() is not None:
-            instance.log.seek(0)
-            pytest.fail(f"gunicorn exited:\n{instance.log.read()}")
-        try:
-            if instance.request("GET", "/healthz")[0].status == 200:
-                return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail("gunicorn did not answer /healthz within 30 s")
 
 
 def test_a_session_started_on_one_instance_works_on_the_other(instances):

@@ -60,3 +60,35 @@ def test_errors_are_logged_with_their_status(client, request_log):
         ("/no-such-page", 404),
         ("/healthz", 405),
     ]
+
+
+def test_an_unknown_request_log_setting_is_refused(make_app):
+    with pytest.raises(RuntimeError, match="LMS_REQUEST_LOG must be one of app, gunicorn, off"):
+        make_app(LMS_REQUEST_LOG="yes")
+
+
+def test_left_to_gunicorn_the_app_hands_over_id_and_person_and_writes_nothing(
+    make_app, request_log
+):
+    from lms.ops.requestlog import ENVIRON_KEY
+
+    app = make_app(LMS_REQUEST_LOG="gunicorn")
+    seen = {}
+
+    @app.get("/probe")
+    def probe():
+        from flask import request
+
+        seen["environ"] = request.environ
+        return "ok"
+
+    response = app.test_client().get("/probe", headers={"X-Request-ID": "abc-1"})
+    assert response.headers["X-Request-ID"] == "abc-1"
+    assert seen["environ"][ENVIRON_KEY] == ("abc-1", None)
+    assert request_log == []
+
+
+def test_off_means_no_line_and_no_id(make_app, request_log):
+    response = make_app(LMS_REQUEST_LOG="off").test_client().get("/healthz")
+    assert "X-Request-ID" not in response.headers
+    assert request_log == []
