@@ -9,10 +9,10 @@ settings: Attest in production mode, a bare Flask app that renders a one-line te
 and the same bare app reading one row first (the most any page that consults the
 database on every request can do). Each page is driven by wrk in `--rounds` runs of
 `--duration` seconds, each run right after one of the bare page, and reported as
-median requests/s, median p50, worst p99, and the median of its per-round shares of
-the bare page's requests/s; also the SQL statements each page issues. The quiz
-submissions (each attempt submits once) run once. CSRF stays on: the submissions carry
-real tokens.
+median requests/s, median p50, median and worst p99, and the median of its per-round
+shares of the bare page's requests/s; also the SQL statements each page issues. The
+quiz submissions run the same way, each run on attempts of its own (each attempt
+submits once). CSRF stays on: the submissions carry real tokens.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -413,12 +413,27 @@ def load(base: str, page: Page, args, duration: int | None = None) -> dict:
     }
 
 
+def batches(page: Page, count: int) -> list[Page]:
+    """The page as driven in each of `count` runs: the same requests every time, except
+    the quiz submissions, where each run gets its own share of the attempts (each
+    attempt submits once)."""
+    if page.name != "quiz submission":
+        return [page] * count
+    share = len(page.lines) // count
+    return [replace(page, lines=page.lines[i * share : (i + 1) * share]) for i in range(count)]
+
+
 def combined(results: list[dict]) -> dict:
-    """One figure for several runs: median requests/s and p50, the worst p99, all errors."""
+    """One figure for several runs: medians of requests/s, p50 and p99; the worst p99; all errors.
+
+    The median p99 is the page's own tail; the worst also holds the moments this shared
+    machine stalls (the bare page's p99 jumps from ~10 ms to 200+ ms in such a run).
+    """
     return {
         "rps": statistics.median(r["rps"] for r in results),
         "p50": statistics.median(r["p50"] for r in results),
-        "p99": max(r["p99"] for r in results),
+        "p99": statistics.median(r["p99"] for r in results),
+        "worst_p99": max(r["p99"] for r in results),
         "errors": sum(r["errors"] for r in results),
         "wrapped": max(r["wrapped"] for r in results),
     }
@@ -451,14 +466,11 @@ def bench_database(kind: str, args) -> list[str]:
                 base = query_base if page is query else attest_base
                 if page is not query:
                     check(base, page)
-                if page.name == "quiz submission":  # each attempt submits once: one run
-                    page.result = load(base, page, args)
-                    page.ratio = page.result["rps"] / load(bare_base, bare, args)["rps"]
-                    continue
-                load(base, page, args, duration=2)
+                warm_up, *runs = batches(page, args.rounds + 1)
+                load(base, warm_up, args, duration=2)
                 rounds = []
-                for _ in range(args.rounds):
-                    rounds.append((load(bare_base, bare, args), load(base, page, args)))
+                for run in runs:
+                    rounds.append((load(bare_base, bare, args), load(base, run, args)))
                 bare.rounds += [bare_result for bare_result, _ in rounds]
                 page.result = combined([result for _, result in rounds])
                 page.ratio = statistics.median(r["rps"] / b["rps"] for b, r in rounds)
@@ -473,8 +485,8 @@ def bench_database(kind: str, args) -> list[str]:
 
 def table(kind: str, bare: Page, pages: list[Page]) -> list[str]:
     rows = [
-        f"| {kind} | page | req/s | p50 ms | p99 ms | vs bare | SQL per request | errors |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"| {kind} | page | req/s | p50 ms | p99 ms | worst p99 ms | vs bare | SQL per request | errors |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for page in [bare, *pages]:
         r = page.result
@@ -484,6 +496,7 @@ def table(kind: str, bare: Page, pages: list[Page]) -> list[str]:
             note = f" ({repeated} {r['wrapped']}x)"
         rows.append(
             f"| | {page.name}{note} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | "
+            f"{r['worst_p99']:.1f} | "
             f"{page.ratio:.0%} | {'-' if page.queries is None else page.queries} | "
             f"{r['errors']} |"
         )
@@ -497,7 +510,10 @@ def table(kind: str, bare: Page, pages: list[Page]) -> list[str]:
             )
         if page.name == "quiz submission":
             ok = r["p99"] <= TARGET_QUIZ_P99_MS and not r["wrapped"]
-            verdicts.append(f"quiz p99 ≤ {TARGET_QUIZ_P99_MS} ms: {'met' if ok else 'MISSED'}")
+            verdicts.append(
+                f"quiz p99 ≤ {TARGET_QUIZ_P99_MS} ms (median of the runs' p99s): "
+                f"{'met' if ok else 'MISSED'}"
+            )
     return [*rows, "", "Targets: " + "; ".join(verdicts)]
 
 
@@ -527,7 +543,10 @@ def main() -> None:
     )
     parser.add_argument("--connections", type=int, default=8, help="wrk connections")
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: gunicorn.conf.py)")
-    parser.add_argument("--quiz-attempts", type=int, default=6000, help="open attempts to submit")
+    parser.add_argument(
+        "--quiz-attempts", type=int, default=12000,
+        help="open attempts to submit, shared out between the warm-up and the rounds",
+    )  # fmt: skip
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument(
         "--pages", help="only the pages whose names contain one of these (comma-separated)"
