@@ -1,6 +1,6 @@
 """Attest's pages against a bare Flask page, both under gunicorn.conf.py, driven by wrk.
 
-    python bench/web.py [--employees 10000] [--duration 5] [--rounds 3] [--connections 8]
+    python bench/web.py [--employees 10000] [--duration 5] [--rounds 5] [--connections 8]
                         [--databases sqlite,postgresql] [--workers N] [--pages quiz,module]
 
 For each database it builds the demo organisation (`flask lms demo --employees N`) in a
@@ -535,7 +535,7 @@ def main() -> None:
     parser.add_argument("--employees", type=int, default=10_000)
     parser.add_argument("--duration", type=int, default=5, help="seconds of load per run")
     parser.add_argument(
-        "--rounds", type=int, default=3, help="runs of each page, each after one of the bare page"
+        "--rounds", type=int, default=5, help="runs of each page, each after one of the bare page"
     )
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument(
@@ -544,7 +544,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8, help="wrk connections")
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: gunicorn.conf.py)")
     parser.add_argument(
-        "--quiz-attempts", type=int, default=12000,
+        "--quiz-attempts", type=int, default=18000,
         help="open attempts to submit, shared out between the warm-up and the rounds",
     )  # fmt: skip
     parser.add_argument("--databases", default="sqlite,postgresql")

@@ -95,12 +95,13 @@ def personal_page(page: str, args: tuple, render: Callable[[], dict[str, str]]) 
     around the cached parts and not kept.
     """
     cache: FragmentCache = current_app.extensions[EXTENSION]
+    user = current_user._get_current_object()  # one lookup through the proxy, not three
     key = (
         page,
         args,
-        current_user.id,
-        current_user.training_rev,
-        current_user.full_name,
+        user.id,
+        user.training_rev,
+        user.full_name,
         nav_label(),
         utctoday(),
         request.script_root,

@@ -47,12 +47,13 @@ def nav_label() -> str | None:
 
     Asked once per request at most, and only by pages that show the navigation.
     """
-    if not current_user.is_authenticated:
+    user = current_user._get_current_object()  # one lookup through the proxy, not three
+    if not user.is_authenticated:
         return None
     # Kept in the request's environ rather than `g`: tests run many requests in one app context.
     key = "attest.hr_nav_label"
     if key not in request.environ:
         scope = g.get("scope") if request.blueprint == "hr" else None
-        scope = scope or scope_for(current_user)
+        scope = scope or scope_for(user)
         request.environ[key] = None if scope is None else ("HR" if scope.is_everyone else "My team")
     return request.environ[key]
