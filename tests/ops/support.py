@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import logging
+import os
 import re
 import socket
 import subprocess
@@ -129,6 +130,37 @@ class Browser:
     def csrf_token(self, instance):
         _, html = self.request(instance, "GET", "/login")
         return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+@contextmanager
+def database_with_an_employee(tmp_path: Path) -> Iterator[tuple[str, int]]:
+    """Yield the URL of a fresh database with the schema and one employee, and their id."""
+    from lms import create_app
+    from lms.extensions import db
+    from tests.factories import make_employee
+
+    with empty_database(tmp_path) as url, pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LMS_ENV", "testing")
+        setup = create_app(
+            {"SQLALCHEMY_DATABASE_URI": url, "LMS_CONTENT_DIR": str(PROJECT / "content")}
+        )
+        with setup.app_context():
+            db.create_all()
+            employee_id = make_employee().id
+            db.session.remove()
+            db.engine.dispose()
+        yield url, employee_id
+
+
+def production_env(url: str, secret: str, **settings: str) -> dict[str, str]:
+    """The environment of a production server on `url`: this one's, plus `settings`."""
+    return os.environ | {
+        "LMS_ENV": "production",
+        "SECRET_KEY": secret,
+        "DATABASE_URL": url,
+        "LMS_CONTENT_DIR": str(PROJECT / "content"),
+        **settings,
+    }
 
 
 def start_gunicorn(env: dict, log_path: Path, *args: str) -> Instance:

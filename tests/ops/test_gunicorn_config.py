@@ -38,6 +38,8 @@ def test_defaults_are_production_ready():
     assert settings["bind"] == "['127.0.0.1:8000']"
     assert settings["forwarded_allow_ips"] == "['127.0.0.1', '::1']"
     assert settings["preload_app"] == "True"
+    # The access line is the app's JSON request line (tests/ops/test_gunicorn_log.py).
+    assert settings["logger_class"] == "lms.ops.gunicorn_log.RequestLogger"
 
 
 def test_settings_come_from_the_environment():

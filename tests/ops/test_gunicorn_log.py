@@ -6,14 +6,17 @@ A real gunicorn in production mode on this pass's database; its output is read b
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 
-from lms import create_app
-from lms.extensions import db
-from tests.factories import PASSWORD, make_employee
-from tests.ops.support import PROJECT, Browser, empty_database, start_gunicorn, wait_until_up
+from tests.factories import PASSWORD
+from tests.ops.support import (
+    Browser,
+    database_with_an_employee,
+    production_env,
+    start_gunicorn,
+    wait_until_up,
+)
 
 SECRET = "request-log-test-secret-0123456789abcdef"
 
@@ -22,23 +25,8 @@ SECRET = "request-log-test-secret-0123456789abcdef"
 def server_output(tmp_path, monkeypatch):
     """Start gunicorn with gunicorn.conf.py; yield (instance, erin's id, read_lines)."""
     monkeypatch.delenv("LMS_REQUEST_LOG", raising=False)
-    with empty_database(tmp_path) as url:
-        monkeypatch.setenv("LMS_ENV", "testing")
-        setup = create_app(
-            {"SQLALCHEMY_DATABASE_URI": url, "LMS_CONTENT_DIR": str(PROJECT / "content")}
-        )
-        with setup.app_context():
-            db.create_all()
-            erin_id = make_employee().id
-            db.session.remove()
-            db.engine.dispose()
-        env = os.environ | {
-            "LMS_ENV": "production",
-            "SECRET_KEY": SECRET,
-            "DATABASE_URL": url,
-            "REDIS_URL": "",
-            "LMS_CONTENT_DIR": str(PROJECT / "content"),
-        }
+    with database_with_an_employee(tmp_path) as (url, erin_id):
+        env = production_env(url, SECRET, REDIS_URL="")
         env.pop("GUNICORN_ACCESS_LOG", None)
         instance = start_gunicorn(env, tmp_path / "gunicorn.log")
 

@@ -13,10 +13,14 @@ import uuid
 import pytest
 import redis
 
-from lms import create_app
-from lms.extensions import db
-from tests.factories import PASSWORD, make_employee
-from tests.ops.support import PROJECT, Browser, empty_database, start_gunicorn, wait_until_up
+from tests.factories import PASSWORD
+from tests.ops.support import (
+    Browser,
+    database_with_an_employee,
+    production_env,
+    start_gunicorn,
+    wait_until_up,
+)
 
 SECRET = "shared-secret-of-both-instances-0123456789abcdef"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
@@ -39,25 +43,14 @@ def instances(tmp_path_factory, redis_url):
     """Start two gunicorn instances in production mode on one fresh database."""
     tmp_path = tmp_path_factory.mktemp("instances")
     prefix = f"attest-test-{uuid.uuid4().hex[:12]}"
-    with empty_database(tmp_path) as url, pytest.MonkeyPatch.context() as patch:
-        patch.setenv("LMS_ENV", "testing")
-        setup = create_app(
-            {"SQLALCHEMY_DATABASE_URI": url, "LMS_CONTENT_DIR": str(PROJECT / "content")}
+    with database_with_an_employee(tmp_path) as (url, _):
+        env = production_env(
+            url,
+            SECRET,
+            REDIS_URL=redis_url,
+            LMS_RATELIMIT_KEY_PREFIX=prefix,
+            GUNICORN_ACCESS_LOG="off",
         )
-        with setup.app_context():
-            db.create_all()
-            make_employee()
-            db.session.remove()
-            db.engine.dispose()
-        env = os.environ | {
-            "LMS_ENV": "production",
-            "SECRET_KEY": SECRET,
-            "DATABASE_URL": url,
-            "REDIS_URL": redis_url,
-            "LMS_RATELIMIT_KEY_PREFIX": prefix,
-            "LMS_CONTENT_DIR": str(PROJECT / "content"),
-            "GUNICORN_ACCESS_LOG": "off",
-        }
         started = [start_gunicorn(env, tmp_path / f"instance{n}.log") for n in range(2)]
         try:
             for instance in started:
