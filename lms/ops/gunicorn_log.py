@@ -19,10 +19,9 @@ class RequestLogger(Logger):
         if not self.access_log_enabled:
             return
         request_id, user_id = environ.get(ENVIRON_KEY, (None, None))
+        status = getattr(resp, "status_code", None)  # set by start_response, if it was called
         try:
-            line = log_line(
-                environ, resp.status_code, request_time.total_seconds(), request_id, user_id
-            )
+            line = log_line(environ, status, request_time.total_seconds(), request_id, user_id)
             emit(self.access_log, line)
         except Exception:
             self.exception("Error writing the request's log line")

@@ -1,9 +1,9 @@
 """One JSON log line per request, tied together by a request id.
 
 Who writes the line depends on the server. Under gunicorn with gunicorn.conf.py it is
-gunicorn's access line (lms.ops.gunicorn_log.RequestLogger), written once the response is sent: one
-line per request rather than gunicorn's own text line beside the app's, and its
-duration covers sending the response too. The app hands over what only it knows (the
+gunicorn's access line (lms.ops.gunicorn_log.RequestLogger), written once the response
+is sent: one line per request rather than gunicorn's own text line beside the app's,
+and its duration covers sending the response too. The app hands over what only it knows (the
 request id and the signed-in person) in the WSGI environ. Under any other server
 (`flask run`, the test client, another WSGI server) the app writes the same line itself.
 LMS_REQUEST_LOG says which: "app" (the default), "gunicorn" (gunicorn.conf.py sets it
@@ -68,7 +68,7 @@ def log_line(
             "ts": datetime.now(UTC).isoformat(timespec="milliseconds"),
             "request_id": request_id,
             "method": environ.get("REQUEST_METHOD"),
-            "path": path.encode("latin-1").decode("utf-8", "replace"),
+            "path": path.encode("latin-1", "replace").decode("utf-8", "replace"),
             "status": status,
             "duration_ms": round(duration_s * 1000, 2),
             "user_id": user_id,

@@ -92,3 +92,29 @@ def test_off_means_no_line_and_no_id(make_app, request_log):
     response = make_app(LMS_REQUEST_LOG="off").test_client().get("/healthz")
     assert "X-Request-ID" not in response.headers
     assert request_log == []
+
+
+@pytest.mark.parametrize(
+    ("script_name", "path_info", "logged"),
+    [
+        ("", "/login", "/login"),
+        ("/attest", "/login", "/attest/login"),  # mounted under a prefix
+        ("", "/caf\xc3\xa9", "/café"),  # WSGI: the URL's UTF-8 bytes as Latin-1 text
+        ("", "/\xff", "/\ufffd"),  # bytes that are not UTF-8
+        ("", "/\u20ac", "/?"),  # a server breaking the WSGI rule: still a line, not an error
+    ],
+)
+def test_the_logged_path_is_the_decoded_url_path(script_name, path_info, logged):
+    import json
+
+    from lms.ops.requestlog import log_line
+
+    environ = {"SCRIPT_NAME": script_name, "PATH_INFO": path_info, "REQUEST_METHOD": "GET"}
+    line = json.loads(log_line(environ, 200, 0.0123, "abc", 7))
+    assert line["path"] == logged
+    assert (line["status"], line["duration_ms"], line["request_id"], line["user_id"]) == (
+        200,
+        12.3,
+        "abc",
+        7,
+    )
