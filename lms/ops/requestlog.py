@@ -3,9 +3,10 @@
 Who writes the line depends on the server. Under gunicorn with gunicorn.conf.py it is
 gunicorn's access line (lms.ops.gunicorn_log.RequestLogger), written once the response
 is sent: one line per request rather than gunicorn's own text line beside the app's,
-and its duration covers sending the response too. The app hands over what only it knows (the
-request id and the signed-in person) in the WSGI environ. Under any other server
-(`flask run`, the test client, another WSGI server) the app writes the same line itself.
+and its duration covers sending the response too (gunicorn times the request itself).
+The app hands over what only it knows (the request id and the signed-in person) in the
+WSGI environ. Under any other server (`flask run`, the test client, another WSGI
+server) the app writes the same line itself.
 LMS_REQUEST_LOG says which: "app" (the default), "gunicorn" (gunicorn.conf.py sets it
 unless the environment already does) or "off".
 """
@@ -101,7 +102,8 @@ def register(app: Flask) -> None:
     @app.before_request
     def start_request_log() -> None:
         g.request_id = request_id_from(request.environ.get("HTTP_X_REQUEST_ID"))
-        g.request_started = time.perf_counter()
+        if mode == "app":  # under gunicorn, gunicorn times the request
+            g.request_started = time.perf_counter()
 
     @app.after_request
     def finish_request_log(response: Response) -> Response:

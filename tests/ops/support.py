@@ -163,13 +163,13 @@ def production_env(url: str, secret: str, **settings: str) -> dict[str, str]:
     }
 
 
-def start_gunicorn(env: dict, log_path: Path, *args: str) -> Instance:
-    """Start gunicorn.conf.py's server with one worker on a free port (more flags in `args`)."""
+def start_gunicorn(env: dict, log_path: Path) -> Instance:
+    """Start gunicorn.conf.py's server with one worker on a free port."""
     port = free_port()
     log = open(log_path, "w+")
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--workers", "1",
-         "--bind", f"127.0.0.1:{port}", *args, "wsgi:app"],
+         "--bind", f"127.0.0.1:{port}", "wsgi:app"],
         cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     return Instance(port, process, log)
