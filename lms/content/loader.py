@@ -18,10 +18,10 @@ from lms.periods import Period, approximate_days
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 MODULE_KEYS = {
     "title", "version", "retrain_on_change", "summary", "minutes", "renew_every", "window",
-    "pass_mark", "attempts", "questions_per_attempt", "attestation", "quiz",
+    "pass_mark", "attempts", "questions_per_attempt", "attestation", "quiz", "changes",
 }  # fmt: skip
 QUESTION_KEYS = {"q", "type", "choices", "explain"}
-CHOICE_KEYS = {"text", "correct"}
+CHOICE_KEYS = {"text", "correct", "why"}
 PROGRAM_KEYS = {"title", "modules", "audience", "due_days"}
 AUDIENCE_KEYS = {"departments", "roles"}
 

@@ -72,7 +72,7 @@ def test_unknown_key_is_reported_at_its_line(tmp_path):
     )
     assert errors_of(root) == [
         "content/modules/dignity.md:4: unknown key 'passmark' in module front matter; allowed: "
-        "attempts, attestation, minutes, pass_mark, questions_per_attempt, quiz, renew_every, "
+        "attempts, attestation, changes, minutes, pass_mark, questions_per_attempt, quiz, renew_every, "
         "retrain_on_change, summary, title, version, window"
     ]
 
