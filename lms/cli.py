@@ -46,6 +46,7 @@ def sync_content_command(dry_run: bool) -> None:
             click.echo(str(error), err=True)
         click.echo(f"{len(errors)} problem(s) found; nothing was changed.", err=True)
         sys.exit(1)
+    echo_warnings(content, err=True)
     report = sync_content(content)
     assigned = assign_programs(utctoday())
     retrained = apply_retraining(report.versions_raised, utctoday())
@@ -61,6 +62,59 @@ def sync_content_command(dry_run: bool) -> None:
     else:
         db.session.commit()
         click.echo(f"{len(content.modules)} modules and {len(content.programs)} programs in sync")
+
+
+def echo_warnings(content, *, err: bool) -> int:
+    """Print the item-writing warnings for loaded content; return how many there were."""
+    from lms.content.checks import check_modules
+
+    warnings = check_modules(content.modules.values())
+    for warning in warnings:
+        click.echo(str(warning), err=err)
+    return len(warnings)
+
+
+@lms_group.command("check-content")
+@click.option("--strict", is_flag=True, help="Exit 1 when there is any warning.")
+@with_appcontext
+def check_content_command(strict: bool) -> None:
+    """Print item-writing warnings for the content folder (errors as sync-content does)."""
+    from lms.content.loader import load_content
+
+    content = load_content(Path(current_app.config["LMS_CONTENT_DIR"]))
+    if content.errors:
+        for error in content.errors:
+            click.echo(str(error), err=True)
+        click.echo(f"{len(content.errors)} problem(s) found; sync-content would refuse.", err=True)
+        sys.exit(1)
+    count = echo_warnings(content, err=False)
+    click.echo(
+        f"{len(content.modules)} modules checked: {count} warning(s)"
+        + (" (--strict: failing)" if strict and count else ""),
+        err=True,
+    )
+    if strict and count:
+        sys.exit(1)
+
+
+@lms_group.command("gift-to-yaml")
+@click.argument("gift_file", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--skip-unsupported", is_flag=True, help="Convert what Attest can grade; list the rest."
+)
+def gift_to_yaml_command(gift_file: str, skip_unsupported: bool) -> None:
+    """Convert a Moodle GIFT question bank to quiz YAML on standard output."""
+    from lms.content.gift import convert_gift_file
+
+    result = convert_gift_file(Path(gift_file), gift_file)
+    for problem in result.problems:
+        click.echo(str(problem), err=True)
+    if result.errors or (result.unsupported and not skip_unsupported) or not result.questions:
+        click.echo(result.summary(skip_unsupported), err=True)
+        sys.exit(1)
+    click.echo(result.to_yaml(), nl=False)
+    if result.unsupported:
+        click.echo(result.summary(skip_unsupported), err=True)
 
 
 def read_password(password_stdin: bool) -> str | None:

@@ -30,6 +30,7 @@ AUDIENCE_KEYS = {"departments", "roles"}
 class ChoiceSpec:
     text: str
     is_correct: bool
+    line: int = 0  # where it stands in its file, for check-content's warnings
 
 
 @dataclass
@@ -38,6 +39,7 @@ class QuestionSpec:
     type: str
     explain: str
     choices: list[ChoiceSpec]
+    line: int = 0
 
 
 @dataclass
@@ -60,6 +62,10 @@ class ModuleSpec:
     questions: list[QuestionSpec]
     body_html: str
     toc: list[dict[str, object]]
+    # For check-content: where `quiz` and `minutes` stand (None: not set), the body's words.
+    quiz_line: int = 0
+    minutes_line: int | None = None
+    words: int = 0
 
 
 @dataclass
@@ -160,6 +166,8 @@ def parse_module(path: Path, display: str) -> tuple[ModuleSpec | None, list[Cont
         renew_every=renew_every, window=window, pass_mark=80 if pass_mark is None else pass_mark,
         attempts=attempts, questions_per_attempt=per_attempt, attestation=attestation,
         questions=questions, body_html=rendered.html, toc=rendered.toc,
+        quiz_line=checker.key_line(meta, "quiz"), words=rendered.words,
+        minutes_line=checker.key_line(meta, "minutes") if minutes else None,
     ), []  # fmt: skip
 
 
@@ -198,7 +206,9 @@ def parse_quiz(quiz: Any, meta: dict, checker: FileChecker) -> list[QuestionSpec
             )
         elif choices and correct == len(choices) and kind == "multiple":
             checker.error(where, f"question {number}: every choice is correct; add a wrong one")
-        questions.append(QuestionSpec(prompt=prompt, type=kind, explain=explain, choices=choices))
+        questions.append(
+            QuestionSpec(prompt=prompt, type=kind, explain=explain, choices=choices, line=line)
+        )
     return questions
 
 
@@ -214,13 +224,13 @@ def parse_choices(item: dict, number: int, checker: FileChecker) -> list[ChoiceS
     specs, seen = [], set()
     for choice, line in zip(choices, checker.node(choices).items, strict=True):
         if isinstance(choice, str) and choice.strip():
-            spec = ChoiceSpec(choice.strip(), False)
+            spec = ChoiceSpec(choice.strip(), False, line)
         elif isinstance(choice, dict):
             checker.unknown_keys(choice, CHOICE_KEYS, f"a choice of question {number}")
             correct = choice.get("correct", False)
             if not isinstance(correct, bool):
                 checker.error(line, f"question {number}: 'correct' must be true or false")
-            spec = ChoiceSpec(checker.text(choice, "text", required=True), correct is True)
+            spec = ChoiceSpec(checker.text(choice, "text", required=True), correct is True, line)
         else:
             checker.error(
                 line,
