@@ -337,8 +337,12 @@ def multiple_choice(block: _Block, base: int, inner: str, text_format: str) -> d
 def read_answers(block: _Block, base: int, inner: str, text_format: str) -> list[GiftAnswer] | None:
     """Split `=...`/`~...` answers with their weights and `#feedback`."""
     markers = [m.start() for m in re.finditer(r"[~=]", inner)]
-    if inner[: markers[0]].strip():
-        block.error(base, "text before the first answer; start each answer with '=' or '~'")
+    leading = inner[: markers[0]]
+    if leading.strip():
+        block.error(
+            base + len(leading) - len(leading.lstrip()),
+            "text before the first answer; start each answer with '=' or '~'",
+        )
         return None
     answers, seen = [], {}
     for start, end in zip(markers, [*markers[1:], len(inner)], strict=True):
