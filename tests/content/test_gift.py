@@ -6,10 +6,13 @@ Moodle's published GIFT syntax.
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lms.content.gift import convert_gift
 from lms.content.loader import load_content
@@ -386,3 +389,69 @@ def test_cli_empty_file_exits_1(runner, tmp_path):
 def test_cli_missing_file_is_a_usage_error(runner, tmp_path):
     result = gift_to_yaml(runner, str(tmp_path / "missing.gift"))
     assert result.exit_code == 2 and result.stdout == ""
+
+
+# Any input: problems or YAML the loader accepts, never an exception.
+
+GIFT_PIECES = st.sampled_from(
+    ["::", "T", "{", "}", "=", "~", "#", "####", "%50%", "%-100%", "%100%", "->", "\\", "\\{",
+     "\\~", "\\n", "[html]", "[markdown]", "<b>", "&amp;", "*", "TRUE", "F", "a", "B", " ",
+     "\n", "\r\n", "\n\n", "// c\n", "$CATEGORY: x\n", "é", "\ufeff", "\x00"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(GIFT_PIECES, max_size=40))
+def test_any_input_gives_problems_or_yaml_the_loader_accepts(pieces):
+    result = convert_gift("".join(pieces).encode(), "q.gift")
+    assert all(p.line >= 1 for p in result.problems)
+    if result.errors or not result.questions:
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder) / "content"
+        quiz = result.to_yaml()
+        write_module(
+            root, text=f"---\ntitle: T\nversion: 1\nattestation: A.\nquiz:\n{quiz}---\n# T\n"
+        )
+        assert [str(e) for e in load_content(root).errors] == []
+
+
+def escape(text: str) -> str:
+    return "".join("\\" + c if c in "\\~=#{}:" else c for c in text)
+
+
+RAW = st.text(alphabet="ab é<>&*_-%/\\~=#{}:\t", max_size=10).map(escape)
+ANSWER = st.tuples(
+    st.sampled_from(["=", "~"]),
+    st.sampled_from(["", "%50%", "%-100%", "%100%", "%33.3%", "%0%"]),
+    RAW,
+    st.one_of(st.just(""), RAW.map(lambda t: "#" + t)),
+).map("".join)
+QUESTION_TEXT = st.tuples(
+    st.one_of(st.just(""), RAW.map(lambda t: f"::{t}::")),
+    st.sampled_from(["", "[html]", "[markdown]", "[plain]", "[moodle]"]),
+    RAW,
+    st.one_of(
+        st.lists(ANSWER, min_size=1, max_size=5).map(lambda a: "{" + "\n".join(a)),
+        st.sampled_from(["{T", "{FALSE#no#yes"]),
+    ),
+    st.one_of(st.just(""), RAW.map(lambda t: "####" + t)),
+    st.sampled_from(["}", "} and more", "}."]),
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(questions=st.lists(QUESTION_TEXT, min_size=1, max_size=4))
+def test_well_formed_banks_give_problems_or_yaml_the_loader_accepts(questions):
+    result = convert_gift("\n\n".join(questions).encode(), "q.gift")
+    if result.errors or not result.questions:
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder) / "content"
+        quiz = result.to_yaml()
+        write_module(
+            root, text=f"---\ntitle: T\nversion: 1\nattestation: A.\nquiz:\n{quiz}---\n# T\n"
+        )
+        assert [str(e) for e in load_content(root).errors] == []
+        parsed = yaml.safe_load(quiz)
+    assert len(parsed) == len(result.questions)
