@@ -224,13 +224,15 @@ def parse_choices(item: dict, number: int, checker: FileChecker) -> list[ChoiceS
     specs, seen = [], set()
     for choice, line in zip(choices, checker.node(choices).items, strict=True):
         if isinstance(choice, str) and choice.strip():
-            spec = ChoiceSpec(choice.strip(), False, line)
+            spec = ChoiceSpec(choice.strip(), False, line=line)
         elif isinstance(choice, dict):
             checker.unknown_keys(choice, CHOICE_KEYS, f"a choice of question {number}")
             correct = choice.get("correct", False)
             if not isinstance(correct, bool):
                 checker.error(line, f"question {number}: 'correct' must be true or false")
-            spec = ChoiceSpec(checker.text(choice, "text", required=True), correct is True, line)
+            spec = ChoiceSpec(
+                checker.text(choice, "text", required=True), correct is True, line=line
+            )
         else:
             checker.error(
                 line,

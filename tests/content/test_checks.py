@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
 import pytest
 
 from lms.content.checks import (
@@ -15,24 +19,33 @@ from lms.content.checks import (
     is_longest_correct,
     normalise,
 )
-from lms.content.loader import ChoiceSpec, ModuleSpec, QuestionSpec
+from lms.content.loader import ChoiceSpec, ModuleSpec, QuestionSpec, load_content
+from tests.factories import write_module
 
 
 def question(*choices: str, kind: str = "single", prompt: str = "What do you do?", line: int = 10):
     """A question whose choices are texts; a leading '*' marks a correct one."""
     specs = [
-        ChoiceSpec(text.removeprefix("*"), text.startswith("*"), line + 2 + n)
+        ChoiceSpec(text.removeprefix("*"), text.startswith("*"), line=line + 2 + n)
         for n, text in enumerate(choices)
     ]
     return QuestionSpec(prompt=prompt, type=kind, explain="", choices=specs, line=line)
 
 
+def base_module() -> ModuleSpec:
+    """A module as the loader makes it (whatever fields it grows), to vary with replace()."""
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder) / "content"
+        write_module(root, "m", text="---\ntitle: T\nversion: 1\nattestation: A.\n---\n# T\n")
+        return load_content(root).modules["m"]
+
+
+BASE = base_module()
+
+
 def module(questions=(), path="content/modules/m.md", minutes=3, minutes_line=6, words=600):
-    return ModuleSpec(
-        slug="m", path=path, version_line=3, content_hash="", title="T", version=1,
-        retrain_on_change=False, summary="", minutes=minutes, renew_every=None, window=None,
-        pass_mark=80, attempts=None, questions_per_attempt=None, attestation="I agree.",
-        questions=list(questions), body_html="", toc=[], quiz_line=13,
+    return replace(
+        BASE, path=path, questions=list(questions), quiz_line=13, minutes=minutes,
         minutes_line=minutes_line, words=words,
     )  # fmt: skip
 
