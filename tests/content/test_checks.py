@@ -139,7 +139,15 @@ def test_all_or_none_of_the_above(text, warned):
         (("*Ask what they need", "Only take cash"), "'only' in choice 2"),
         (("*Ask what they need", "Tell no one"), "'no one' in choice 2"),
         (("*Ask what they need", "Tell no   one"), "'no one' in choice 2"),
-        (("*Ask what they need", "Do nothing at all"), "'all', 'nothing' in choice 2"),
+        (
+            ("*Ask what they need", "Refuse under no circumstances, ever"),
+            "'under no circumstances' in choice 2",
+        ),
+        (
+            ("*Ask what they need", "It is completely and totally fine"),
+            "'completely', 'totally' in choice 2",
+        ),
+        (("*Ask what they need", "Do nothing at all, after all it is every store"), None),
         (("*Always ask what they need", "Never answer"), None),  # a right choice has one too
         (("*Ask what they need", "Wait for them"), None),
         (("*Ask what they need", "Offer a lonely smile"), None),  # 'only' inside a word
