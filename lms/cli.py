@@ -99,6 +99,23 @@ def create_admin_command(email: str, full_name: str, password_stdin: bool) -> No
     )
 
 
+@lms_group.command("set-employee-id")
+@click.argument("email")
+@click.argument("employee_id")
+@with_appcontext
+def set_employee_id_command(email: str, employee_id: str) -> None:
+    """Link someone added by hand to their employee id, so imports and the API update them."""
+    from lms.people import PeopleError, set_employee_id
+
+    try:
+        user = set_employee_id(email, employee_id)
+    except PeopleError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"{user.email} now has the employee id {user.employee_id}")
+
+
 def create_person(**fields) -> None:
     from lms.people import PeopleError, create_user
 
@@ -160,6 +177,9 @@ def import_hires_command(csv_file, partial: bool, invite: bool) -> None:
     )
     if result.invited:
         click.echo(f"invitations: {result.invited} {delivery_note()}")
+    if result.emails_changed:
+        click.echo(f"email changes: {result.emails_changed}, each signed out everywhere; "
+                   f"notice to the old address {delivery_note()}")  # fmt: skip
     if bad:
         click.echo(f"{bad} row(s) with problems were not imported", err=True)
         sys.exit(1)
