@@ -139,6 +139,8 @@ def delivery_note() -> str:
     from lms.mail import send_queued
 
     report = send_queued()
+    if report.failed_for_good:
+        return f"not delivered: {report.refused}"
     if report.failed:
         return "queued; sending failed for now and will be retried (see `flask lms send-mail`)"
     return "sent"
@@ -281,20 +283,28 @@ def renew_command(as_of: date | None, dry_run: bool) -> None:
     report = renew(as_of or utctoday(), dry_run=dry_run)
     for line in report.lines():
         click.echo(line)
-    if report.mail.failed:
-        click.echo(f"warning: {report.mail.failed} email(s) failed and will be retried", err=True)
+    exit_on_mail_problem(report.mail)
+
+
+def exit_on_mail_problem(report) -> None:
+    """Exit 1 with a one-line summary when mail failed for good or none went (cron must notice)."""
+    if report.problem:
+        click.echo(f"error: {report.problem}", err=True)
+        sys.exit(1)
+    if report.failed:
+        click.echo(f"warning: {report.failed} email(s) failed and will be retried", err=True)
 
 
 @lms_group.command("send-mail")
 @click.option("--limit", type=click.IntRange(1), help="Send at most this many.")
 @with_appcontext
 def send_mail_command(limit: int | None) -> None:
-    """Deliver queued email; failures stay queued and are retried with backoff."""
+    """Deliver queued email; retry temporary failures later, mark refusals (5xx) failed for good.
+
+    Exits 1 when any message failed for good or none could be delivered.
+    """
     from lms.mail import send_queued
 
     report = send_queued(limit)
-    click.echo(
-        f"emails sent: {report.sent}, failed: {report.failed}, still queued: {report.remaining}"
-    )
-    if report.failed:
-        click.echo(f"warning: {report.failed} email(s) failed and will be retried", err=True)
+    click.echo(report.summary())
+    exit_on_mail_problem(report)

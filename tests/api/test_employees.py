@@ -139,9 +139,7 @@ def test_put_terminated_signs_the_person_out_and_keeps_their_records(api, synced
     assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.action == "person.terminated"))
 
 
-def test_put_updates_someone_added_by_hand_only_once_given_their_employee_id(
-    api, synced, runner
-):
+def test_put_updates_someone_added_by_hand_only_once_given_their_employee_id(api, synced, runner):
     existing = make_employee(email="ana@example.com", full_name="Ana L")
     refused = api.put("/api/v1/employees/E7", json=ana())
     assert refused.status_code == 422, "never matched by email"
