@@ -83,6 +83,11 @@ class Plan:
         counts["errors"] = len({e.line for e in self.errors})
         return counts
 
+    @property
+    def email_changes(self) -> int:
+        """How many people already here would get a new email (each is signed out, and told)."""
+        return sum(1 for c in self.changes if c.person is not None and "email" in c.fields)
+
     def digest(self) -> str:
         """Fingerprint of what the plan would do, to check a confirmation matches its preview."""
         parts = [str(e) for e in self.errors]
