@@ -101,10 +101,10 @@ def plan_import(parsed: ParsedCsv, people: Iterable[Person]) -> Plan:
 
     Rows upsert by employee_id, and only by it: a row whose email belongs to
     someone else, with or without an employee_id, is refused, and so is a row
-    changing an HR user's email (`lms.imports.rules`). Two rows with the same employee_id or email are both refused. A
-    manager is named by email, of someone in the file or already here, as
-    they will be after the import; no one may end up in a chain of managers
-    that loops. Refusing a row can make others fail (its reports lose their
+    changing an HR user's email (`lms.imports.rules`). Two rows with the same
+    employee_id or email are both refused. A manager is named by email, of
+    someone in the file or already here, as they will be after the import; no
+    one may end up in a chain of managers that loops. Refusing a row can make others fail (its reports lose their
     manager), so checks repeat until no new row fails; the good rows that
     remain are exactly what `--partial` imports.
     """
