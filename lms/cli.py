@@ -153,6 +153,23 @@ def create_admin_command(email: str, full_name: str, password_stdin: bool) -> No
     )
 
 
+@lms_group.command("set-employee-id")
+@click.argument("email")
+@click.argument("employee_id")
+@with_appcontext
+def set_employee_id_command(email: str, employee_id: str) -> None:
+    """Link someone added by hand to their employee id, so imports and the API update them."""
+    from lms.people import PeopleError, set_employee_id
+
+    try:
+        user = set_employee_id(email, employee_id)
+    except PeopleError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"{user.email} now has the employee id {user.employee_id}")
+
+
 def create_person(**fields) -> None:
     from lms.people import PeopleError, create_user
 
@@ -176,6 +193,8 @@ def delivery_note() -> str:
     from lms.mail import send_queued
 
     report = send_queued()
+    if report.failed_for_good:
+        return f"not delivered: {report.refused}"
     if report.failed:
         return "queued; sending failed for now and will be retried (see `flask lms send-mail`)"
     return "sent"
@@ -214,6 +233,9 @@ def import_hires_command(csv_file, partial: bool, invite: bool) -> None:
     )
     if result.invited:
         click.echo(f"invitations: {result.invited} {delivery_note()}")
+    if result.emails_changed:
+        click.echo(f"email changes: {result.emails_changed}, each signed out everywhere; "
+                   f"notice to the old address {delivery_note()}")  # fmt: skip
     if bad:
         click.echo(f"{bad} row(s) with problems were not imported", err=True)
         sys.exit(1)
@@ -315,20 +337,28 @@ def renew_command(as_of: date | None, dry_run: bool) -> None:
     report = renew(as_of or utctoday(), dry_run=dry_run)
     for line in report.lines():
         click.echo(line)
-    if report.mail.failed:
-        click.echo(f"warning: {report.mail.failed} email(s) failed and will be retried", err=True)
+    exit_on_mail_problem(report.mail)
+
+
+def exit_on_mail_problem(report) -> None:
+    """Exit 1 with a one-line summary when mail failed for good or none went (cron must notice)."""
+    if report.problem:
+        click.echo(f"error: {report.problem}", err=True)
+        sys.exit(1)
+    if report.failed:
+        click.echo(f"warning: {report.failed} email(s) failed and will be retried", err=True)
 
 
 @lms_group.command("send-mail")
 @click.option("--limit", type=click.IntRange(1), help="Send at most this many.")
 @with_appcontext
 def send_mail_command(limit: int | None) -> None:
-    """Deliver queued email; failures stay queued and are retried with backoff."""
+    """Deliver queued email; retry temporary failures later, mark refusals (5xx) failed for good.
+
+    Exits 1 when any message failed for good or none could be delivered.
+    """
     from lms.mail import send_queued
 
     report = send_queued(limit)
-    click.echo(
-        f"emails sent: {report.sent}, failed: {report.failed}, still queued: {report.remaining}"
-    )
-    if report.failed:
-        click.echo(f"warning: {report.failed} email(s) failed and will be retried", err=True)
+    click.echo(report.summary())
+    exit_on_mail_problem(report)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from lms.assignments import assign_programs
 from lms.extensions import db
@@ -77,3 +77,91 @@ def report_ids(manager_id: int) -> set[int]:
 def is_manager(user_id: int) -> bool:
     """Return whether anyone names this person as their manager."""
     return db.session.scalar(select(User.id).where(User.manager_id == user_id).limit(1)) is not None
+
+
+# How each import source is named to the person whose email it changed.
+CHANGED_BY = {
+    "api": "the HR system, through Attest's API",
+    "web": "an HR import of employee records",
+    "cli": "an import of the HR system's employee file",
+}
+
+
+def end_email_changes(
+    changes: list[tuple[int, str, str]], *, now: datetime, actor_id: int | None, source: str
+) -> list[dict]:
+    """Act on changed emails (user id, old, new): sign out, retire links, tell the old address.
+
+    DESIGN.md, "Signing in": a change of email ends every session of that
+    person, remembered ones included (`session_version`), and their unused
+    reset and invitation links stop working, so nothing sent to the old
+    address or held by a browser outlives the change. The old address is
+    told, so a change its holder did not make does not go unnoticed. Returns
+    the audit events for the caller to record (flushes only).
+    """
+    from lms.invitations import retire_tokens
+    from lms.mail import message_values, queue_emails
+
+    if not changes:
+        return []
+    ids = [user_id for user_id, _, _ in changes]
+    people: dict[int, tuple[str, bool]] = {}
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        db.session.execute(
+            update(User)
+            .where(User.id.in_(chunk))
+            .values(session_version=User.session_version + 1)
+            .execution_options(synchronize_session=False)
+        )
+        retire_tokens(chunk, now)
+        found = db.session.execute(
+            select(User.id, User.full_name, User.is_active).where(User.id.in_(chunk))
+        )
+        people.update((user_id, (name, active)) for user_id, name, active in found)
+    by = CHANGED_BY.get(source, source)
+    queue_emails([
+        message_values(
+            to=old, subject="The email address of your Attest account was changed",
+            template="email_changed", kind="email_changed", about=user_id,
+            context={"name": people[user_id][0], "old_email": old, "new_email": new,
+                     "changed_at": now, "changed_by": by},
+        )
+        for user_id, old, new in changes
+        if people[user_id][1]  # a leaver cannot sign in: nothing to warn them of
+    ])  # fmt: skip
+    return [
+        {"action": "person.email_changed", "actor_id": actor_id, "user_id": user_id,
+         "created_at": now,
+         "details": {"old_email": old, "new_email": new, "source": source,
+                     "signed_out": True, "links_retired": True,
+                     "notice_to": old if people[user_id][1] else None}}
+        for user_id, old, new in changes
+    ]  # fmt: skip
+
+
+def set_employee_id(email: str, employee_id: str) -> User:
+    """Give someone added by hand the employee_id the HR system knows them by (flushes only).
+
+    Imports and the API match people by employee_id only, never by email
+    (`lms.imports.rules`), so this is how such a person is linked: on purpose,
+    by someone with access to the server, and recorded in the audit trail.
+    """
+    from lms.audit import record_event
+
+    employee_id = employee_id.strip()
+    if not employee_id or len(employee_id) > 64:
+        raise PeopleError("an employee id is 1 to 64 characters")
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        raise PeopleError(f"no one has the email {email}")
+    if user.employee_id == employee_id:
+        return user
+    if user.employee_id is not None:
+        raise PeopleError(f"{user.email} already has the employee id {user.employee_id}")
+    if db.session.scalar(select(User.id).where(User.employee_id == employee_id)):
+        raise PeopleError(f"someone else has the employee id {employee_id}")
+    user.employee_id = employee_id
+    record_event("person.employee_id_set", user_id=user.id,
+                 details={"employee_id": employee_id, "source": "cli"})  # fmt: skip
+    return user

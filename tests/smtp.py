@@ -12,6 +12,9 @@ free port, points the app's MAIL_SERVER/MAIL_PORT at it and returns an
     smtp_server.drop_connections(2)   # close the next 2 connections at once
     smtp_server.refuse_connections(2) # greet the next 2 with "421 ... closing"
     smtp_server.reject_messages(2)    # answer DATA of the next 2 messages with 451
+    smtp_server.reject_messages(1, "554 5.6.0 Message rejected")  # ... or with this reply
+    smtp_server.answer_address("a@b.c", "550 5.1.1 No such user")  # RCPT TO:<a@b.c> gets this
+    smtp_server.answer_sender("553 5.7.1 Sender not allowed")     # every MAIL FROM gets this
     smtp_server.clear()
 """
 
@@ -41,6 +44,9 @@ class SMTPServer:
         self.envelopes: list[tuple[str, list[str]]] = []
         self._lock = threading.Lock()
         self._drops = self._refusals = self._rejections = 0
+        self._rejection = "451 4.3.0 Temporary failure, try again later"
+        self._address_replies: dict[str, str] = {}
+        self._sender_reply: str | None = None
         self.port = free_port()
         server = self
 
@@ -77,9 +83,24 @@ class SMTPServer:
         with self._lock:
             self._refusals = n
 
-    def reject_messages(self, n: int) -> None:
+    def reject_messages(
+        self, n: int, reply: str = "451 4.3.0 Temporary failure, try again later"
+    ) -> None:
         with self._lock:
-            self._rejections = n
+            self._rejections, self._rejection = n, reply
+
+    def answer_address(self, address: str, reply: str | None) -> None:
+        """Answer RCPT TO for `address` with `reply` (None: accept it again)."""
+        with self._lock:
+            if reply is None:
+                self._address_replies.pop(address.lower(), None)
+            else:
+                self._address_replies[address.lower()] = reply
+
+    def answer_sender(self, reply: str | None) -> None:
+        """Answer every MAIL FROM with `reply` (None: accept again)."""
+        with self._lock:
+            self._sender_reply = reply
 
     def clear(self) -> None:
         with self._lock:
@@ -108,11 +129,27 @@ class SMTPServer:
                 return "refuse"
         return None
 
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        with self._lock:
+            if self._sender_reply is not None:
+                return self._sender_reply
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        with self._lock:
+            reply = self._address_replies.get(address.lower())
+        if reply is not None:
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):
         with self._lock:
             if self._rejections:
                 self._rejections -= 1
-                return "451 4.3.0 Temporary failure, try again later"
+                return self._rejection
             self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
             self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         return "250 OK"

@@ -18,7 +18,7 @@ from lms.api.problems import Problem
 from lms.audit import record_event
 from lms.imports.apply import ImportResult, apply_plan, load_people
 from lms.imports.csvfile import COLUMNS, OPTIONAL_COLUMNS, ParsedCsv, RowError, read_row
-from lms.imports.plan import KINDS, UNCHANGED, Plan, plan_import
+from lms.imports.plan import KINDS, UNCHANGED, ForbiddenChange, Plan, plan_import
 
 FIELDS = COLUMNS + OPTIONAL_COLUMNS
 MAX_BATCH = 10_000
@@ -39,6 +39,11 @@ class Upsert:
     def is_malformed(self) -> bool:
         """Whether a field is wrong in itself (400), rather than clashing with others (422)."""
         return bool(self.field_lines)
+
+    @property
+    def is_forbidden(self) -> bool:
+        """Whether a change is not the HR system's to make at all (403), such as an HR user's email."""
+        return any(isinstance(e, ForbiddenChange) for e in self.plan.errors)
 
     @property
     def problems(self) -> list[Problem]:

@@ -57,7 +57,8 @@ def responses(success: dict[str, Any], *errors: str) -> dict[str, Any]:
 
 
 ERRORS = {
-    "400": "BadRequest", "401": "Unauthorized", "404": "NotFound", "409": "Conflict",
+    "400": "BadRequest", "401": "Unauthorized", "403": "Forbidden", "404": "NotFound",
+    "409": "Conflict",
     "413": "TooLarge", "415": "UnsupportedMediaType", "422": "Unprocessable", "429": "RateLimited",
 }  # fmt: skip
 
@@ -303,6 +304,9 @@ RESPONSES = {
         **failure("No token, or one that is unknown or revoked."),
         "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},
     },
+    "Forbidden": failure("A change the HR system may not make: an HR user's email cannot be "
+                         "changed through the API (`problems` names each employee). Nothing "
+                         "was changed."),
     "NotFound": failure("No such employee or certificate."),
     "Conflict": failure("Another request changed the same people at the same moment; retry."),
     "TooLarge": failure("The body, or the number of employees, is over the limit."),
@@ -319,7 +323,11 @@ UPSERT_RULES = (
     'Employees are checked and applied by the rules of the CSV import (DESIGN.md, "CSV '
     'import"): the same messages, managers named by email (of someone already here or in the '
     "same request), `status: terminated` to sign someone out for good, and programs assigned "
-    "as for any hire or transfer. A change is recorded in the audit trail with the token's name."
+    "as for any hire or transfer. A change is recorded in the audit trail with the token's name. "
+    "Employees are matched by employee_id only: an email that belongs to someone else (even "
+    "someone with no employee_id) is refused (422). A changed email signs that person out "
+    "everywhere, retires their unused reset and invitation links and emails a notice to the "
+    "old address; an HR user's email cannot be changed here at all (403)."
 )
 
 PATHS: dict[str, Any] = {
@@ -346,7 +354,7 @@ PATHS: dict[str, Any] = {
             "responses": responses(
                 {"200": ok("Every employee was applied (or was already up to date).",
                            "EmployeeBatchResult")},
-                "400", "409", "413", "415", "422",
+                "400", "403", "409", "413", "415", "422",
             ),
         },
     },
@@ -366,7 +374,7 @@ PATHS: dict[str, Any] = {
             "responses": responses(
                 {"200": ok("Updated, or already up to date.", "Employee"),
                  "201": ok("Created.", "Employee")},
-                "400", "409", "413", "415", "422",
+                "400", "403", "409", "413", "415", "422",
             ),
         },
     },

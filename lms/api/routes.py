@@ -30,6 +30,10 @@ PUBLIC = {"api.openapi"}  # the description of the API is no secret
 PER_PAGE, MAX_PER_PAGE = 100, 1000
 STATUSES = ("active", "terminated")
 TRUE, FALSE = ("true", "1", "yes"), ("false", "0", "no", "")
+FORBIDDEN = (
+    "An HR user's email cannot be changed through the API (whoever holds the new address "
+    "could reset their password and take over their HR rights); nothing was changed."
+)
 CONFLICT = (
     "Another request changed the same people at the same moment; nothing was changed. "
     "Send the request again."
@@ -188,12 +192,14 @@ def save(parsed, *, invite: bool) -> Upsert:
     if upsert.plan.errors:
         db.session.rollback()
         count = len(upsert.plan.errors)
+        if upsert.is_forbidden:
+            raise ApiError(403, FORBIDDEN, upsert.problems)
         raise ApiError(
             400 if upsert.is_malformed else 422,
             f"{count} problem{'s' if count > 1 else ''} found; nothing was changed.",
             upsert.problems,
         )
-    if upsert.result and upsert.result.invited:
+    if upsert.result and (upsert.result.invited or upsert.result.emails_changed):
         deliver_after_response()
     return upsert
 

@@ -357,6 +357,7 @@ OUTBOX_STATUSES = {
     "retrying": "Retrying",
     "sent": "Sent",
     "cancelled": "Not sent",
+    "failed": "Failed",
 }
 
 

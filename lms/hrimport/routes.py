@@ -110,7 +110,7 @@ def confirm():
         return render_preview(staged, invite=form.invite.data, status=422)
     db.session.delete(staged)
     db.session.commit()
-    if result.invited:
+    if result.invited or result.emails_changed:
         deliver_after_response()
     return render_template(
         "hrimport/done.html", result=result, filename=staged.filename, send_now=AFTER_RESPONSE_LIMIT

@@ -23,6 +23,7 @@ from lms.imports.plan import NEW, TERMINATED, UNCHANGED, Change, Key, Person, Pl
 from lms.invitations import retire_tokens, send_invitations
 from lms.models import User
 from lms.models.base import utcnow
+from lms.people import end_email_changes
 
 CHUNK = 5000  # ids per IN (...): well inside SQLite's and PostgreSQL's parameter limits
 ACTIONS = {NEW: "person.created", TERMINATED: "person.terminated", "updated": "person.updated"}
@@ -34,6 +35,7 @@ class ImportResult:
     is_applied: bool = False
     created_ids: list[int] = field(default_factory=list)
     invited: int = 0
+    emails_changed: int = 0  # each signed out, their old address sent a notice
     assigned: AssignResult = field(default_factory=AssignResult)
 
     @property
@@ -51,7 +53,7 @@ def load_people() -> list[Person]:
     rows = db.session.execute(
         select(
             User.id, User.employee_id, User.email, User.full_name, User.department, User.role,
-            User.hire_date, User.manager_id, User.is_active,
+            User.hire_date, User.manager_id, User.is_active, User.is_hr,
         )
     )  # fmt: skip
     return [Person(*row) for row in rows]
@@ -98,7 +100,9 @@ def apply_plan(
     New hires get their programs (due from the hire date); a person whose
     department or role changes is a transfer (`department_changed_on`, so new
     training is due from today); a terminated person is deactivated, signed
-    out everywhere (`session_version`) and their open assignments closed.
+    out everywhere (`session_version`) and their open assignments closed; a
+    person whose email changes is signed out everywhere too, their links
+    retired and their old address told (`lms.people.end_email_changes`).
     """
     result = ImportResult(plan)
     if plan.is_fatal or (plan.errors and not partial):
@@ -117,6 +121,9 @@ def apply_plan(
         result.assigned.reopened += step.reopened
         result.assigned.closed += step.closed
     events = [person_event(c, user_ids[c.key], actor_id, source, now) for c in changes]
+    moved = [(c.person.id, *c.fields["email"]) for c in changes if c.person and "email" in c.fields]
+    events += end_email_changes(moved, now=now, actor_id=actor_id, source=source)
+    result.emails_changed = len(moved)
     if invite:
         for chunk in chunks([user_ids[c.key] for c in plan.of_kind(NEW)]):
             users = db.session.scalars(

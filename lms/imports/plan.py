@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from lms.imports.csvfile import COLUMNS, OPTIONAL_COLUMNS, ParsedCsv, Row, RowError
+from lms.imports.rules import email_change_problem, email_owner_problem
 
 NEW = "new"
 UPDATED = "updated"
@@ -34,6 +35,12 @@ class Person:
     hire_date: date | None
     manager_id: int | None
     is_active: bool
+    is_hr: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ForbiddenChange(RowError):
+    """A row asking for a change no import may make (an HR user's email): the API answers 403."""
 
 
 Key = int | str  # an existing person's id, or "new:<employee_id>" for someone the file adds
@@ -76,6 +83,11 @@ class Plan:
         counts["errors"] = len({e.line for e in self.errors})
         return counts
 
+    @property
+    def email_changes(self) -> int:
+        """How many people already here would get a new email (each is signed out, and told)."""
+        return sum(1 for c in self.changes if c.person is not None and "email" in c.fields)
+
     def digest(self) -> str:
         """Fingerprint of what the plan would do, to check a confirmation matches its preview."""
         parts = [str(e) for e in self.errors]
@@ -87,11 +99,12 @@ class Plan:
 def plan_import(parsed: ParsedCsv, people: Iterable[Person]) -> Plan:
     """Decide what importing `parsed` would change, and which rows cannot be imported.
 
-    Rows upsert by employee_id (a person with no employee_id is matched by
-    email). Two rows with the same employee_id or email are both refused. A
-    manager is named by email, of someone in the file or already here, as
-    they will be after the import; no one may end up in a chain of managers
-    that loops. Refusing a row can make others fail (its reports lose their
+    Rows upsert by employee_id, and only by it: a row whose email belongs to
+    someone else, with or without an employee_id, is refused, and so is a row
+    changing an HR user's email (`lms.imports.rules`). Two rows with the same
+    employee_id or email are both refused. A manager is named by email, of
+    someone in the file or already here, as they will be after the import; no
+    one may end up in a chain of managers that loops. Refusing a row can make others fail (its reports lose their
     manager), so checks repeat until no new row fails; the good rows that
     remain are exactly what `--partial` imports.
     """
@@ -144,18 +157,20 @@ def _resolve(good: list[Row], all_rows: list[Row], people: list[Person]):
     by_id = {p.id: p for p in people}
     by_employee_id = {p.employee_id: p for p in people if p.employee_id}
     by_email = {p.email: p for p in people}
-    targets: dict[int, Person | None] = {}
-    for row in good:
-        person = by_employee_id.get(row.employee_id)
-        if person is None and (match := by_email.get(row.email)) and match.employee_id is None:
-            person = match  # someone added by hand, now in the HR system's export
-        targets[row.line] = person
+    targets: dict[int, Person | None] = {r.line: by_employee_id.get(r.employee_id) for r in good}
     targeted = {p.id for p in targets.values() if p}
     owner: dict[str, Key] = {p.email: p.id for p in people if p.id not in targeted}
     clashes = [
-        RowError(row.line, "email", f"{row.email} already belongs to {_who(by_id[owner[row.email]])}")
+        RowError(row.line, "email", _owner_problem(row, by_id[owner[row.email]]))
         for row in good
         if row.email in owner
+    ]
+    clashes += [
+        ForbiddenChange(row.line, "email", problem)
+        for row in good
+        if (person := targets[row.line])
+        and (problem := email_change_problem(is_hr=person.is_hr, old_email=person.email,
+                                             new_email=row.email))
     ]  # fmt: skip
     if clashes:
         return [], clashes
@@ -212,9 +227,11 @@ def _cascade(good, errors, by_email, line_of_email) -> list[RowError]:
     return more
 
 
-def _who(person: Person) -> str:
-    detail = f"employee_id {person.employee_id}" if person.employee_id else "no employee_id"
-    return f"{person.full_name} ({detail})"
+def _owner_problem(row: Row, owner: Person) -> str:
+    return email_owner_problem(
+        email=owner.email, owner_name=owner.full_name, owner_employee_id=owner.employee_id,
+        row_employee_id=row.employee_id,
+    )  # fmt: skip
 
 
 def _manager(row, key, owner, moved_away, line_of_email) -> tuple[Key | None, str | None, bool]:

@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from lms.extensions import db
 from lms.models import OutboxMessage, User
 from lms.models.base import utcnow
-from lms.models.mail import CANCELLED, QUEUED, RETRYING, SENT
+from lms.models.mail import CANCELLED, FAILED, QUEUED, RETRYING, SENT
 
 
 def absolute_url(path: str) -> str:
@@ -147,10 +147,12 @@ def messages_for_user(user_id: int, limit: int = 200) -> list[OutboxMessage]:
 
 def status_filter(status: str):
     """Return the WHERE clause selecting messages in one `OutboxMessage.status`."""
-    unsent = OutboxMessage.sent_at.is_(None) & OutboxMessage.cancelled_at.is_(None)
+    not_sent = OutboxMessage.sent_at.is_(None) & OutboxMessage.cancelled_at.is_(None)
+    unsent = not_sent & OutboxMessage.failed_at.is_(None)
     return {
         SENT: OutboxMessage.sent_at.is_not(None),
         CANCELLED: OutboxMessage.sent_at.is_(None) & OutboxMessage.cancelled_at.is_not(None),
+        FAILED: not_sent & OutboxMessage.failed_at.is_not(None),
         QUEUED: unsent & (OutboxMessage.attempts == 0),
         RETRYING: unsent & (OutboxMessage.attempts > 0),
     }[status]
@@ -165,8 +167,8 @@ def list_messages(status: str | None = None, limit: int = 200) -> list[OutboxMes
 
 
 def outbox_counts() -> dict[str, int]:
-    """Return how many messages are queued, retrying, sent and cancelled."""
+    """Return how many messages are queued, retrying, sent, not sent (cancelled) and failed."""
     return {
         status: db.session.scalar(select(func.count(OutboxMessage.id)).where(status_filter(status)))
-        for status in (QUEUED, RETRYING, SENT, CANCELLED)
+        for status in (QUEUED, RETRYING, SENT, CANCELLED, FAILED)
     }

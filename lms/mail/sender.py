@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import bindparam, case, func, literal, or_, select, update
 
 from lms.extensions import db
+from lms.mail.rules import delivery_problem, explain_failure
 from lms.mail.smtp import FAILED, SENT, Outgoing, SMTPSettings, send_over_one_connection
 from lms.models import OutboxMessage, User
 from lms.models.base import utcnow
@@ -30,8 +31,29 @@ CONNECTIONS = 4  # parallel SMTP sessions per sender (MAIL_CONNECTIONS overrides
 @dataclass
 class SendReport:
     sent: int = 0
-    failed: int = 0
+    failed: int = 0  # failed for now: each will be retried
+    failed_for_good: int = 0  # refused by the mail server (5xx): marked failed, never retried
     remaining: int = 0  # still queued afterwards (waiting for a retry or for the next run)
+    refused: str | None = None  # the first reason a message failed for good
+    retrying: str | None = None  # the first reason a message failed for now
+
+    @property
+    def tried(self) -> int:
+        return self.sent + self.failed + self.failed_for_good
+
+    @property
+    def problem(self) -> str | None:
+        """Why the run should exit non-zero (something failed for good, or nothing went), or None."""
+        return delivery_problem(
+            sent=self.sent, failed=self.failed, failed_for_good=self.failed_for_good,
+            refused=self.refused, retrying=self.retrying,
+        )  # fmt: skip
+
+    def summary(self) -> str:
+        return (
+            f"emails sent: {self.sent}, failed: {self.failed} (will be retried), "
+            f"failed for good: {self.failed_for_good}, still queued: {self.remaining}"
+        )
 
 
 @dataclass
@@ -55,10 +77,11 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 def is_ready(now: datetime):
-    """Rows a sender may take now: unsent, due, and not claimed by a live sender."""
+    """Rows a sender may take now: unsent, not given up on, due, and not claimed by a live sender."""
     return (
         OutboxMessage.sent_at.is_(None)
         & OutboxMessage.cancelled_at.is_(None)
+        & OutboxMessage.failed_at.is_(None)
         & (OutboxMessage.send_after <= now)
         & or_(OutboxMessage.claimed_at.is_(None), OutboxMessage.claimed_at < now - CLAIM_LEASE)
     )
@@ -139,6 +162,20 @@ MARK_FAILED = (
         claimed_by=None,
     )  # fmt: skip
 )
+# Refused for good (5xx): never tried again. A one-time link in it is of no use to anyone now.
+MARK_UNDELIVERABLE = (
+    update(OUTBOX)
+    .where(MINE)
+    .values(
+        failed_at=bindparam("now"),
+        attempts=bindparam("attempts"),
+        last_error=bindparam("error"),
+        claimed_at=None,
+        claimed_by=None,
+        text_body=_redacted(OUTBOX.c.text_body),
+        html_body=_redacted(OUTBOX.c.html_body),
+    )  # fmt: skip
+)
 RELEASE = update(OUTBOX).where(MINE).values(claimed_at=None, claimed_by=None)
 CANCEL = (
     update(OUTBOX)
@@ -188,12 +225,23 @@ class Outcomes:
         self.report.sent += 1
 
     def failed(self, message: Claimed, now: datetime, error: Exception) -> None:
-        """Put a message back with its next try pushed out (backoff); nothing is lost."""
+        """Mark a message refused for good as failed; put any other back with backoff.
+
+        The reason kept is in words HR can act on, with the server's reply
+        (`lms.mail.rules.explain_failure`).
+        """
         attempts = message.attempts + 1
-        self._update(MARK_FAILED, message, attempts=attempts,
-                     error=f"{type(error).__name__}: {error}"[:1000],
+        failure = explain_failure(error)
+        reason = failure.reason[:1000]
+        if failure.is_permanent:
+            self._update(MARK_UNDELIVERABLE, message, now=now, attempts=attempts, error=reason)
+            self.report.failed_for_good += 1
+            self.report.refused = self.report.refused or reason
+            return
+        self._update(MARK_FAILED, message, attempts=attempts, error=reason,
                      send_after=now + retry_delay(attempts))  # fmt: skip
         self.report.failed += 1
+        self.report.retrying = self.report.retrying or reason
 
     def untried(self, message: Claimed) -> None:
         self._update(RELEASE, message)
@@ -213,7 +261,8 @@ def deliver(batch: list[Claimed], now: datetime, outcomes: Outcomes) -> None:
     """Send a claimed batch over up to MAIL_CONNECTIONS parallel SMTP sessions.
 
     Outcomes are recorded as they arrive (a crash repeats at most the few
-    messages in flight). Failed ones go back with backoff; untried ones
+    messages in flight). Ones refused for good (5xx) are marked failed; other
+    failures go back with backoff; untried ones
     (their session dropped) go back as they were, without counting a try.
     """
     inactive = inactive_user_ids(batch)
@@ -261,12 +310,8 @@ def send_queued(limit: int | None = None, *, now: datetime | None = None) -> Sen
     report = SendReport()
     outcomes = Outcomes(worker, report)
     try:
-        while limit is None or report.sent + report.failed < limit:
-            size = (
-                BATCH_SIZE
-                if limit is None
-                else min(BATCH_SIZE, limit - report.sent - report.failed)
-            )
+        while limit is None or report.tried < limit:
+            size = BATCH_SIZE if limit is None else min(BATCH_SIZE, limit - report.tried)
             clock = now or utcnow()
             batch = claim_batch(worker, clock, size)
             if not batch:
@@ -276,7 +321,9 @@ def send_queued(limit: int | None = None, *, now: datetime | None = None) -> Sen
         outcomes.close()
     report.remaining = db.session.scalar(
         select(func.count(OutboxMessage.id)).where(
-            OutboxMessage.sent_at.is_(None), OutboxMessage.cancelled_at.is_(None)
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.cancelled_at.is_(None),
+            OutboxMessage.failed_at.is_(None),
         )
     )
     db.session.commit()

@@ -14,6 +14,7 @@ QUEUED = "queued"
 RETRYING = "retrying"
 SENT = "sent"
 CANCELLED = "cancelled"
+FAILED = "failed"  # the mail server refused it for good (5xx): never retried
 
 
 class OutboxMessage(db.Model):
@@ -23,7 +24,9 @@ class OutboxMessage(db.Model):
     `"<assignment_id>:<cycle>:<kind>:<step>"`, so however often or however many
     times at once `renew` runs, each reminder is queued at most once. A sender
     claims a row (`claimed_at`/`claimed_by`, a lease) before it talks to SMTP;
-    a failure puts the row back with `send_after` pushed out (backoff).
+    a temporary failure puts the row back with `send_after` pushed out
+    (backoff); a permanent refusal (5xx) sets `failed_at`, with the server's
+    reason in `last_error`, and the row is never tried again.
     """
 
     __tablename__ = "outbox_messages"
@@ -49,6 +52,7 @@ class OutboxMessage(db.Model):
     claimed_by: Mapped[str | None] = mapped_column(String(120))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def status(self) -> str:
@@ -56,4 +60,6 @@ class OutboxMessage(db.Model):
             return SENT
         if self.cancelled_at is not None:
             return CANCELLED
+        if self.failed_at is not None:
+            return FAILED
         return RETRYING if self.attempts else QUEUED

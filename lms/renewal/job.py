@@ -47,10 +47,7 @@ class RenewReport:
         if self.dry_run:
             lines.append("dry run: nothing was changed and no email was sent")
         else:
-            lines.append(
-                f"emails sent: {self.mail.sent}, failed: {self.mail.failed}, "
-                f"still queued: {self.mail.remaining}"
-            )
+            lines.append(self.mail.summary())
         lines.append(f"took {self.queue_seconds:.2f} s to queue, {self.send_seconds:.2f} s to send")
         return lines
 

@@ -139,8 +139,12 @@ def test_put_terminated_signs_the_person_out_and_keeps_their_records(api, synced
     assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.action == "person.terminated"))
 
 
-def test_put_adopts_someone_added_by_hand_without_an_employee_id(api, synced):
+def test_put_updates_someone_added_by_hand_only_once_given_their_employee_id(api, synced, runner):
     existing = make_employee(email="ana@example.com", full_name="Ana L")
+    refused = api.put("/api/v1/employees/E7", json=ana())
+    assert refused.status_code == 422, "never matched by email"
+    assert "set-employee-id ana@example.com E7" in refused.json["problems"][0]["message"]
+    assert runner.invoke(args=["lms", "set-employee-id", "ana@example.com", "E7"]).exit_code == 0
     response = api.put("/api/v1/employees/E7", json=ana())
     assert response.status_code == 200
     user = person("ana@example.com")

@@ -6,6 +6,7 @@ import pytest
 
 from lms.imports.csvfile import parse_csv
 from lms.imports.plan import NEW, TERMINATED, UNCHANGED, UPDATED, Person, plan_import
+from lms.imports.rules import email_change_problem, email_owner_problem
 from tests.hr.importing import HEADER, csv_bytes, row
 
 
@@ -72,12 +73,12 @@ def test_a_leaver_not_yet_in_attest_is_recorded_as_terminated():
     assert kinds(result) == [(2, TERMINATED)] and result.changes[0].person is None
 
 
-def test_someone_added_by_hand_is_matched_by_email_and_given_their_employee_id():
+def test_someone_added_by_hand_is_not_matched_by_email_until_given_their_employee_id():
     hana = person(7, None, "ana@example.com")
-    result = plan(row(), people=[hana])
-    assert kinds(result) == [(2, UPDATED)]
-    assert result.changes[0].person == hana
-    assert result.changes[0].fields == {"employee_id": (None, "E1")}
+    assert plan(row(), people=[hana]).changes == []
+    linked = person(7, "E1", "ana@example.com")  # after `flask lms set-employee-id`
+    result = plan(row(), people=[linked])
+    assert kinds(result) == [(2, UNCHANGED)] and result.changes[0].person == linked
 
 
 def test_a_duplicate_employee_id_refuses_every_copy():
@@ -257,3 +258,76 @@ def test_a_refused_row_at_the_top_of_a_long_chain_refuses_the_chain_in_one_pass(
     assert errors(result)[0] == (
         "line 2: manager_email: manager p2@example.com is on line 3, which cannot be imported"
     )
+
+
+# -- who an import may change (lms.imports.rules) --------------------------------------------
+
+HANA = person(7, "H1", "hr@example.com", full_name="Hana Reyes", is_hr=True)
+ROOT = person(8, None, "root@example.com", full_name="Rae Root", is_hr=True)
+HAND = person(9, None, "hand@example.com", full_name="Hal Hand")
+
+
+@pytest.mark.parametrize(
+    ("is_hr", "old", "new", "refused"),
+    [
+        (False, "ana@example.com", "ana.lima@example.com", False),
+        (False, "ana@example.com", "ana@example.com", False),
+        (True, "hr@example.com", "hr@example.com", False),
+        (True, "hr@example.com", None, False),  # the row's email is bad: reported on its own
+        (True, "hr@example.com", "mallory@evil.example", True),
+    ],
+)
+def test_only_an_hr_users_email_change_is_refused(is_hr, old, new, refused):
+    problem = email_change_problem(is_hr=is_hr, old_email=old, new_email=new)
+    assert (problem is not None) == refused
+    if refused:
+        assert old in problem and new in problem and "HR user" in problem
+
+
+@pytest.mark.parametrize(
+    ("owner_employee_id", "row_employee_id", "expected"),
+    [
+        ("E5", "E1", "ana@example.com already belongs to Ana Lima (employee_id E5)"),
+        (None, None, "ana@example.com already belongs to Ana Lima (no employee_id)"),
+        (None, "E1", "ana@example.com already belongs to Ana Lima, who has no employee_id; an "
+                     "import never takes a person over by email. If this row is them, link them "
+                     "first with `flask lms set-employee-id ana@example.com E1`"),
+    ],
+)  # fmt: skip
+def test_an_email_someone_else_holds_is_refused_with_the_way_out(
+    owner_employee_id, row_employee_id, expected
+):
+    assert email_owner_problem(email="ana@example.com", owner_name="Ana Lima",
+                               owner_employee_id=owner_employee_id,
+                               row_employee_id=row_employee_id) == expected  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("line", "people", "expected"),
+    [
+        # an HR user's email cannot change, whoever they are matched as
+        (row("H1", "mallory@evil.example", "Hana Reyes"), [HANA],
+         "line 2: email: hr@example.com is an HR user: an import or the API cannot change an HR "
+         "user's email (to mallory@evil.example); they change it themselves, signed in"),
+        # a made-up employee_id with the email of someone added by hand adopts no one
+        (row("E666", "root@example.com", "Rae Root"), [ROOT],
+         "line 2: email: root@example.com already belongs to Rae Root, who has no employee_id; "
+         "an import never takes a person over by email. If this row is them, link them first "
+         "with `flask lms set-employee-id root@example.com E666`"),
+        (row("E9", "hand@example.com", "Hal Hand"), [HAND],
+         "line 2: email: hand@example.com already belongs to Hal Hand, who has no employee_id; "
+         "an import never takes a person over by email. If this row is them, link them first "
+         "with `flask lms set-employee-id hand@example.com E9`"),
+    ],
+)  # fmt: skip
+def test_rows_that_would_take_an_account_over_are_refused(line, people, expected):
+    result = plan(line, people=people)
+    assert errors(result) == [expected]
+    assert result.changes == []
+
+
+def test_an_hr_user_is_still_updated_by_an_import_that_keeps_their_email():
+    result = plan(row("H1", "hr@example.com", "Hana Reyes", department="People"), people=[HANA])
+    assert errors(result) == []
+    (change,) = result.changes
+    assert change.fields == {"department": ("Stores", "People")}

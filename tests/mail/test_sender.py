@@ -144,8 +144,15 @@ def test_send_mail_command_reports_and_keeps_failures_for_later(app, synced, smt
     queue(2)
     smtp_server.refuse_connections(1000)
     result = runner.invoke(args=["lms", "send-mail"])
-    assert result.exit_code == 0, result.output
-    assert "emails sent: 0, failed: 2, still queued: 2" in result.output
+    assert result.exit_code == 1, "nothing could be delivered: cron monitoring must notice"
+    assert (
+        "emails sent: 0, failed: 2 (will be retried), failed for good: 0, still queued: 2"
+        in result.stdout
+    )
+    assert result.stderr == (
+        "error: none of 2 email(s) could be delivered; they will be retried: The mail server "
+        "would not talk to Attest: 421 4.3.2 Service not available, closing channel\n"
+    )
     assert smtp_server.messages == []
     assert len(rows()) == 2
 

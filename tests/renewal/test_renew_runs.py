@@ -18,7 +18,11 @@ def test_running_twice_on_one_day_sends_nothing_the_second_time(runner, smtp_ser
     assert len(first) == 2
     second, output = renew_on(runner, smtp_server, day)
     assert second == set()
-    assert "emails queued: 0" in output and "emails sent: 0, failed: 0, still queued: 0" in output
+    assert (
+        "emails queued: 0" in output
+        and "emails sent: 0, failed: 0 (will be retried), failed for good: 0, still queued: 0"
+        in output
+    )
 
 
 def test_a_late_run_catches_up_with_one_reminder_not_every_missed_one(
@@ -120,9 +124,12 @@ def test_mail_refused_at_first_stays_queued_and_goes_out_later_once(
 
     day = HIRED + timedelta(days=31)
     smtp_server.drop_connections(1000)
-    mail, output = renew_on(runner, smtp_server, day)
+    mail, output = renew_on(runner, smtp_server, day, exit_code=1)  # nothing went: cron must see
     assert mail == set()
-    assert "emails sent: 0, failed: 2, still queued: 2" in output
+    assert (
+        "emails sent: 0, failed: 2 (will be retried), failed for good: 0, still queued: 2" in output
+    )
+    assert "error: none of 2 email(s) could be delivered; they will be retried" in output
     mail, output = renew_on(runner, smtp_server, day)  # again: nothing new, retry not due yet
     assert mail == set() and "emails queued: 0" in output and "still queued: 2" in output
     smtp_server.drop_connections(0)  # the server is back
