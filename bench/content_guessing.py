@@ -6,6 +6,8 @@ Reads `content/` through the project's loader and prints, per module with a quiz
 
 - longest right: of the single-answer questions, how many have the correct choice
   as the longest one by characters (a tie for longest counts as a share: 1/t);
+- shortest right: the same for the shortest choice, so a rewrite that only moved
+  the tell from longest to shortest shows;
 - first try: the exact probability that a guesser who always picks the longest
   choice passes a first attempt, over every equally likely draw of
   `questions_per_attempt` questions from the pool (`lms.grading.draw_questions`
@@ -36,9 +38,12 @@ from lms.grading import grade_attempt  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def longest_success(question: QuestionSpec) -> Fraction:
-    """Return the chance that ticking only the longest choice (ties at random) scores."""
-    longest = max(len(choice.text) for choice in question.choices)
+def longest_success(question: QuestionSpec, pick=max) -> Fraction:
+    """Return the chance that ticking only the longest choice (ties at random) scores.
+
+    `pick=min` gives the same for the shortest choice.
+    """
+    longest = pick(len(choice.text) for choice in question.choices)
     tied = [choice for choice in question.choices if len(choice.text) == longest]
     correct = sum(choice.is_correct for choice in question.choices)
     if correct != 1:
@@ -70,10 +75,17 @@ def first_try_pass(spec: ModuleSpec) -> Fraction:
     return total / comb(len(chances), drawn)
 
 
-def longest_right_share(spec: ModuleSpec) -> tuple[Fraction, int]:
-    """Return (questions whose correct choice is the longest, single-answer questions)."""
+def right_share(spec: ModuleSpec, pick=max) -> tuple[Fraction, int]:
+    """Return (questions whose correct choice is the longest, single-answer questions).
+
+    `pick=min` counts the questions whose correct choice is the shortest.
+    """
     singles = [q for q in spec.questions if q.type == "single"]
-    return sum((longest_success(q) for q in singles), Fraction(0)), len(singles)
+    return sum((longest_success(q, pick) for q in singles), Fraction(0)), len(singles)
+
+
+def share(part: Fraction, whole: int) -> str:
+    return f"{float(part):g}/{whole} = {float(part / whole) if whole else 0:.0%}"
 
 
 def main() -> None:
@@ -83,13 +95,15 @@ def main() -> None:
         print(error, file=sys.stderr)
     if content.errors:
         sys.exit(1)
-    header = ("module", "v", "pool", "drawn", "pass", "longest right", "first try", "in attempts")
+    header = ("module", "v", "pool", "drawn", "pass", "longest right", "shortest right",
+              "first try", "in attempts")  # fmt: skip
     rows = []
     totals = [Fraction(0), 0]
     for slug, spec in sorted(content.modules.items()):
         if not spec.questions:
             continue
-        longest, singles = longest_right_share(spec)
+        longest, singles = right_share(spec)
+        shortest, _ = right_share(spec, min)
         totals[0] += longest
         totals[1] += singles
         first = first_try_pass(spec)
@@ -97,12 +111,14 @@ def main() -> None:
         drawn = min(spec.questions_per_attempt or len(spec.questions), len(spec.questions))
         rows.append((
             slug, str(spec.version), str(len(spec.questions)), str(drawn), f"{spec.pass_mark}%",
-            f"{float(longest):g}/{singles} = {float(longest / singles) if singles else 0:.0%}",
+            share(longest, singles), share(shortest, singles),
             f"{float(first):.1%}", within,
         ))  # fmt: skip
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
     if totals[1]:
         print(f"\nall modules: the correct choice is the longest in {float(totals[0]):g} of "
               f"{totals[1]} single-answer questions ({float(totals[0] / totals[1]):.0%})")  # fmt: skip
