@@ -36,9 +36,9 @@ def hash_session_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def is_session_token(value: str) -> bool:
+def is_session_token(value: object) -> bool:
     """Whether a cookie's value could be a session token (anything else needs no query)."""
-    return TOKEN_PATTERN.fullmatch(value) is not None
+    return isinstance(value, str) and TOKEN_PATTERN.fullmatch(value) is not None
 
 
 def start_session(
