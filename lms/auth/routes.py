@@ -1,3 +1,4 @@
+import hashlib
 import secrets
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -120,7 +121,9 @@ def find_user(email: str) -> User | None:
 
 
 def submitted_account() -> str:
-    return "login:" + request.form.get("email", "").strip().lower()
+    """The account a sign-in names, as a fixed-size key (no email in the limiter's store)."""
+    email = request.form.get("email", "").strip().lower()
+    return "login:" + hashlib.sha256(email.encode(errors="replace")).hexdigest()
 
 
 def refused(response) -> bool:
