@@ -109,3 +109,14 @@ def test_changing_the_password_needs_a_csrf_token(app, client, erin):
     token = re.search(r'name="csrf_token"[^>]* value="([^"]+)"', page).group(1)
     data = {"current": PASSWORD, "password": NEW, "confirm": NEW, "csrf_token": token}
     assert client.post(PAGE, data=data).status_code == 302
+
+
+def test_guessing_the_current_password_on_a_borrowed_session_is_throttled(app_with):
+    limited = app_with(RATELIMIT_ENABLED=True)
+    with limited.app_context():
+        make_employee()
+    assert limited.test_client().post(PAGE, data={}).status_code == 302  # anonymous: sign in
+    client = limited.test_client()
+    sign_in(client)
+    statuses = [change(client, f"guess number {n}").status_code for n in range(11)]
+    assert statuses == [200] * 10 + [429]
