@@ -1,6 +1,7 @@
 """Settings for Attest, read from environment variables (and `.env` when present)."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from dotenv import load_dotenv
@@ -72,6 +73,11 @@ class Config:
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536
     ARGON2_PARALLELISM = 4
+    # A sign-in ends on its own after LMS_SESSION_HOURS, or LMS_REMEMBER_DAYS with "keep me
+    # signed in" (lms.auth.rules.session_expires_at); the server's record decides, not the cookie.
+    LMS_SESSION_HOURS = env_int("LMS_SESSION_HOURS", 12)
+    LMS_REMEMBER_DAYS = env_int("LMS_REMEMBER_DAYS", 30)
+    REMEMBER_COOKIE_DURATION = timedelta(days=LMS_REMEMBER_DAYS)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

@@ -12,14 +12,14 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from lms.audit import record_event, record_events
 from lms.extensions import db
 from lms.mail import message_values, queue_email, queue_emails
 from lms.models import User, UserToken
 from lms.models.base import utcnow
-from lms.passwords import hash_password, password_problem
+from lms.passwords import hash_password, password_problem, user_inputs
 
 INVITE = "invite"
 RESET = "reset"
@@ -79,11 +79,11 @@ def set_password_with_token(token: str, purpose: str, password: str, now: dateti
     The token is claimed by an UPDATE that also checks it is unused and
     unexpired, so two requests (on any instances) cannot both use it.
     """
-    if problem := password_problem(password):
-        raise TokenError(problem)
     found = find_token(token, purpose, now)
     if found is None:
         raise TokenError("This link has expired or has already been used.")
+    if problem := password_problem(password, user_inputs(db.session.get(User, found.user_id))):
+        raise TokenError(problem)
     claimed = db.session.execute(
         update(UserToken)
         .where(UserToken.id == found.id, UserToken.used_at.is_(None), UserToken.expires_at > now)
@@ -147,6 +147,12 @@ def send_invitations(users: list[User], *, now: datetime, actor_id: int | None) 
              "details": details, "created_at": now} for user in users]  # fmt: skip
 
 
+# Reset links emailed to one person in an hour, whoever asks. Past it, asking again sends
+# nothing and, above all, retires nothing: the newest link sent still works for its hour,
+# so a stranger asking on someone's behalf can fill neither their inbox nor lock them out.
+RESETS_PER_HOUR = 5
+
+
 def send_password_reset(email: str, *, now: datetime | None = None) -> bool:
     """Queue a reset link if `email` is an active person's; return whether one was queued.
 
@@ -155,6 +161,15 @@ def send_password_reset(email: str, *, now: datetime | None = None) -> bool:
     now = now or utcnow()
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or not user.is_active:
+        return False
+    recent = db.session.scalar(
+        select(func.count()).where(
+            UserToken.user_id == user.id,
+            UserToken.purpose == RESET,
+            UserToken.created_at > now - timedelta(hours=1),
+        )
+    )
+    if recent >= RESETS_PER_HOUR:
         return False
     token = issue_token(user, RESET, now)
     queue_email(

@@ -53,7 +53,8 @@ def create_user(
         )
         if manager is None:
             raise PeopleError(f"no manager with the email {manager_email}")
-    if password is not None and (problem := password_problem(password)):
+    known = [full_name, email, employee_id or ""]  # a password made of these is refused
+    if password is not None and (problem := password_problem(password, known)):
         raise PeopleError(f"password refused: {problem}")
     user = User(
         email=email, full_name=" ".join(full_name.split()), employee_id=employee_id or None,

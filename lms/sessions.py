@@ -22,8 +22,11 @@ class SignedCookieSessions(SecureCookieSessionInterface):
     opened, with when they were signed, and opens a cookie it has seen by checking only
     its age. The same bytes signed under the same keys verify the same way every time,
     so nothing is trusted that was not checked; a new key set starts with none
-    remembered. Only sessions holding plain values (the signed-in session: user id,
-    freshness, CSRF secret) are remembered: each request gets its own copy, which it may
+    remembered. Whether the session a cookie names has ended is not the cookie's to
+    say: that is read from the database on every request (lms.auth.routes.load_user),
+    so a revoked session is refused even while its cookie is remembered here. Only
+    sessions holding plain values (the signed-in session: its token, freshness, CSRF
+    secret) are remembered: each request gets its own copy, which it may
     change without touching another's.
     """
 

@@ -21,8 +21,9 @@ class ForgotPasswordForm(FlaskForm):
     submit = SubmitField("Email me a link")
 
 
-def strong_enough(_form, field) -> None:
-    if problem := password_problem(field.data or ""):
+def strong_enough(form, field) -> None:
+    # The view sets `user_inputs` (the person's name and email): those make weak passwords too.
+    if problem := password_problem(field.data or "", getattr(form, "user_inputs", ())):
         raise ValidationError(problem)
 
 
@@ -33,3 +34,13 @@ class SetPasswordForm(FlaskForm):
         validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
     )
     submit = SubmitField("Set password")
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=256)])
+    password = PasswordField("New password", validators=[DataRequired(), strong_enough])
+    confirm = PasswordField(
+        "Type the new one again",
+        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+    )
+    submit = SubmitField("Change password")

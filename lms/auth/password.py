@@ -1,5 +1,7 @@
 """Choosing a password from an emailed link: invitations and "forgot password"."""
 
+from collections.abc import Callable
+
 from flask import (
     after_this_request,
     current_app,
@@ -7,13 +9,12 @@ from flask import (
     make_response,
     redirect,
     render_template,
-    request,
     url_for,
 )
-from flask_login import login_user, logout_user
 
 from lms.auth import bp
 from lms.auth.forms import ForgotPasswordForm, SetPasswordForm
+from lms.auth.routes import sign_in
 from lms.extensions import db, limiter
 from lms.invitations import (
     INVITE,
@@ -26,47 +27,63 @@ from lms.invitations import (
 from lms.mail import send_queued
 from lms.models import User
 from lms.models.base import utcnow
+from lms.passwords import user_inputs
 
 AFTER_RESPONSE_LIMIT = 200  # a big batch (10,000 invitations) is left to `flask lms send-mail`
 
 
-def deliver_after_response() -> None:
-    """Send queued email once the response has gone, so no one waits for (or times) SMTP.
+def after_response(*steps: Callable[[], object]) -> None:
+    """Run `steps`, then send queued email, once the response has gone.
 
-    At most AFTER_RESPONSE_LIMIT messages, so a web worker is never tied up for
+    Nobody waits for (or times) the work or SMTP. Each step commits its own work; a
+    step that fails is logged and rolled back, and the next runs. At most
+    AFTER_RESPONSE_LIMIT messages are sent, so a web worker is never tied up for
     long; the rest, and what cannot be sent, stay in the outbox for `flask lms
     send-mail` (and `renew`) to deliver.
     """
     app = current_app._get_current_object()
 
-    def send() -> None:
+    def run() -> None:
         with app.app_context():
-            try:
-                send_queued(AFTER_RESPONSE_LIMIT)
-            except Exception:  # the response is gone; the outbox keeps the mail for a retry
-                app.logger.exception("sending queued email after a request failed")
+            for step in (*steps, lambda: send_queued(AFTER_RESPONSE_LIMIT)):
+                try:
+                    step()
+                except Exception:  # the response is gone; the outbox keeps the mail for a retry
+                    db.session.rollback()
+                    app.logger.exception("work after a request's response failed")
 
     @after_this_request
     def hook(response):
-        response.call_on_close(send)
+        response.call_on_close(run)
         return response
 
 
-def submitted_email() -> str:
-    return "forgot:" + request.form.get("email", "").strip().lower()
+def deliver_after_response() -> None:
+    """Send queued email once the response has gone (see `after_response`)."""
+    after_response()
+
+
+def send_reset_and_commit(email: str) -> None:
+    send_password_reset(email)
+    db.session.commit()
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
 @limiter.limit("5 per minute; 20 per hour", methods=["POST"])
-@limiter.limit("5 per hour", key_func=submitted_email, methods=["POST"])
 def forgot_password():
-    """Email a password reset link, never saying whether the address has an account."""
+    """Email a password reset link, never saying whether the address has an account.
+
+    The answer is the same page, after the same work, either way: looking the
+    address up, and the link, the email and the audit event that follow only for
+    someone's, happen after the response has gone, so its timing tells nothing.
+    How many links one person is sent is capped there (RESETS_PER_HOUR) rather than
+    by refusing requests, which let a stranger block someone's reset for an hour.
+    """
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        send_password_reset(form.email.data)
-        db.session.commit()
-        deliver_after_response()
-        return render_template("auth/forgot_password_sent.html", email=form.email.data)
+        email = form.email.data
+        after_response(lambda: send_reset_and_commit(email))
+        return render_template("auth/forgot_password_sent.html", email=email)
     return render_template("auth/forgot_password.html", form=form)
 
 
@@ -91,15 +108,14 @@ def set_password_page(token: str, purpose: str):
         return private(render_template("auth/link_invalid.html", purpose=purpose), 404)
     user = db.session.get(User, found.user_id)
     form = SetPasswordForm()
+    form.user_inputs = user_inputs(user)
     if form.validate_on_submit():
         try:
             user = set_password_with_token(token, purpose, form.password.data, now)
         except TokenError:
             db.session.rollback()
             return private(render_template("auth/link_invalid.html", purpose=purpose), 404)
-        db.session.commit()
-        logout_user()
-        login_user(user)
+        sign_in(user, remember=False)  # commits; every earlier session has ended
         flash("Your password is set. Welcome to Attest." if purpose == INVITE
               else "Your password has been changed.", "success")  # fmt: skip
         return redirect(url_for("learn.dashboard"))

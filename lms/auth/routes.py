@@ -1,15 +1,20 @@
+import hashlib
+import secrets
+from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import bindparam, exists, select
 
 from lms.auth import bp
 from lms.auth.forms import LoginForm, LogoutForm
+from lms.auth.operations import end_sessions, hash_session_token, is_session_token, start_session
+from lms.auth.rules import is_session_live
 from lms.database import DriverQuery, autocommit_connection
 from lms.extensions import db, limiter, login_manager
-from lms.models import User
-from lms.models.base import detached
+from lms.models import User, UserSession
+from lms.models.base import detached, utcnow
 from lms.passwords import hash_password, needs_rehash, verify_password
 
 login_manager.login_view = "auth.login"
@@ -19,6 +24,7 @@ login_manager.login_message_category = "info"
 
 _users = User.__table__
 _reports = _users.alias("reports")
+_sessions = UserSession.__table__
 # What a request may read of the signed-in person (`current_user`). Not the password
 # hash, which only the sign-in and password views need (they load the person), and none
 # of the HR record's other fields: each column read costs on every signed-in request.
@@ -26,36 +32,80 @@ SIGNED_IN_FIELDS = (
     "id", "email", "full_name", "department", "manager_id",
     "is_hr", "is_active", "session_version", "training_rev",
 )  # fmt: skip
-# The signed-in person's row, read on every signed-in request: built once, run on the
-# driver's cursor (the ORM's session and identity map were a third of a cached page's
-# time, SQLAlchemy's execution half of what was left), with whether anyone reports to
-# them (the navigation and report scopes need it).
+# The signed-in person's row with their session's, read on every signed-in request: built
+# once, run on the driver's cursor (the ORM's session and identity map were a third of a
+# cached page's time, SQLAlchemy's execution half of what was left), with whether anyone
+# reports to them (the navigation and report scopes need it). One statement: the session
+# is joined in, not read on its own.
 SIGNED_IN_ROW = DriverQuery(
     select(
         *[_users.c[name] for name in SIGNED_IN_FIELDS],
         exists().where(_reports.c.manager_id == _users.c.id).label("has_reports"),
-    ).where(_users.c.id == bindparam("id"))
+        _sessions.c.id.label("session_id"),
+        _sessions.c.user_version,
+        _sessions.c.expires_at,
+        _sessions.c.revoked_at,
+    )
+    .select_from(_sessions.join(_users, _users.c.id == _sessions.c.user_id))
+    .where(_sessions.c.token_hash == bindparam("token_hash"))
 )
+USER_KEYS = (*SIGNED_IN_FIELDS, "has_reports", "session_id")
 
 
 @login_manager.user_loader
-def load_user(cookie_id: str) -> User | None:
-    """Load the signed-in person, unless they were deactivated or signed out everywhere.
+def load_user(token: str) -> User | None:
+    """Load the person a session cookie names, unless that session has ended.
 
-    The person is read fresh on every request, so deactivation and signing out
-    everywhere take effect at once, with one statement outside the ORM session (one
+    The session and its person are read fresh on every request, so signing out,
+    expiry, deactivation and signing out everywhere take effect at once on every
+    instance (a worker's cache of opened cookies, lms.sessions, only spares checking
+    the cookie's signature again), with one statement outside the ORM session (one
     round trip on PostgreSQL). They come back as a detached `User` holding that row:
     its fields read as usual (any other raises DetachedInstanceError); code that reads
     more of a person, or changes them, loads them in the session.
     """
-    user_id, _, version = cookie_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
-        return None
+    if not is_session_token(token):
+        return None  # not one of ours (a cookie from before server-side sessions, say)
     with autocommit_connection() as connection:
-        row = SIGNED_IN_ROW.first(connection, {"id": int(user_id)})
-    if row is None or not row["is_active"] or row["session_version"] != int(version):
+        row = SIGNED_IN_ROW.first(connection, {"token_hash": hash_session_token(token)})
+    if row is None or not is_session_live(
+        is_active=row["is_active"], session_version=row["session_version"],
+        user_version=row["user_version"], expires_at=row["expires_at"],
+        revoked_at=row["revoked_at"], now=utcnow(),
+    ):  # fmt: skip
         return None
-    return detached(User, row)
+    user = detached(User, {key: row[key] for key in USER_KEYS})
+    user.session_token = token
+    return user
+
+
+def sign_in(user: User, *, remember: bool) -> None:
+    """Start a new server-side session for `user` in this browser, and commit it.
+
+    The CSRF secret kept in the cookie session is replaced too, so a token handed
+    out before signing in (to whoever was at the keyboard) is refused after.
+    """
+    config = current_app.config
+    token = start_session(
+        user, remembered=remember, now=utcnow(),
+        session_hours=config["LMS_SESSION_HOURS"], remember_days=config["LMS_REMEMBER_DAYS"],
+    )  # fmt: skip
+    db.session.commit()
+    user.session_token = token
+    logout_user()  # whatever this browser held before, and its remember-me cookie
+    login_user(user, remember=remember, duration=timedelta(days=config["LMS_REMEMBER_DAYS"]))
+    rotate_csrf_secret()
+
+
+def rotate_csrf_secret() -> None:
+    """Give the session a new CSRF secret, as Flask-WTF makes one (40 hex digits).
+
+    Replaced rather than dropped, so the next page signs its token for the new secret
+    at once and the page cache (lms.pagecache) can keep that one signature.
+    """
+    name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    session[name] = secrets.token_hex(20)
+    g.pop(name, None)  # the token Flask-WTF signed for the old secret in this request
 
 
 def safe_next(target: str | None) -> str | None:
@@ -70,8 +120,29 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
+def submitted_account() -> str:
+    """The account a sign-in names, as a fixed-size key (no email in the limiter's store)."""
+    email = request.form.get("email", "").strip().lower()
+    return "login:" + hashlib.sha256(email.encode(errors="replace")).hexdigest()
+
+
+def refused(response) -> bool:
+    return response.status_code == 401
+
+
+# Sign-in throttles (README, Signing in). Per address, every attempt counts, generously:
+# a store's staff sign in through one NAT address at the start of a shift. Per account,
+# only refusals count, from any address, so a password cannot be guessed from many
+# addresses, and a stranger can keep a person out for at most the window.
+LOGIN_LIMIT_PER_ADDRESS = "60 per minute; 600 per hour"
+LOGIN_FAILURES_PER_ACCOUNT = "10 per 15 minutes"
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
+@limiter.limit(LOGIN_LIMIT_PER_ADDRESS, methods=["POST"])
+@limiter.limit(
+    LOGIN_FAILURES_PER_ACCOUNT, key_func=submitted_account, methods=["POST"], deduct_when=refused
+)
 def login():
     """Sign in with email and password."""
     if current_user.is_authenticated:
@@ -86,8 +157,7 @@ def login():
         ):
             if needs_rehash(user.password_hash):
                 user.password_hash = hash_password(form.password.data)
-                db.session.commit()
-            login_user(user, remember=form.remember.data)
+            sign_in(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or url_for("learn.dashboard"))
         if user is None or not user.is_active:
             verify_password(None, form.password.data)
@@ -99,8 +169,10 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    """Sign out of this browser."""
+    """Sign out: end this session and every other of this person (DESIGN "Signing in")."""
     if LogoutForm().validate_on_submit():
+        end_sessions(current_user.id, utcnow())
+        db.session.commit()
         logout_user()
         flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))

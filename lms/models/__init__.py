@@ -8,6 +8,7 @@ from lms.models.imports import StagedImport
 from lms.models.mail import OutboxMessage
 from lms.models.people import User
 from lms.models.revisions import install_triggers  # noqa: F401 - installs on create_all
+from lms.models.sessions import UserSession
 from lms.models.tokens import UserToken
 from lms.models.training import Assignment, Attempt, Attestation, Completion
 
@@ -28,5 +29,6 @@ __all__ = [
     "Question",
     "StagedImport",
     "User",
+    "UserSession",
     "UserToken",
 ]

@@ -27,7 +27,7 @@ class User(UserMixin, db.Model):
     is_hr: Mapped[bool] = mapped_column(default=False)
     is_active: Mapped[bool] = mapped_column(default=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    # Part of the login cookie: raising it signs the person out everywhere.
+    # Raising it ends every session of this person, remembered ones included (lms.auth).
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     department_changed_on: Mapped[date | None]
@@ -41,8 +41,12 @@ class User(UserMixin, db.Model):
 
     manager: Mapped[User | None] = relationship(remote_side=[id], lazy="raise")
 
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+    # Not columns: the signed-in session a request's `current_user` came with (lms.auth.routes).
+    session_token = None  # what the cookies name: Flask-Login's id for this sign-in
+    session_id = None  # its UserSession row
+
+    def get_id(self) -> str | None:
+        return self.session_token
 
     @property
     def first_name(self) -> str:

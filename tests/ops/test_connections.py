@@ -20,10 +20,12 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm.exc import DetachedInstanceError
 from sqlalchemy.pool import NullPool
 
+from lms.auth.operations import hash_session_token, start_session
 from lms.auth.routes import SIGNED_IN_FIELDS, SIGNED_IN_ROW, load_user
 from lms.database import DriverQuery, autocommit_connection
 from lms.extensions import db
 from lms.models import User
+from lms.models.base import utcnow
 from tests.factories import make_employee
 
 ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
@@ -32,11 +34,18 @@ postgres_only = pytest.mark.skipif(
 )
 
 
+def signed_in(user: User) -> str:
+    """Start a session for `user`, as signing in does; return the token its cookie holds."""
+    token = start_session(user, remembered=False, now=utcnow(), session_hours=1, remember_days=1)
+    db.session.commit()
+    return token
+
+
 def test_the_signed_in_person_is_read_in_one_statement_outside_the_session(app, count_queries):
     boss = make_employee(email="boss@example.com", full_name="Bo Boss")
     make_employee(email="erin@example.com", full_name="Erin Example", manager_email=boss.email)
     db.session.commit()
-    cookie_id = boss.get_id()
+    cookie_id = signed_in(boss)
     expected = {name: getattr(boss, name) for name in SIGNED_IN_FIELDS}
     db.session.expunge_all()
     counter, user = count_queries(lambda: load_user(cookie_id))
@@ -51,15 +60,17 @@ def test_the_signed_in_person_is_read_in_one_statement_outside_the_session(app, 
 
 def test_a_person_signed_out_everywhere_or_deactivated_is_not_loaded(app):
     erin = make_employee()
-    cookie_id = erin.get_id()
+    cookie_id = signed_in(erin)
     erin.session_version += 1
     db.session.commit()
     assert load_user(cookie_id) is None
-    assert load_user(erin.get_id()) is not None
+    cookie_id = signed_in(erin)
+    assert load_user(cookie_id) is not None
     erin.is_active = False
     db.session.commit()
-    assert load_user(erin.get_id()) is None
-    assert load_user("not-a-number:1") is None and load_user(f"{erin.id}:x") is None
+    assert load_user(cookie_id) is None
+    assert load_user(f"{erin.id}:{erin.session_version}") is None  # the old cookie's id
+    assert load_user("not-a-token") is None and load_user(cookie_id[:-1] + "!") is None
 
 
 def test_a_driver_query_fails_as_sqlalchemy_would_and_the_connection_goes_on(app):
@@ -70,10 +81,11 @@ def test_a_driver_query_fails_as_sqlalchemy_would_and_the_connection_goes_on(app
             query.first(connection, {"id": 1})
         assert connection.execute(text("SELECT 1")).scalar() == 1
     erin = make_employee()
-    db.session.commit()
+    token = signed_in(erin)
     with autocommit_connection() as connection:
-        assert SIGNED_IN_ROW.first(connection, {"id": erin.id})["email"] == erin.email
-        assert SIGNED_IN_ROW.first(connection, {"id": erin.id + 1000}) is None
+        found = SIGNED_IN_ROW.first(connection, {"token_hash": hash_session_token(token)})
+        assert found["email"] == erin.email
+        assert SIGNED_IN_ROW.first(connection, {"token_hash": hash_session_token("x")}) is None
 
 
 @pytest.mark.parametrize(
@@ -96,19 +108,17 @@ def test_a_driver_query_takes_only_plain_parameters_given_at_run_time(app, where
 def test_flask_sqlalchemy_records_the_signed_in_persons_query(app_with):
     recording = app_with(SQLALCHEMY_RECORD_QUERIES=True)
     with recording.app_context():
-        cookie_id = make_employee().get_id()
-        db.session.commit()
+        cookie_id = signed_in(make_employee())
     with recording.test_request_context("/"):
         assert load_user(cookie_id) is not None
         statements = [query.statement for query in get_recorded_queries()]
-    assert len(statements) == 1 and "FROM users" in statements[0]
+    assert len(statements) == 1 and "JOIN users" in statements[0]
 
 
 @postgres_only
 def test_on_postgresql_the_signed_in_person_is_read_in_autocommit(app):
     # One round trip: no BEGIN before the SELECT and no ROLLBACK after it.
-    cookie_id = make_employee().get_id()
-    db.session.commit()
+    cookie_id = signed_in(make_employee())
     autocommit = []
 
     def note(conn, _cursor, _statement, *_):
@@ -163,8 +173,7 @@ def test_a_connection_used_within_the_window_is_not_checked(app_with):
 def test_the_signed_in_person_read_on_a_lost_connection_fails_once_then_reconnects(app_with):
     app = app_with(LMS_DB_PING_AFTER_IDLE_S=3600)
     with app.app_context():
-        cookie_id = make_employee().get_id()
-        db.session.commit()
+        cookie_id = signed_in(make_employee())
         kill_pooled_connection()
         with pytest.raises(OperationalError) as lost:
             load_user(cookie_id)
@@ -178,8 +187,7 @@ def test_a_lost_connection_in_the_sign_in_read_renews_the_whole_pool(app_with):
     # likely dropped its peers, so the pool's other connections are not handed out again.
     app = app_with(LMS_DB_PING_AFTER_IDLE_S=3600)
     with app.app_context():
-        cookie_id = make_employee().get_id()
-        db.session.commit()
+        cookie_id = signed_in(make_employee())
         pid = text("SELECT pg_backend_pid()")
         with db.engine.connect() as first, db.engine.connect() as second:
             old = {first.scalar(pid), second.scalar(pid)}
