@@ -1,7 +1,7 @@
 """Add user_sessions: each sign-in kept on the server, so signing out ends it
 
 Revision ID: e3a9c41f7b20
-Revises: 5b7e0c2d9a41
+Revises: c4f2a9e7d1b3
 Create Date: 2026-12-02 17:40:00
 
 Sessions were signed cookies naming `user id:session_version`: signing out
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "e3a9c41f7b20"
-down_revision = "5b7e0c2d9a41"
+down_revision = "c4f2a9e7d1b3"
 branch_labels = None
 depends_on = None
 
