@@ -54,6 +54,9 @@ class Config:
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     MAX_CONTENT_LENGTH = env_int("LMS_MAX_CONTENT_LENGTH", 5 * 1024 * 1024)
+    # A web import of more rows runs in the background (lms.imports.jobs), clear of the
+    # worker timeout; smaller ones are imported in the confirm request.
+    LMS_IMPORT_INLINE_ROWS = env_int("LMS_IMPORT_INLINE_ROWS", 2000)
     # Host names this site answers to (e.g. "attest.example.com,.example.org"); unset = any.
     TRUSTED_HOSTS = env_list("LMS_TRUSTED_HOSTS")
     # How many proxies in front of the app set each X-Forwarded-* header (werkzeug ProxyFix).

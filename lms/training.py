@@ -327,6 +327,7 @@ def complete_cycle(
     )
     assignment.started_on = None
     assignment.extra_attempts = 0
+    assignment.revoked_on = None  # a revocation's notice ends with the new completion
     db.session.flush()
     record_event(
         "completion.recorded", actor_id=attestation.user_id, user_id=assignment.user_id,

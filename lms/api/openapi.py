@@ -216,6 +216,11 @@ SCHEMAS: dict[str, Any] = {
             "attempts_left": {"type": ["integer", "null"]},
             "exempt_reason": {"type": ["string", "null"]},
             "closed_on": nullable(DATE),
+            "revoked_on": {
+                **nullable(DATE),
+                "description": "the day a revoked certificate took the completion away; "
+                "null again once completed anew.",
+            },
             "completions": {"type": "array", "items": ref("Completion")},
         }
     ),  # fmt: skip

@@ -83,6 +83,7 @@ def assignment_json(r: AssignmentRecord, as_of: date, base_url: str) -> dict[str
         "attempts_left": r.attempts_left,
         "exempt_reason": a.exempt_reason,
         "closed_on": iso(a.closed_on),
+        "revoked_on": iso(a.revoked_on),
         "completions": [
             completion_json(c, r.certificates.get(c.id), as_of, base_url) for c in r.completions
         ],

@@ -14,11 +14,17 @@ from sqlalchemy.orm import undefer
 
 from lms.audit import record_event
 from lms.certificates.codes import format_code, new_code
-from lms.certificates.rules import LABELS, can_download, certificate_status
+from lms.certificates.rules import (
+    LABELS,
+    can_download,
+    certificate_status,
+    reopening_after_revocation,
+)
 from lms.extensions import db
-from lms.models import Certificate, Completion, Module, ModuleVersion, User
+from lms.models import Assignment, Attempt, Certificate, Completion, Module, ModuleVersion, User
 from lms.models.base import utcnow
 from lms.people import report_ids
+from lms.renewal.retraining import program_due_days
 
 if TYPE_CHECKING:
     from lms.certificates.render import CertificateText
@@ -242,6 +248,8 @@ def revoke_certificate(
     """Revoke a certificate for a stated reason (HR only; recorded in the audit trail).
 
     A second revocation is refused and changes nothing, however the two requests race.
+    Revoking the certificate of the current completion takes that completion away
+    (`reopen_after_revocation`).
     """
     reason = " ".join(reason.split())
     if not actor.is_hr:
@@ -267,3 +275,42 @@ def revoke_certificate(
         user_id=certificate.user_id,
         details={"certificate_id": certificate.id, "code": certificate.code, "reason": reason},
     )
+    reopen_after_revocation(certificate, now.date(), actor.id)
+
+
+def reopen_after_revocation(certificate: Certificate, today: date, actor_id: int) -> None:
+    """Take the revoked certificate's completion away from its assignment (flushes only).
+
+    See `rules.reopening_after_revocation`: the assignment loses its completion
+    dates, is due again after its program's due_days, and moves to a new cycle;
+    an attempt still open carries on into it (at most one is open per assignment).
+    The holder's cached pages go stale through the triggers on `assignments`.
+    """
+    completion = db.session.get(Completion, certificate.completion_id)
+    assignment = db.session.get(Assignment, completion.assignment_id, with_for_update=True)
+    due_days = program_due_days(assignment.module_id)
+    reopening = reopening_after_revocation(
+        today,
+        is_superseded=completion.superseded_at is not None,
+        due_days=due_days.get(assignment.program_id, due_days[None]),
+        cycle=assignment.cycle,
+    )
+    if reopening is None:
+        return
+    assignment.due_date, assignment.cycle = reopening
+    assignment.completed_on = assignment.expires_on = assignment.renewal_opens_on = None
+    assignment.started_on, assignment.extra_attempts, assignment.revoked_on = None, 0, today
+    moved = db.session.execute(
+        update(Attempt)
+        .where(Attempt.assignment_id == assignment.id, Attempt.submitted_at.is_(None))
+        .values(cycle=assignment.cycle)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount:
+        assignment.started_on = today
+    db.session.flush()
+    record_event(
+        "assignment.due_again", actor_id=actor_id, user_id=assignment.user_id,
+        details={"assignment_id": assignment.id, "certificate_id": certificate.id,
+                 "cycle": assignment.cycle, "due_on": assignment.due_date},
+    )  # fmt: skip

@@ -6,7 +6,7 @@ HR pages call these and never re-derive a rule.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 VALID = "valid"
 EXPIRED = "expired"
@@ -57,3 +57,23 @@ def can_download(*, is_owner: bool, is_hr: bool, manages_owner: bool, is_revoked
     if is_revoked:
         return False
     return is_owner or manages_owner
+
+
+def reopening_after_revocation(
+    revoked_on: date, *, is_superseded: bool, due_days: int, cycle: int
+) -> tuple[date, int] | None:
+    """Return (new due date, new cycle) when revoking a certificate reopens its assignment, else None.
+
+    DESIGN.md: "A revoked certificate takes its completion away: the assignment
+    counts as not complete from the revocation day (due again after the program's
+    due_days) ... and a new cycle issues a new certificate." Only the certificate
+    of the assignment's current completion does so; one a renewal has already
+    superseded certifies nothing today, and revoking it changes no dates. The
+    revocation ends the cycle the assignment is in (the renewal cycle that began
+    with the completion), so attempts and reminders start afresh; the next
+    completion is a first completion for the expiry rule (`lms.status.expiry_for`:
+    one period after the new due date, or after the completion day if late).
+    """
+    if is_superseded:
+        return None
+    return revoked_on + timedelta(days=due_days), cycle + 1

@@ -36,6 +36,8 @@ def transcript_rows(t: Transcript, today: date | None = None) -> Iterator[tuple[
             notes.append(f"exempt: {a.exempt_reason}")
         if a.closed_on:
             notes.append(f"closed {a.closed_on.isoformat()}")
+        if a.revoked_on:
+            notes.append(f"certificate revoked {a.revoked_on.isoformat()}: due again")
         if r.program:
             notes.append(f"program: {r.program}")
         yield ("assignment", r.slug, r.title, a.cycle, a.assigned_on, r.status, a.last_score,
@@ -49,11 +51,13 @@ def transcript_rows(t: Transcript, today: date | None = None) -> Iterator[tuple[
                    f"typed name: {s.typed_name}; text: {s.text}; ip: {s.ip_address or ''}; "
                    f"user agent: {s.user_agent or ''}")  # fmt: skip
         for c in r.completions:
+            certificate = r.certificates.get(c.id)
             state = "superseded" if c.superseded_at else "current"
+            if certificate is not None and certificate.revoked_at is not None:
+                state = "revoked"
             expiry = f"expires {c.expires_on.isoformat()}" if c.expires_on else "does not expire"
             yield ("completion", r.slug, r.title, c.cycle, c.completed_at, state, c.score,
                    c.version, expiry)  # fmt: skip
-            certificate = r.certificates.get(c.id)
             if certificate is not None:
                 yield ("certificate", r.slug, r.title, c.cycle, certificate.issued_at,
                        certificate_state(certificate, c, today), c.score, c.version,

@@ -25,3 +25,9 @@ class ConfirmForm(FlaskForm):
 class InviteForm(FlaskForm):
     next = HiddenField()
     submit = SubmitField("Send a new invitation")
+
+
+class PreviewAgainForm(FlaskForm):
+    """Previews a background import's upload again, after people changed since its preview."""
+
+    submit = SubmitField("Preview the changes again")

@@ -9,10 +9,11 @@ from lms.auth.password import AFTER_RESPONSE_LIMIT, deliver_after_response
 from lms.auth.routes import safe_next
 from lms.extensions import db
 from lms.hrimport import bp
-from lms.hrimport.forms import ConfirmForm, InviteForm, UploadForm
+from lms.hrimport.forms import ConfirmForm, InviteForm, PreviewAgainForm, UploadForm
+from lms.imports import jobs
 from lms.imports.apply import apply_plan, preview_csv
 from lms.invitations import INVITE, can_invite, send_invitation
-from lms.models import AuditEvent, StagedImport, User, UserToken
+from lms.models import AuditEvent, ImportJob, StagedImport, User, UserToken
 from lms.models.base import utcnow, utctoday
 
 STAGED_FOR = timedelta(days=1)  # an upload not confirmed by then is deleted
@@ -57,7 +58,11 @@ def render_index(form):
         .order_by(AuditEvent.id.desc())
         .limit(10)
     ).all()
-    return render_template("hrimport/index.html", form=form, recent=recent)
+    background = db.session.scalars(select(ImportJob).order_by(ImportJob.id.desc()).limit(10)).all()
+    return render_template(
+        "hrimport/index.html", form=form, recent=recent, jobs=background, now=utcnow(),
+        shown_state=jobs.shown_state,
+    )  # fmt: skip
 
 
 @bp.route("/", methods=["POST"])
@@ -96,6 +101,9 @@ def confirm():
     staged = db.session.get(StagedImport, int(form.staged_id.data))
     if staged is None or staged.created_by_id != current_user.id:
         abort(404, "That upload is not waiting for confirmation; please upload the file again.")
+    limit = current_app.config["LMS_IMPORT_INLINE_ROWS"]
+    if jobs.runs_in_background(jobs.line_count(staged.content) - 1, limit):
+        return start_job(staged, form)
     plan = preview_csv(staged.content)
     if plan.digest() != form.digest.data:
         # Someone changed the people (or the file was swapped) since the preview: show it again.
@@ -115,6 +123,49 @@ def confirm():
     return render_template(
         "hrimport/done.html", result=result, filename=staged.filename, send_now=AFTER_RESPONSE_LIMIT
     )
+
+
+def start_job(staged, form):
+    """Record the import as a job, start it in this worker and show its page."""
+    job, is_new = jobs.start_job(
+        staged, digest=form.digest.data, partial=form.partial.data == "1",
+        invite=form.invite.data, actor_id=current_user.id,
+    )  # fmt: skip
+    db.session.commit()
+    if is_new:
+        jobs.launch(current_app._get_current_object(), job.id)
+    return redirect(url_for("hrimport.job", job_id=job.id), 303)
+
+
+@bp.route("/jobs/<int:job_id>")
+def job(job_id):
+    """Show a background import's progress, then what it imported and every problem."""
+    found = db.session.get(ImportJob, job_id) if job_id < 2**63 else None
+    if found is None:
+        abort(404)
+    state = jobs.shown_state(found.state, found.updated_at, utcnow())
+    staged = None
+    if state == jobs.CHANGED:
+        staged = db.session.get(StagedImport, found.staged_import_id)
+    return render_template(
+        "hrimport/job.html", job=found, state=state, staged=staged, result=found.result or {},
+        send_now=jobs.SEND_NOW, refresh=state == jobs.RUNNING, form=PreviewAgainForm(),
+    )  # fmt: skip
+
+
+@bp.route("/jobs/<int:job_id>/preview", methods=["POST"])
+def preview_again(job_id):
+    """Preview a job's upload again after people changed, to confirm it anew."""
+    form = PreviewAgainForm()
+    found = db.session.get(ImportJob, job_id) if job_id < 2**63 else None
+    if found is None or found.created_by_id != current_user.id:
+        abort(404)
+    staged = db.session.get(StagedImport, found.staged_import_id)
+    if staged is None or found.state != jobs.CHANGED or not form.validate_on_submit():
+        return redirect(url_for("hrimport.index"))
+    db.session.delete(found)  # the upload can be confirmed again, as a new job
+    db.session.commit()
+    return render_preview(staged, invite=found.is_invite, changed=True)
 
 
 @bp.route("/invitations")

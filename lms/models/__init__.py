@@ -4,7 +4,7 @@ from lms.models.api import ApiToken
 from lms.models.audit import AuditEvent
 from lms.models.certificates import Certificate
 from lms.models.content import Choice, Module, ModuleVersion, Program, ProgramModule, Question
-from lms.models.imports import StagedImport
+from lms.models.imports import ImportJob, StagedImport
 from lms.models.mail import OutboxMessage
 from lms.models.people import User
 from lms.models.revisions import install_triggers  # noqa: F401 - installs on create_all
@@ -21,6 +21,7 @@ __all__ = [
     "Certificate",
     "Choice",
     "Completion",
+    "ImportJob",
     "Module",
     "ModuleVersion",
     "OutboxMessage",

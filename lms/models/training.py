@@ -41,6 +41,9 @@ class Assignment(db.Model):
     exempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     exempt_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     closed_on: Mapped[date | None]
+    # The day a revoked certificate took this assignment's completion away; cleared by
+    # the next completion (see `lms.certificates.rules.reopening_after_revocation`).
+    revoked_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise")

@@ -12,7 +12,10 @@ from lms.certificates.rules import (
     VALID,
     can_download,
     certificate_status,
+    reopening_after_revocation,
 )
+from lms.periods import parse_period
+from lms.status import assignment_status, expiry_for
 
 TODAY = date(2026, 3, 10)
 AT = datetime(2026, 1, 2, 9, 0, tzinfo=UTC)
@@ -38,6 +41,65 @@ def test_certificate_status_table(expires_on, superseded_at, revoked_at, expecte
         TODAY, expires_on=expires_on, superseded_at=superseded_at, revoked_at=revoked_at
     )
     assert status == expected
+
+
+@pytest.mark.parametrize(
+    ("revoked_on", "is_superseded", "due_days", "cycle", "expected"),
+    [
+        # the current completion's certificate: due again due_days on, in a new cycle
+        (date(2026, 3, 10), False, 30, 2, (date(2026, 4, 9), 3)),
+        (date(2026, 12, 15), False, 30, 5, (date(2027, 1, 14), 6)),  # over the year end
+        (date(2028, 2, 29), False, 1, 2, (date(2028, 3, 1), 3)),  # leap day
+        (date(2026, 3, 10), False, 0, 2, (date(2026, 3, 10), 3)),  # due the same day
+        # a certificate a renewal superseded certifies nothing today: no change
+        (date(2026, 3, 10), True, 30, 3, None),
+    ],
+)
+def test_revoking_the_current_certificate_reopens_its_assignment(
+    revoked_on, is_superseded, due_days, cycle, expected
+):
+    reopening = reopening_after_revocation(
+        revoked_on, is_superseded=is_superseded, due_days=due_days, cycle=cycle
+    )
+    assert reopening == expected
+
+
+REVOKED_ON = date(2026, 3, 10)
+DUE_AGAIN = date(2026, 4, 9)  # revoked_on + 30 days
+
+
+@pytest.mark.parametrize(
+    ("today", "is_started", "is_exempt", "expected"),
+    [
+        (REVOKED_ON, False, False, "not_started"),  # not complete from the revocation day
+        (DUE_AGAIN, False, False, "not_started"),  # the due day itself is not overdue
+        (DUE_AGAIN, True, False, "in_progress"),
+        (date(2026, 4, 10), False, False, "overdue"),
+        (date(2026, 4, 10), False, True, "exempt"),  # an exemption still wins
+    ],
+)
+def test_a_reopened_assignment_has_the_usual_statuses(today, is_started, is_exempt, expected):
+    # What revoke_certificate leaves: no completion, due again, the dates cleared.
+    status = assignment_status(
+        today, due_date=DUE_AGAIN, completed_on=None, expires_on=None, renewal_opens_on=None,
+        is_exempt=is_exempt, is_started=is_started,
+    )  # fmt: skip
+    assert status == expected
+
+
+@pytest.mark.parametrize(
+    ("completed_on", "expected"),
+    [
+        (date(2026, 3, 20), date(2027, 4, 9)),  # on time: one period after the new due date
+        (DUE_AGAIN, date(2027, 4, 9)),
+        (date(2026, 5, 1), date(2027, 5, 1)),  # late: one period after the completion day
+    ],
+)
+def test_the_cycle_after_a_revocation_expires_as_a_first_completion(completed_on, expected):
+    expires = expiry_for(
+        completed_on, parse_period("1 year"), due_date=DUE_AGAIN, previous_expiry=None
+    )
+    assert expires == expected
 
 
 @pytest.mark.parametrize(
