@@ -54,12 +54,13 @@ def failure(description: str) -> dict[str, Any]:
 def responses(success: dict[str, Any], *errors: str) -> dict[str, Any]:
     """An operation's responses: its own, the errors it names and those every operation can give."""
     return success | {code: {"$ref": f"#/components/responses/{ERRORS[code]}"}
-                      for code in sorted({*errors, "400", "401", "429"})}  # fmt: skip
+                      for code in sorted({*errors, "400", "401", "429", "503"})}  # fmt: skip
 
 
 ERRORS = {
     "400": "BadRequest", "401": "Unauthorized", "404": "NotFound", "409": "Conflict",
     "413": "TooLarge", "415": "UnsupportedMediaType", "422": "Unprocessable", "429": "RateLimited",
+    "503": "Unavailable",
 }  # fmt: skip
 
 
@@ -316,6 +317,11 @@ RESPONSES = {
         **failure("Too many requests with this token; wait for Retry-After seconds."),
         "headers": {"Retry-After": {"schema": {"type": "integer"}}},
     },
+    "Unavailable": {
+        **failure("The database cannot be reached just now; nothing was read or changed. "
+                  "Retry after Retry-After seconds."),
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+    },
 }  # fmt: skip
 
 UPSERT_RULES = (
@@ -421,7 +427,8 @@ PATHS: dict[str, Any] = {
             "responses": {"200": {"description": "The OpenAPI document.",
                                   "content": json_content({"type": "object"})},
                           "400": {"$ref": "#/components/responses/BadRequest"},
-                          "429": {"$ref": "#/components/responses/RateLimited"}},
+                          "429": {"$ref": "#/components/responses/RateLimited"},
+                          "503": {"$ref": "#/components/responses/Unavailable"}},
         },
     },
 }  # fmt: skip
