@@ -22,10 +22,12 @@ def lms_group() -> None:
 def parse_day(_ctx, _param, value: str | None) -> date | None:
     if value is None:
         return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD") from None
+    from lms.imports.csvfile import check_date
+
+    day, problem = check_date(value.strip())
+    if problem is not None:
+        raise click.BadParameter(problem)
+    return day
 
 
 @lms_group.command("sync-content")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 UNITS = ("day", "week", "month", "year")
+MAX_PERIOD_DAYS = 100 * 365  # a century: renewal periods and windows are years at most
 _PERIOD = re.compile(r"^\s*(\d+)\s*(day|week|month|year)s?\s*$", re.IGNORECASE)
 
 
@@ -27,7 +28,11 @@ def parse_period(text: str) -> Period:
         raise ValueError(
             f"{text!r} is not a period; write a positive number and a unit, like '1 year' or '30 days'"
         )
-    return Period(int(match.group(1)), match.group(2).lower())
+    period = Period(int(match.group(1)), match.group(2).lower())
+    if approximate_days(period) > MAX_PERIOD_DAYS:
+        # Longer ones overflowed the dates they were added to (99999 years from today).
+        raise ValueError(f"{text!r} is longer than {MAX_PERIOD_DAYS // 365} years")
+    return period
 
 
 def add_months(start: date, months: int) -> date:

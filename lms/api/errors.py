@@ -26,6 +26,7 @@ CODES = {
     422: "unprocessable",
     429: "rate_limited",
     500: "server_error",
+    503: "unavailable",
 }
 REALM = 'Bearer realm="Attest API"'
 

@@ -8,6 +8,7 @@ that what the routes return matches the schemas here.
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 from lms.api.employees import MAX_BATCH
@@ -53,13 +54,14 @@ def failure(description: str) -> dict[str, Any]:
 def responses(success: dict[str, Any], *errors: str) -> dict[str, Any]:
     """An operation's responses: its own, the errors it names and those every operation can give."""
     return success | {code: {"$ref": f"#/components/responses/{ERRORS[code]}"}
-                      for code in (*errors, "401", "429")}  # fmt: skip
+                      for code in sorted({*errors, "400", "401", "429", "503"})}  # fmt: skip
 
 
 ERRORS = {
     "400": "BadRequest", "401": "Unauthorized", "403": "Forbidden", "404": "NotFound",
     "409": "Conflict",
     "413": "TooLarge", "415": "UnsupportedMediaType", "422": "Unprocessable", "429": "RateLimited",
+    "503": "Unavailable",
 }  # fmt: skip
 
 
@@ -303,8 +305,10 @@ SCHEMAS: dict[str, Any] = {
 }
 
 RESPONSES = {
-    "BadRequest": failure("Bad input: not JSON, a query parameter or a field is wrong "
-                          "(`problems` lists each). Nothing was changed."),
+    "BadRequest": failure("Bad input: not JSON, a query parameter or a field is wrong, a query "
+                          "parameter the operation does not take, or text that cannot be stored "
+                          "(a NUL character, a lone surrogate, JSON nested too deep); `problems` "
+                          "lists each field at fault. Nothing was changed."),
     "Unauthorized": {
         **failure("No token, or one that is unknown or revoked."),
         "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},
@@ -320,6 +324,11 @@ RESPONSES = {
                              "people already here (`problems` lists each). Nothing was changed."),
     "RateLimited": {
         **failure("Too many requests with this token; wait for Retry-After seconds."),
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+    },
+    "Unavailable": {
+        **failure("The database cannot be reached just now; nothing was read or changed. "
+                  "Retry after Retry-After seconds."),
         "headers": {"Retry-After": {"schema": {"type": "integer"}}},
     },
 }  # fmt: skip
@@ -430,10 +439,20 @@ PATHS: dict[str, Any] = {
             "security": [],
             "responses": {"200": {"description": "The OpenAPI document.",
                                   "content": json_content({"type": "object"})},
-                          "429": {"$ref": "#/components/responses/RateLimited"}},
+                          "400": {"$ref": "#/components/responses/BadRequest"},
+                          "429": {"$ref": "#/components/responses/RateLimited"},
+                          "503": {"$ref": "#/components/responses/Unavailable"}},
         },
     },
 }  # fmt: skip
+
+
+def query_parameters(rule: str, method: str) -> tuple[str, ...]:
+    """Return the query parameters the operation at a URL rule (`/employees/<employee_id>`) takes."""
+    template = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule)
+    method = "get" if method.upper() == "HEAD" else method.lower()
+    operation = PATHS.get(template, {}).get(method, {})
+    return tuple(p["name"] for p in operation.get("parameters", []) if p["in"] == "query")
 
 
 def openapi_document() -> dict[str, Any]:
@@ -448,7 +467,10 @@ def openapi_document() -> dict[str, Any]:
                     "For HR systems: keep employees in step, read transcripts and compliance, "
                     "verify certificates. Send `Authorization: Bearer <token>` (an operator "
                     "creates one with `flask lms create-token --name NAME`). Every error is "
-                    'JSON: `{"error": code, "detail": message}`, with `problems` for bad input.'
+                    'JSON: `{"error": code, "detail": message}`, with `problems` for bad input. '
+                    "A query parameter an operation does not list is refused with 400 (its "
+                    "`problems` name it), so a mistyped filter never returns everything. While "
+                    "the database is unreachable every operation answers 503 with Retry-After."
                 ),
             },
             "servers": [{"url": "/api/v1"}],

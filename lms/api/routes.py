@@ -12,7 +12,7 @@ from lms.api import bp
 from lms.api.auth import authenticate, current_client, rate_limit, rate_limit_key
 from lms.api.employees import MAX_BATCH, Upsert, read_employees, upsert_employees
 from lms.api.errors import ApiError, api_error
-from lms.api.openapi import openapi_document
+from lms.api.openapi import openapi_document, query_parameters
 from lms.api.problems import Problem
 from lms.api.queries import employees_page, find_employee, module_rows
 from lms.api.serialise import compliance_json, employee_json, iso, module_json, transcript_json
@@ -48,6 +48,22 @@ bp.register_error_handler(ApiError, api_error)
 def require_token():
     if request.endpoint not in PUBLIC:
         authenticate()
+    refuse_unknown_parameters()
+
+
+def refuse_unknown_parameters() -> None:
+    """Refuse a query parameter the operation does not take (a typo must not widen a filter)."""
+    if request.url_rule is None:
+        return  # no such URL or method: a 404 or 405 follows
+    known = query_parameters(request.url_rule.rule.removeprefix(bp.url_prefix), request.method)
+    unknown = [name for name in request.args if name not in known]
+    if unknown:
+        takes = f"this operation takes {', '.join(known)}" if known else "this operation takes none"
+        raise ApiError(
+            400,
+            f"Unknown query parameter{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}.",
+            [Problem(name, f"unknown query parameter; {takes}") for name in unknown],
+        )
 
 
 # -- request arguments -----------------------------------------------------------------------
@@ -70,7 +86,9 @@ class Args:
         text = request.args.get(name, "").strip()
         if not text:
             return default
-        if not text.isdigit() or not low <= int(text) <= high:
+        # isascii: "²" is a digit to isdigit() but not to int(); the length keeps int() quick.
+        is_number = text.isascii() and text.isdigit() and len(text) <= len(str(high))
+        if not is_number or not low <= int(text) <= high:
             return self.fail(name, f"{text!r} is not a whole number from {low} to {high}", default)
         return int(text)
 

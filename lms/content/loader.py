@@ -20,6 +20,7 @@ MODULE_KEYS = {
     "title", "version", "retrain_on_change", "summary", "minutes", "renew_every", "window",
     "pass_mark", "attempts", "questions_per_attempt", "attestation", "quiz", "changes",
 }  # fmt: skip
+MAX_DUE_DAYS = 3650  # ten years; a bigger number overflowed the due date
 QUESTION_KEYS = {"q", "type", "choices", "explain"}
 CHOICE_KEYS = {"text", "correct", "why"}
 PROGRAM_KEYS = {"title", "modules", "audience", "due_days"}
@@ -95,10 +96,16 @@ def read_content_file(path: Path, checker: FileChecker) -> tuple[bytes, str | No
             1, f"file name {path.name!r} must be a slug: lower-case letters, digits and '-'"
         )
     try:
-        return raw, raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         checker.error(1, f"not UTF-8 text (byte {exc.start})")
         return raw, None
+    if (nul := text.find("\x00")) >= 0:  # PostgreSQL refuses it; SQLite would store it
+        checker.error(
+            text.count("\n", 0, nul) + 1, "contains a NUL character, which cannot be stored"
+        )
+        return raw, None
+    return raw, text
 
 
 def parse_module(path: Path, display: str) -> tuple[ModuleSpec | None, list[ContentError]]:
@@ -262,7 +269,7 @@ def parse_program(path: Path, display: str) -> tuple[ProgramSpec | None, list[Co
         return None, checker.errors
     checker.unknown_keys(data, PROGRAM_KEYS, "program")
     title = checker.text(data, "title", required=True)
-    due_days = checker.integer(data, "due_days", low=1)
+    due_days = checker.integer(data, "due_days", low=1, most=MAX_DUE_DAYS)
     if "due_days" not in data:
         checker.error(checker.node(data).line, "'due_days' is required")
     modules = data.get("modules")

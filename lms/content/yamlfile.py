@@ -9,6 +9,9 @@ import yaml
 
 from lms.periods import Period, parse_period
 
+# The largest number any setting may be: the database's INTEGER columns hold no more.
+MAX_INTEGER = 2**31 - 1
+
 
 @dataclass(frozen=True)
 class ContentError:
@@ -40,6 +43,7 @@ class LineLoader(yaml.SafeLoader):
         self.first_line = first_line
         self.lines: dict[int, Node] = {}
         self.duplicates: list[tuple[int, str]] = []
+        self.nul_lines: list[int] = []
 
     def line_of(self, node: yaml.Node) -> int:
         return node.start_mark.line + self.first_line
@@ -55,6 +59,12 @@ class LineLoader(yaml.SafeLoader):
         self.lines[id(mapping)] = Node(self.line_of(node), keys=keys)
         return mapping
 
+    def construct_yaml_str(self, node):
+        value = super().construct_yaml_str(node)
+        if "\x00" in value:  # written "\0" or "\x00" in a quoted string
+            self.nul_lines.append(self.line_of(node))
+        return value
+
     def construct_sequence(self, node, deep=False):
         items = super().construct_sequence(node, deep=True)
         self.lines[id(items)] = Node(
@@ -65,6 +75,7 @@ class LineLoader(yaml.SafeLoader):
 
 LineLoader.add_constructor("tag:yaml.org,2002:map", LineLoader.construct_mapping)
 LineLoader.add_constructor("tag:yaml.org,2002:seq", LineLoader.construct_sequence)
+LineLoader.add_constructor("tag:yaml.org,2002:str", LineLoader.construct_yaml_str)
 
 
 class FileChecker:
@@ -102,16 +113,20 @@ class FileChecker:
             return ""
         return value.strip()
 
-    def integer(self, mapping: dict, key: str, *, low: int, high: int | None = None) -> int | None:
+    def integer(
+        self, mapping: dict, key: str, *, low: int, high: int | None = None, most: int = MAX_INTEGER
+    ) -> int | None:
+        """Return a whole number from `low` to `high`, or None with an error; never past `most`."""
         value = mapping.get(key)
         if value is None:
             return None
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int)
-            or value < low
-            or (high is not None and value > high)
-        ):
+        if isinstance(value, int) and not isinstance(value, bool) and value > (high or most):
+            limit = high or most
+            self.error(
+                self.key_line(mapping, key), f"{key!r} must be at most {limit}, not {value!r}"
+            )
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
             span = f"from {low} to {high}" if high is not None else f"of at least {low}"
             self.error(
                 self.key_line(mapping, key),
@@ -132,7 +147,13 @@ class FileChecker:
 
 def parse_yaml(text: str, checker: FileChecker, first_line: int = 1) -> Any:
     """Parse YAML text, recording a syntax error with its line instead of raising."""
-    loader = LineLoader(text, first_line)
+    try:
+        # The reader refuses non-printable characters as it is made, not when it parses.
+        loader = LineLoader(text, first_line)
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + first_line
+        checker.error(line, f"invalid YAML: character #x{exc.character:04x} is not allowed")
+        return None
     checker.loader = loader
     try:
         data = loader.get_single_data()
@@ -145,6 +166,8 @@ def parse_yaml(text: str, checker: FileChecker, first_line: int = 1) -> Any:
         loader.dispose()
     for line, key in loader.duplicates:
         checker.error(line, f"duplicate key {key!r}")
+    for line in loader.nul_lines:  # PostgreSQL refuses it; SQLite would store it
+        checker.error(line, "text contains a NUL character (\\0), which cannot be stored")
     return data
 
 

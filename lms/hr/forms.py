@@ -1,9 +1,18 @@
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from lms.hr.operations import MAX_EXTRA_ATTEMPTS, MAX_REASON
+from lms.imports.csvfile import date_range_problem
+from lms.ops.badinput import is_id
 from lms.status import LABELS, STATUSES
 
 
@@ -25,8 +34,26 @@ DATE_HELP = "Use the date picker or write YYYY-MM-DD."
 REASON_REQUIRED = "Give a reason: it is kept in the audit trail."
 
 
+def an_id(message: str):
+    """A validator: the value is an id the database could hold (a bigger one overflowed)."""
+
+    def check(_form, field) -> None:
+        if not is_id(field.data or ""):
+            raise ValidationError(message)
+
+    return check
+
+
+def in_date_range(_form, field) -> None:
+    """Refuse a day outside the range Attest accepts (a later one overflowed the reports)."""
+    if field.data is not None and (problem := date_range_problem(field.data)):
+        raise ValidationError(problem + ".")
+
+
 def date_field(label: str) -> DateField:
-    return DateField(label, validators=[Optional()], render_kw={"placeholder": "YYYY-MM-DD"})
+    return DateField(
+        label, validators=[Optional(), in_date_range], render_kw={"placeholder": "YYYY-MM-DD"}
+    )
 
 
 class ReportFilterForm(FlaskForm):
@@ -42,7 +69,7 @@ class ReportFilterForm(FlaskForm):
     manager = SelectField(
         "Manager's team",
         validate_choice=False,
-        validators=[Optional(), Regexp(r"^\d+$", message="Choose a manager from the list.")],
+        validators=[Optional(), an_id("Choose a manager from the list.")],
     )
     due_from = date_field("Due from")
     due_to = date_field("Due until")

@@ -15,7 +15,8 @@ class UploadForm(FlaskForm):
 class ConfirmForm(FlaskForm):
     """Confirms one staged upload, as previewed: `digest` is the plan HR saw."""
 
-    staged_id = HiddenField(validators=[DataRequired(), Regexp(r"^\d+$")])
+    # At most 9 digits: a bigger number overflowed the id column when looked up.
+    staged_id = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9]{1,9}$")])
     digest = HiddenField(validators=[DataRequired(), Length(min=64, max=64)])
     partial = HiddenField()
     invite = BooleanField(INVITE_LABEL)

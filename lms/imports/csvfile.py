@@ -24,6 +24,11 @@ STATUSES = ("active", "terminated")
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 BAD_BYTE = re.compile("[\udc80-\udcff]")  # how surrogateescape carries bytes that are not UTF-8
+# Dates Attest takes in (hire dates, "as of" days): later ones overflowed once a period was
+# added (9999-12-31 + 30 days), and neither end is a real hire date or report day.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # never in a header; tab, CR, LF may be
+EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2199, 12, 31)
+DATE_RANGE = f"{EARLIEST_DATE} to {LATEST_DATE}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +135,16 @@ def _check_header(line: int, header: list[str] | RowError, errors: list[RowError
     if isinstance(header, RowError):
         errors.append(header)
         return []
+    if control := CONTROL.search("".join(header)):
+        # No CSV header holds one: a spreadsheet, an image or an archive was uploaded.
+        byte = f"0x{ord(control.group()):02X}"
+        errors.append(RowError(line, "file", f"this is not a CSV text file (it holds byte {byte}); export the people as CSV"))  # fmt: skip
+        return []
+    for position, name in enumerate(header, start=1):
+        if bad := BAD_BYTE.search(name):
+            errors.append(RowError(line, f"column {position}", not_utf8(bad.group())))
+    if errors:
+        return []
     columns = [name.strip().lower() for name in header]
     known = COLUMNS + OPTIONAL_COLUMNS
     for position, name in enumerate(columns, start=1):
@@ -152,8 +167,11 @@ def read_row(line: int, raw: dict[str, str], errors: list[RowError], has_bad_byt
     for column in COLUMNS + OPTIONAL_COLUMNS:
         text = raw.get(column, "")
         if has_bad_bytes and (bad := BAD_BYTE.search(text)):
-            byte = ord(bad.group()) - 0xDC00
-            errors.append(RowError(line, column, f'not UTF-8 (byte 0x{byte:02X}); save the file as "CSV UTF-8"'))  # fmt: skip
+            errors.append(RowError(line, column, not_utf8(bad.group())))
+            values[column] = None
+            continue
+        if "\x00" in text:  # PostgreSQL refuses it, SQLite would store it silently
+            errors.append(RowError(line, column, "contains a NUL character (byte 0x00), which cannot be stored"))  # fmt: skip
             values[column] = None
             continue
         value, problem = check_value(column, text)
@@ -166,6 +184,11 @@ def read_row(line: int, raw: dict[str, str], errors: list[RowError], has_bad_byt
         hire_date=values["hire_date"], manager_email=values["manager_email"],
         is_terminated=values["status"] == "terminated",
     )  # fmt: skip
+
+
+def not_utf8(escaped: str) -> str:
+    """Describe a byte that is not UTF-8, as carried by surrogateescape."""
+    return f'not UTF-8 (byte 0x{ord(escaped) - 0xDC00:02X}); save the file as "CSV UTF-8"'
 
 
 def check_value(column: str, text: str) -> tuple[Any, str | None]:
@@ -200,6 +223,15 @@ def check_date(text: str) -> tuple[date | None, str | None]:
     if not ISO_DATE.fullmatch(text):
         return None, f"{text!r} is not a date; use YYYY-MM-DD"
     try:
-        return date.fromisoformat(text), None
+        day = date.fromisoformat(text)
     except ValueError:
         return None, f"{text} is not a real date"
+    problem = date_range_problem(day)
+    return (None, problem) if problem else (day, None)
+
+
+def date_range_problem(day: date) -> str | None:
+    """Say why a date is refused, or None if it is in the range Attest accepts."""
+    if EARLIEST_DATE <= day <= LATEST_DATE:
+        return None
+    return f"{day.isoformat()} is outside the dates Attest accepts ({DATE_RANGE})"

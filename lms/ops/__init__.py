@@ -10,13 +10,14 @@ PROXY_HEADERS = ("x_for", "x_proto", "x_host", "x_port", "x_prefix")
 def register(app: Flask) -> None:
     """Install the operational middleware, hooks and the health-check endpoints."""
     from lms.extensions import limiter
-    from lms.ops import headers, health, requestlog
+    from lms.ops import badinput, headers, health, requestlog
 
     trusted = {name: app.config.get(f"LMS_PROXY_FIX_{name.upper()}", 0) for name in PROXY_HEADERS}
     if any(trusted.values()):
         # Only trust as many X-Forwarded-* hops as there are proxies we run; more is spoofable.
         app.wsgi_app = ProxyFix(app.wsgi_app, **trusted)
     requestlog.register(app)
+    badinput.register(app)
     headers.register(app)
     app.register_error_handler(SecurityError, untrusted_host)
     limiter.exempt(health.bp)
