@@ -21,8 +21,9 @@ from sqlalchemy import select
 
 from lms.api.tokens import create_token
 from lms.extensions import db
+from lms.imports import jobs
 from lms.invitations import INVITE, RESET, issue_token
-from lms.models import Certificate, Choice, User
+from lms.models import Certificate, Choice, ImportJob, User
 from lms.models.base import utcnow
 from lms.people import create_user
 from lms.training import (
@@ -91,6 +92,10 @@ POST    /hr/import/                                                             
 POST    /hr/import/confirm                                                          302  403  403  403  403  400  302  302
 GET     /hr/import/invitations                                                      302  403  403  403  403  200  302  302
 POST    /hr/import/people/<int:user_id>/invite                                      302  403  403  403  403  302  302  302
+GET     /hr/import/jobs/<int:job_id>                                                302  403  403  403  403  200  302  302
+POST    /hr/import/jobs/<int:job_id>/preview                                        302  403  403  403  403  302  302  302
+GET     /account/password                                                           302  200  200  200  200  200  302  302
+POST    /account/password                                                           302  200  200  200  200  200  302  302
 GET     /api/v1/openapi.json                                                        200  200  200  200  200  200  200  200
 GET     /api/v1/employees                                                           401  401  401  401  401  401  401  200
 POST    /api/v1/employees                                                           401  401  401  401  401  401  401  400
@@ -218,7 +223,13 @@ def records(org):
     certificate = db.session.scalar(select(Certificate).where(Certificate.user_id == ada.id))
     # As after a first download: the matrix tests who gets the bytes, not the rendering.
     certificate.pdf = b"%PDF-1.7 stored"
+    # A finished background import, started by HR (Hana).
+    job = ImportJob(staged_import_id=1, created_by_id=org.hr.id, filename="hires.csv",
+                    digest="0" * 64, state=jobs.DONE, result={"counts": {}})  # fmt: skip
+    db.session.add(job)
+    db.session.flush()
     values = {
+        "job_id": job.id,
         "slug": "honesty",
         "filename": "css/app.css",
         "attempt_id": open_attempt.id,
