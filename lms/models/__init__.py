@@ -9,13 +9,22 @@ from lms.models.mail import OutboxMessage
 from lms.models.people import User
 from lms.models.revisions import install_triggers  # noqa: F401 - installs on create_all
 from lms.models.tokens import UserToken
-from lms.models.training import Assignment, Attempt, Attestation, Completion
+from lms.models.training import (
+    Assignment,
+    Attempt,
+    AttemptAnswer,
+    AttemptPick,
+    Attestation,
+    Completion,
+)
 
 __all__ = [
     "ApiToken",
     "Assignment",
     "AuditEvent",
     "Attempt",
+    "AttemptAnswer",
+    "AttemptPick",
     "Attestation",
     "Certificate",
     "Choice",
