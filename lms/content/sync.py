@@ -129,8 +129,9 @@ def add_revision(module: Module, spec: ModuleSpec, revision: int) -> ModuleVersi
         db.session.add(question)
         db.session.flush()
         db.session.add_all(
-            Choice(question_id=question.id, position=n, text=c.text, is_correct=c.is_correct,
-                   why=c.why)  # fmt: skip
+            Choice(
+                question_id=question.id, position=n, text=c.text, is_correct=c.is_correct, why=c.why
+            )  # fmt: skip
             for n, c in enumerate(question_spec.choices, start=1)
         )
     return version

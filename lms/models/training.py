@@ -159,9 +159,7 @@ class AttemptPick(db.Model):
     """One choice picked in one submitted attempt (several for a multiple-answer question)."""
 
     __tablename__ = "attempt_picks"
-    __table_args__ = (
-        Index("ix_attempt_picks_version_choice", "module_version_id", "choice_id"),
-    )
+    __table_args__ = (Index("ix_attempt_picks_version_choice", "module_version_id", "choice_id"),)
 
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), primary_key=True)
     choice_id: Mapped[int] = mapped_column(ForeignKey("choices.id"), primary_key=True)

@@ -57,9 +57,7 @@ def start(client) -> Attempt:
 
 def test_sync_stores_each_choices_why(synced):
     assert db.session.scalar(select(Choice.why).where(Choice.text == "Acknowledge them now")) == ""
-    assert (
-        db.session.scalar(select(Choice.why).where(Choice.text.startswith("Guess"))) == WHY_GUESS
-    )
+    assert db.session.scalar(select(Choice.why).where(Choice.text.startswith("Guess"))) == WHY_GUESS
 
 
 def test_the_quiz_page_holds_no_why(client, auth, erin):
