@@ -141,10 +141,13 @@ def downgrade():
     op.drop_table("attempt_picks")
     op.drop_index("ix_attempt_answers_version_question", table_name="attempt_answers")
     op.drop_table("attempt_answers")
-    with op.batch_alter_table("module_versions") as batch:
+    # recreate="never": SQLite (3.35 and later) drops a plain column in place. Copying
+    # module_versions, questions and choices into new tables instead would break the
+    # foreign keys of every attempt and attestation that points at them.
+    with op.batch_alter_table("module_versions", recreate="never") as batch:
         batch.drop_column("source_path")
         batch.drop_column("changes")
-    with op.batch_alter_table("questions") as batch:
+    with op.batch_alter_table("questions", recreate="never") as batch:
         batch.drop_column("line")
-    with op.batch_alter_table("choices") as batch:
+    with op.batch_alter_table("choices", recreate="never") as batch:
         batch.drop_column("why")
