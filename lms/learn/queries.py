@@ -181,15 +181,18 @@ LAST_SIGNED = (
 )
 
 
-def what_changed(assignment_id: int, current: ModuleVersion) -> WhatChanged | None:
+def what_changed(assignment: Assignment, current: ModuleVersion) -> WhatChanged | None:
     """Return what changed since this person last signed, if that was an earlier version.
 
     DESIGN.md: a person asked to re-sign sees the `changes` note and the difference
     between the text they signed and the new one. Notes come from every revision
     that raised the version since; the text compared is the revision they signed.
-    One query, two when there is something to show.
+    None queries before a first signature (each signature moves the cycle on), one
+    after, two when there is something to show.
     """
-    signed = db.session.execute(LAST_SIGNED, {"assignment_id": assignment_id}).first()
+    if assignment.cycle == 1:
+        return None
+    signed = db.session.execute(LAST_SIGNED, {"assignment_id": assignment.id}).first()
     if signed is None or signed.version >= current.version:
         return None
     revisions = db.session.scalars(

@@ -59,7 +59,7 @@ def module(slug):
             start_form=StartQuizForm(),
             sign_form=SignForm(),
             certificates=my_certificate_codes(current_user.id, progress.assignment.id),
-            changed=what_changed(progress.assignment.id, progress.version),
+            changed=what_changed(progress.assignment, progress.version),
         )
         return {"title": escape(progress.version.title), "content": content}
 
