@@ -158,6 +158,9 @@ def test_pages_hold_twenty_questions(client, auth, tmp_path, content_dir, runner
     assert "Question number 21<" in second and "Question number 20<" not in second
     beyond = client.get(f"/hr/item-analysis/{version_id()}?page=9&flagged=x")
     assert beyond.status_code == 200
+    assert "No questions on this page" in beyond.get_data(as_text=True)
+    for bad in ("page=-3", "page=abc", "page=99999999999999999999"):
+        assert client.get(f"/hr/item-analysis/{version_id()}?{bad}").status_code == 200
 
 
 def test_the_query_count_does_not_grow_with_the_attempts(client, auth, hr, count_queries):
