@@ -99,10 +99,14 @@ def bench_database(kind: str, employees: int, runs: int) -> list[tuple[str, str,
                 name: db.session.scalar(text(f"SELECT count(*) FROM {name}"))  # noqa: S608 - fixed names
                 for name in ("attempts", "attempt_answers", "attempt_picks")
             }
-            if kind == "postgresql":
-                db.session.execute(text("ANALYZE"))
-                db.session.commit()
             db.session.remove()
+            if kind == "postgresql":
+                # What autovacuum does within a minute of a bulk load this size: statistics,
+                # and the visibility map that lets the GROUP BYs read the indexes alone.
+                with db.engine.connect() as conn:
+                    conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+                        "VACUUM ANALYZE attempt_answers, attempt_picks"
+                    )
         results.append((kind, f"demo --employees {employees}", f"{built:.1f} s"))
         results.append((kind, "rows", ", ".join(f"{k} {v:,}" for k, v in counts.items())))
         (busy, busy_n), (quiet, quiet_n) = busiest_and_quietest(app)
