@@ -14,6 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
+from lms.analysis.operations import record_answers
 from lms.audit import record_event
 from lms.certificates.operations import issue_certificate
 from lms.extensions import db
@@ -227,6 +228,7 @@ def submit_attempt(
         },
     )
     if result.rowcount == 1:
+        record_answers(attempt.id, attempt.module_version_id, answers, grade.results)
         record_event(
             "attempt.submitted", actor_id=attempt.user_id, user_id=attempt.user_id,
             details={"attempt_id": attempt.id, "assignment_id": attempt.assignment_id,

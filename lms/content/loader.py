@@ -32,6 +32,7 @@ class ChoiceSpec:
     text: str
     is_correct: bool
     line: int = 0  # where it stands in its file, for check-content's warnings
+    why: str = ""
 
 
 @dataclass
@@ -40,7 +41,7 @@ class QuestionSpec:
     type: str
     explain: str
     choices: list[ChoiceSpec]
-    line: int = 0
+    line: int = 0  # of the question's `- q:` item in the module file
 
 
 @dataclass
@@ -67,6 +68,7 @@ class ModuleSpec:
     quiz_line: int = 0
     minutes_line: int | None = None
     words: int = 0
+    changes: list[str] | None = None  # `changes:`, a sentence or a list of them
 
 
 @dataclass
@@ -154,6 +156,7 @@ def parse_module(path: Path, display: str) -> tuple[ModuleSpec | None, list[Cont
             checker.key_line(meta, "window"),
             f"'window' ({window}) must be shorter than 'renew_every' ({renew_every})",
         )
+    changes = parse_changes(meta, checker)
     questions = parse_quiz(meta.get("quiz"), meta, checker)
     if per_attempt and questions and per_attempt > len(questions):
         checker.error(
@@ -172,10 +175,28 @@ def parse_module(path: Path, display: str) -> tuple[ModuleSpec | None, list[Cont
         retrain_on_change=retrain, summary=summary, minutes=minutes or reading_minutes(rendered.words),
         renew_every=renew_every, window=window, pass_mark=80 if pass_mark is None else pass_mark,
         attempts=attempts, questions_per_attempt=per_attempt, attestation=attestation,
-        questions=questions, body_html=rendered.html, toc=rendered.toc,
+        questions=questions, body_html=rendered.html, toc=rendered.toc, changes=changes,
         quiz_line=checker.key_line(meta, "quiz"), words=rendered.words,
         minutes_line=checker.key_line(meta, "minutes") if minutes else None,
     ), []  # fmt: skip
+
+
+def parse_changes(meta: dict, checker: FileChecker) -> list[str] | None:
+    """Check `changes:`: a sentence or a list of sentences saying what changed in this version."""
+    value = meta.get("changes")
+    if value is None:
+        return None
+    items = [value] if isinstance(value, str) else value
+    if (
+        not isinstance(items, list)
+        or not items
+        or not all(isinstance(item, str) and item.strip() for item in items)
+    ):
+        checker.error(
+            checker.key_line(meta, "changes"), "'changes' must be a sentence or a list of sentences"
+        )
+        return None
+    return [" ".join(item.split()) for item in items]
 
 
 def parse_quiz(quiz: Any, meta: dict, checker: FileChecker) -> list[QuestionSpec]:
@@ -238,8 +259,9 @@ def parse_choices(item: dict, number: int, checker: FileChecker) -> list[ChoiceS
             if not isinstance(correct, bool):
                 checker.error(line, f"question {number}: 'correct' must be true or false")
             spec = ChoiceSpec(
-                checker.text(choice, "text", required=True), correct is True, line=line
-            )
+                checker.text(choice, "text", required=True), correct is True, line=line,
+                why=checker.text(choice, "why"),
+            )  # fmt: skip
         else:
             checker.error(
                 line,

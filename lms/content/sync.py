@@ -37,7 +37,11 @@ class SyncReport:
 
 
 def check_against_database(content: ContentSet) -> list[ContentError]:
-    """Find problems only the database can show: a module whose version went down."""
+    """Find problems only the database can show: a version that went down, or up without `changes`.
+
+    DESIGN.md (Content format): `changes:` is required whenever `version` is raised,
+    since everyone asked to sign again is shown it.
+    """
     current = dict(
         db.session.execute(
             select(Module.slug, ModuleVersion.version)
@@ -45,16 +49,23 @@ def check_against_database(content: ContentSet) -> list[ContentError]:
             .where(ModuleVersion.is_current)
         ).all()
     )
-    return [
-        ContentError(
-            spec.path,
-            spec.version_line,
-            f"version {spec.version} is lower than the loaded version {current[slug]}; "
-            "versions only go up",
-        )
-        for slug, spec in content.modules.items()
-        if slug in current and spec.version < current[slug]
-    ]
+    errors = []
+    for slug, spec in content.modules.items():
+        loaded = current.get(slug)
+        if loaded is not None and spec.version < loaded:
+            message = (
+                f"version {spec.version} is lower than the loaded version {loaded}; "
+                "versions only go up"
+            )
+        elif loaded is not None and spec.version > loaded and not spec.changes:
+            message = (
+                f"version raised from {loaded} to {spec.version} without 'changes': "
+                "say what changed, for the people asked to sign again"
+            )
+        else:
+            continue
+        errors.append(ContentError(spec.path, spec.version_line, message))
+    return errors
 
 
 def sync_content(content: ContentSet) -> SyncReport:
@@ -102,7 +113,7 @@ def add_revision(module: Module, spec: ModuleSpec, revision: int) -> ModuleVersi
         window=str(spec.window) if spec.window else None, pass_mark=spec.pass_mark,
         attempts=spec.attempts, questions_per_attempt=spec.questions_per_attempt,
         attestation=spec.attestation, retrain_on_change=spec.retrain_on_change,
-        question_count=len(spec.questions),
+        question_count=len(spec.questions), changes=spec.changes, source_path=spec.path,
     )  # fmt: skip
     db.session.add(version)
     db.session.flush()
@@ -113,11 +124,14 @@ def add_revision(module: Module, spec: ModuleSpec, revision: int) -> ModuleVersi
             prompt=question_spec.prompt,
             type=question_spec.type,
             explain=question_spec.explain,
+            line=question_spec.line or None,
         )
         db.session.add(question)
         db.session.flush()
         db.session.add_all(
-            Choice(question_id=question.id, position=n, text=c.text, is_correct=c.is_correct)
+            Choice(
+                question_id=question.id, position=n, text=c.text, is_correct=c.is_correct, why=c.why
+            )  # fmt: skip
             for n, c in enumerate(question_spec.choices, start=1)
         )
     return version

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from lms import models
+from lms.analysis.operations import answer_rows, insert_answer_rows
 from lms.audience import matches_audience
 from lms.demo.bulk import insert_returning
 from lms.demo.org import Person
@@ -284,6 +285,7 @@ class History:
         for index, attempt in self.attempts:
             attempt["assignment_id"] = assignment_ids[index]
         attempt_ids = insert_returning(Attempt, [a for _, a in self.attempts])
+        self.insert_answers(attempt_ids)
         for index, _, attestation, completion, _ in self.cycles:
             attestation["assignment_id"] = completion["assignment_id"] = assignment_ids[index]
         attestation_ids = insert_returning(Attestation, [c[2] for c in self.cycles])
@@ -297,6 +299,18 @@ class History:
             self.insert_certificates(completion_ids)
         self.note_events(assignment_ids, completion_ids)
         self._reset()
+
+    def insert_answers(self, attempt_ids: list[int]) -> None:
+        """Write the submitted attempts' answers and picks for item analysis, in bulk."""
+        answers: list[dict[str, Any]] = []
+        picks: list[dict[str, Any]] = []
+        for (_, attempt), attempt_id in zip(self.attempts, attempt_ids, strict=True):
+            if attempt["results"] is not None:
+                rows = answer_rows(attempt_id, attempt["module_version_id"], attempt["answers"],
+                                   attempt["results"])  # fmt: skip
+                answers.extend(rows[0])
+                picks.extend(rows[1])
+        insert_answer_rows(answers, picks)
 
     def insert_certificates(self, completion_ids: list[int]) -> None:
         rows = [

@@ -40,6 +40,7 @@ def hr_sections() -> list[tuple[str, str]]:
     if current_user.is_hr:
         sections.append(("hr.audit", "Audit trail"))
         sections.append(("hr.outbox", "Email"))
+        sections.append(("hr.item_analysis", "Item analysis"))
         if "hrimport.index" in current_app.view_functions:
             sections.append(("hrimport.index", "Import hires"))
     return sections

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from flask import abort
+from markupsafe import Markup
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import contains_eager, defer, joinedload, load_only, selectinload
 
+from lms.content.diff import body_diff
 from lms.extensions import db
 from lms.models import (
     Assignment,
     Attempt,
+    Attestation,
     Certificate,
     Choice,
     Completion,
@@ -158,3 +162,65 @@ def my_certificate_codes(user_id: int, assignment_id: int | None = None) -> dict
             MY_CERTIFICATE_CODE_FOR, {"user_id": user_id, "assignment_id": assignment_id}
         )
     return dict(rows.all())
+
+
+@dataclass
+class WhatChanged:
+    """What changed since the revision a person last signed: each version's note and the words."""
+
+    signed_version: int
+    notes: list[tuple[int, list[str]]]  # (version, its `changes`), oldest first
+    diff: Markup | None
+
+
+LAST_SIGNED = (
+    select(Attestation.module_version_id, Attestation.version)
+    .where(Attestation.assignment_id == bindparam("assignment_id"))
+    .order_by(Attestation.signed_at.desc(), Attestation.id.desc())
+    .limit(1)
+)
+
+
+def what_changed(assignment: Assignment, current: ModuleVersion) -> WhatChanged | None:
+    """Return what changed since this person last signed, if that was an earlier version.
+
+    DESIGN.md: a person asked to re-sign sees the `changes` note and the difference
+    between the text they signed and the new one. Notes come from every revision
+    that raised the version since; the text compared is the revision they signed.
+    None queries before a first signature (each signature moves the cycle on), one
+    after, two when there is something to show.
+    """
+    if assignment.cycle == 1:
+        return None
+    signed = db.session.execute(LAST_SIGNED, {"assignment_id": assignment.id}).first()
+    if signed is None or signed.version >= current.version:
+        return None
+    revisions = db.session.scalars(
+        select(ModuleVersion)
+        .options(
+            load_only(
+                ModuleVersion.id,
+                ModuleVersion.version,
+                ModuleVersion.revision,
+                ModuleVersion.changes,
+                ModuleVersion.body_html,
+            )
+        )  # fmt: skip
+        .where(
+            ModuleVersion.module_id == current.module_id,
+            (ModuleVersion.id == signed.module_version_id)
+            | (
+                (ModuleVersion.version > signed.version)
+                & (ModuleVersion.revision <= current.revision)
+            ),
+        )
+        .order_by(ModuleVersion.revision)
+    ).all()
+    old = next(r for r in revisions if r.id == signed.module_version_id)
+    notes: dict[int, list[str]] = {}
+    for revision in revisions:  # the last revision of each version has its final note
+        if revision.version > signed.version and revision.changes:
+            notes[revision.version] = revision.changes
+    return WhatChanged(
+        signed.version, sorted(notes.items()), body_diff(old.body_html, current.body_html)
+    )

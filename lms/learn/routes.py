@@ -12,6 +12,7 @@ from lms.learn.queries import (
     my_progress,
     own_attempt,
     progress_for_slug,
+    what_changed,
 )
 from lms.models import ModuleVersion
 from lms.models.base import utctoday
@@ -58,6 +59,7 @@ def module(slug):
             start_form=StartQuizForm(),
             sign_form=SignForm(),
             certificates=my_certificate_codes(current_user.id, progress.assignment.id),
+            changed=what_changed(progress.assignment, progress.version),
         )
         return {"title": escape(progress.version.title), "content": content}
 

@@ -10,13 +10,22 @@ from lms.models.people import User
 from lms.models.revisions import install_triggers  # noqa: F401 - installs on create_all
 from lms.models.sessions import UserSession
 from lms.models.tokens import UserToken
-from lms.models.training import Assignment, Attempt, Attestation, Completion
+from lms.models.training import (
+    Assignment,
+    Attempt,
+    AttemptAnswer,
+    AttemptPick,
+    Attestation,
+    Completion,
+)
 
 __all__ = [
     "ApiToken",
     "Assignment",
     "AuditEvent",
     "Attempt",
+    "AttemptAnswer",
+    "AttemptPick",
     "Attestation",
     "Certificate",
     "Choice",

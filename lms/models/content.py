@@ -53,6 +53,11 @@ class ModuleVersion(db.Model):
     questions_per_attempt: Mapped[int | None]
     attestation: Mapped[str] = mapped_column(Text)
     retrain_on_change: Mapped[bool] = mapped_column(default=False)
+    # What the author says changed in this version (`changes:`, DESIGN.md): shown to
+    # anyone asked to sign again, and in the retraining email. None when not given.
+    changes: Mapped[list[str] | None] = mapped_column(JSON)
+    # Where the module came from, as `path:line` messages name it: "content/modules/x.md".
+    source_path: Mapped[str | None] = mapped_column(String(300))
     question_count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -75,6 +80,8 @@ class Question(db.Model):
     prompt: Mapped[str] = mapped_column(Text)
     type: Mapped[str] = mapped_column(String(16), default="single")
     explain: Mapped[str] = mapped_column(Text, default="")
+    # The question's line in the module file (its `- q:` item), for `path:line` labels.
+    line: Mapped[int | None]
 
     module_version: Mapped[ModuleVersion] = relationship(back_populates="questions", lazy="raise")
     choices: Mapped[list[Choice]] = relationship(
@@ -90,6 +97,8 @@ class Choice(db.Model):
     position: Mapped[int]
     text: Mapped[str] = mapped_column(Text)
     is_correct: Mapped[bool] = mapped_column(default=False)
+    # Feedback for whoever picked this choice, shown only after the attempt is submitted.
+    why: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     question: Mapped[Question] = relationship(back_populates="choices", lazy="raise")
 

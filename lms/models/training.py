@@ -130,3 +130,41 @@ class Completion(db.Model):
     assignment: Mapped[Assignment] = relationship(lazy="raise")
     module_version: Mapped[ModuleVersion] = relationship(lazy="raise")
     user: Mapped[User] = relationship(lazy="raise")
+
+
+class AttemptAnswer(db.Model):
+    """One question of one submitted attempt, as graded: the rows item analysis counts.
+
+    `Attempt.answers` and `.results` hold the same facts as JSON, which SQL cannot
+    group without reading every attempt; these rows are written when the attempt
+    is graded (`lms.analysis.operations.record_answers`) so that a question's
+    figures are one GROUP BY. `attempt_right` is how many questions the whole
+    attempt got right, so the rest-of-attempt score is `attempt_right - is_correct`.
+    """
+
+    __tablename__ = "attempt_answers"
+    # Covering: a module version's figures are read from the index alone.
+    __table_args__ = (
+        Index(
+            "ix_attempt_answers_version_question",
+            "module_version_id", "question_id", "is_correct", "attempt_right",
+        ),
+    )  # fmt: skip
+
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), primary_key=True)
+    module_version_id: Mapped[int] = mapped_column(ForeignKey("module_versions.id"))
+    is_correct: Mapped[bool]
+    attempt_right: Mapped[int]
+
+
+class AttemptPick(db.Model):
+    """One choice picked in one submitted attempt (several for a multiple-answer question)."""
+
+    __tablename__ = "attempt_picks"
+    __table_args__ = (Index("ix_attempt_picks_version_choice", "module_version_id", "choice_id"),)
+
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), primary_key=True)
+    choice_id: Mapped[int] = mapped_column(ForeignKey("choices.id"), primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
+    module_version_id: Mapped[int] = mapped_column(ForeignKey("module_versions.id"))

@@ -82,11 +82,13 @@ def notice_values(
     manager: User | None,
     module: ModuleInfo,
     dates: Dates,
+    changes: list[str] | None = None,
 ) -> dict[str, Any] | None:
     """Render one training email as an outbox row keyed (assignment, cycle, kind, step).
 
     Manager kinds go to the manager (nobody without an active one); the rest
-    to the employee. None when nobody is to get it.
+    to the employee. None when nobody is to get it. `changes` is the new
+    version's note, for the retraining notice.
     """
     to = manager if kind in MANAGER_KINDS else employee
     if to is None:
@@ -101,6 +103,7 @@ def notice_values(
         "employee": employee, "manager": manager, "title": module.title, "step": step,
         "link": absolute_url(f"/modules/{module.slug}"), "due": long_date(dates.due_date),
         "expiry": long_date(dates.expires_on), "completed": long_date(dates.completed_on),
+        "changes": changes or [],
     }  # fmt: skip
     return message_values(
         to=to, subject=subject, template=kind, context=context,

@@ -80,7 +80,7 @@ def retrain_holders(module: Module, version: ModuleVersion, today: date, batch_s
             notices.append(notice_values(
                 RETRAIN, version.version, assignment_id=a.id, cycle=a.cycle,
                 employee=users[a.user_id], manager=None, module=info,
-                dates=Dates(due_date=a.due_date, expires_on=a.expires_on),
+                dates=Dates(due_date=a.due_date, expires_on=a.expires_on), changes=version.changes,
             ))  # fmt: skip
         db.session.flush()
         shorten_certificates(held)

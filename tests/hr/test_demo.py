@@ -137,3 +137,23 @@ def test_demo_if_empty_does_nothing_when_people_exist(runner, org_content):
     assert db.session.scalar(select(func.count()).select_from(User)) == people
     refused = runner.invoke(args=["lms", "demo"])
     assert refused.exit_code != 0 and "already has people" in refused.output
+
+
+def test_the_history_writes_answer_rows_for_item_analysis(demo):
+    from lms.models import AttemptAnswer, AttemptPick
+
+    demo(40)
+    expected_answers, expected_picks = set(), set()
+    for attempt in db.session.scalars(select(Attempt).where(Attempt.submitted_at.is_not(None))):
+        right = sum(attempt.results.values())
+        for qid, ok in attempt.results.items():
+            expected_answers.add((attempt.id, int(qid), attempt.module_version_id, ok, right))
+        for qid, choice_ids in attempt.answers.items():
+            expected_picks.update((attempt.id, c, int(qid)) for c in choice_ids)
+    answers = set(db.session.execute(select(
+        AttemptAnswer.attempt_id, AttemptAnswer.question_id, AttemptAnswer.module_version_id,
+        AttemptAnswer.is_correct, AttemptAnswer.attempt_right)).all())  # fmt: skip
+    picks = set(db.session.execute(select(
+        AttemptPick.attempt_id, AttemptPick.choice_id, AttemptPick.question_id)).all())  # fmt: skip
+    assert expected_answers and answers == expected_answers
+    assert picks == expected_picks

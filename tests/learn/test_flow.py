@@ -202,7 +202,8 @@ def test_a_pass_counts_only_for_the_version_it_was_taken_on(
     attempt = start(client)
     client.post(f"/attempts/{attempt.id}", data=answers_for(attempt))
     # an edit that keeps the version (a typo) or raises it (a material change)
-    write_module(content_dir, text=module_text(version=version, summary="Edited."))
+    changes = "Reworded the summary." if version > 1 else None
+    write_module(content_dir, text=module_text(version=version, summary="Edited.", changes=changes))
     assert runner.invoke(args=["lms", "sync-content"]).exit_code == 0
     client.post("/modules/dignity/sign", data={"full_name": "Erin Example"})
     completions = db.session.scalar(select(func.count()).select_from(Completion))

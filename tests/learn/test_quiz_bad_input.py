@@ -118,10 +118,11 @@ def test_two_racing_starts_open_one_attempt(synced, client, auth):
 
 def test_a_submission_costs_a_fixed_number_of_statements(client, attempt, count_queries):
     """The user, the attempt with its assignment and module (one joined query), the
-    version, the right answers, the update, and the audit chain's head and new link:
-    no reloads after the commit. PostgreSQL adds the audit chain's lock."""
+    version, the right answers, the update, the answers and picks for item analysis
+    (one bulk insert each), and the audit chain's head and new link: no reloads after
+    the commit. PostgreSQL adds the audit chain's lock."""
     right = answers_for(attempt)
     counter, response = count_queries(lambda: client.post(f"/attempts/{attempt.id}", data=right))
     assert response.status_code == 302
-    expected = 8 if db.engine.dialect.name == "postgresql" else 7
+    expected = 10 if db.engine.dialect.name == "postgresql" else 9
     assert counter.count == expected, counter.statements
