@@ -92,6 +92,9 @@ POST    /hr/import/                                                             
 POST    /hr/import/confirm                                                          302  403  403  403  403  400  302  302
 GET     /hr/import/invitations                                                      302  403  403  403  403  200  302  302
 POST    /hr/import/people/<int:user_id>/invite                                      302  403  403  403  403  302  302  302
+GET     /hr/item-analysis                                                           302  403  403  403  403  200  302  302
+GET     /hr/item-analysis/<int:version_id>                                          302  403  403  403  403  200  302  302
+GET     /hr/item-analysis/<int:version_id>.csv                                      302  403  403  403  403  200  302  302
 GET     /hr/import/jobs/<int:job_id>                                                302  403  403  403  403  200  302  302
 POST    /hr/import/jobs/<int:job_id>/preview                                        302  403  403  403  403  302  302  302
 GET     /account/password                                                           302  200  200  200  200  200  302  302
@@ -230,6 +233,7 @@ def records(org):
     db.session.flush()
     values = {
         "job_id": job.id,
+        "version_id": current_version(org.assignment(ada, "honesty").module_id).id,
         "slug": "honesty",
         "filename": "css/app.css",
         "attempt_id": open_attempt.id,
