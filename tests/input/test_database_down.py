@@ -65,7 +65,8 @@ def test_a_page_that_needs_the_database_is_a_503_while_it_is_down(down, method, 
 def test_a_signed_in_request_is_a_503_while_the_database_is_down(down):
     client = down.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = "1:0"  # a signed-in cookie: reading who it is needs the database
+        # A signed-in cookie (a session token's shape): reading who it is needs the database.
+        session["_user_id"] = "A" * 43
     assert_unavailable_page(client.get("/"))
 
 
