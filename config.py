@@ -39,6 +39,9 @@ class Config:
     LMS_BASE_URL = os.environ.get("LMS_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     LMS_CONTENT_DIR = os.environ.get("LMS_CONTENT_DIR", str(BASE_DIR / "content"))
     LMS_ORG_NAME = os.environ.get("LMS_ORG_NAME", "Attest Demo Ltd")
+    # Flask-Limiter's notation ("300 per minute", "30/minute;500/hour").
+    LMS_API_RATE_LIMIT = os.environ.get("LMS_API_RATE_LIMIT", "300 per minute")
+    LMS_VERIFY_RATE_LIMIT = os.environ.get("LMS_VERIFY_RATE_LIMIT", "30 per minute")
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
