@@ -60,7 +60,10 @@ def test_check_answers_refuses_what_does_not_fit_the_attempt(submitted, message)
         ({"1": ["11"], "2": ["22", "21"]}, {"1": [11], "2": [21, 22]}),
         ({"1": ["11", "11"], "2": ["22"]}, {"1": [11], "2": [22]}),  # a choice sent twice
         # every choice ticked is an answer (graded wrong), not a bad sheet
-        ({"1": ["13", "12", "11"], "2": ["21", "22", "23"]}, {"1": [11, 12, 13], "2": [21, 22, 23]}),
+        (
+            {"1": ["13", "12", "11"], "2": ["21", "22", "23"]},
+            {"1": [11, 12, 13], "2": [21, 22, 23]},
+        ),
     ],
 )
 def test_check_answers_returns_ids(submitted, expected):

@@ -169,8 +169,15 @@ def test_attempts_left(limit, used, extra, expected):
     [
         # (complete + due_soon + exempt) / everything but not_started and in_progress
         (
-            {"complete": 2, "due_soon": 1, "exempt": 1, "overdue": 3, "expired": 1,
-             "not_started": 5, "in_progress": 4},
+            {
+                "complete": 2,
+                "due_soon": 1,
+                "exempt": 1,
+                "overdue": 3,
+                "expired": 1,
+                "not_started": 5,
+                "in_progress": 4,
+            },
             4 / 8,
         ),  # fmt: skip
         ({"complete": 3, "not_started": 9}, 1.0),  # statuses left out count as none
