@@ -77,11 +77,15 @@ def test_check_answers_returns_ids(submitted, expected):
         ({"1": [11], "2": [21]}, 50, False),  # multiple is all-or-nothing
         ({"1": [11], "2": [21, 22, 23]}, 50, False),
         ({"1": [12], "2": [23]}, 0, False),
+        ({"1": [11]}, 50, False),  # a question left out is wrong
     ],
 )
 def test_grade_attempt(answers, score, passed):
     grade = grade_attempt(answers, CORRECT, pass_mark=80)
     assert (grade.score, grade.passed) == (score, passed)
+    assert grade.results == {
+        qid: sorted(answers.get(qid, ())) == sorted(right) for qid, right in CORRECT.items()
+    }
 
 
 @pytest.mark.parametrize(
@@ -130,6 +134,9 @@ def test_signature_must_be_the_full_name(typed, expected):
         ({"departments": ["Stores"], "roles": ["Cashier"]}, "Stores", "Manager", False),
         ({"departments": ["Stores"]}, None, None, False),
         ({}, "Stores", "Cashier", False),
+        # no department or role is in no list, whatever the names in it
+        ({"departments": ["XXXX"]}, None, "Cashier", False),
+        ({"roles": ["XXXX"]}, "Stores", None, False),
     ],
 )
 def test_matches_audience(audience, department, role, expected):

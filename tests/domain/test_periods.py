@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from lms.periods import Period, add_period, parse_period, subtract_period
+from lms.periods import Period, add_period, approximate_days, parse_period, subtract_period
 
 
 @pytest.mark.parametrize(
@@ -70,3 +70,11 @@ def test_subtract_period_mirrors_add(end, period, expected):
 )  # fmt: skip
 def test_a_period_reads_as_amount_and_unit_plural_past_one(period, text):
     assert str(period) == text
+
+
+@pytest.mark.parametrize(
+    ("period", "days"),
+    [("1 day", 1), ("3 weeks", 21), ("2 months", 60), ("1 year", 365), ("2 years", 730)],
+)
+def test_approximate_days_counts_months_as_30_days_and_years_as_365(period, days):
+    assert approximate_days(parse_period(period)) == days

@@ -164,6 +164,10 @@ def test_attempts_left(limit, used, extra, expected):
     assert attempts_left(limit, used, extra) == expected
 
 
+def test_attempts_left_counts_no_extra_attempts_unless_granted():
+    assert attempts_left(3, 1) == 2
+
+
 @pytest.mark.parametrize(
     ("counts", "expected"),
     [

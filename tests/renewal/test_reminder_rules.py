@@ -94,6 +94,11 @@ def test_without_a_manager_no_copy_is_due(today, item):
     assert due and not any(r.to_manager for r in due)
 
 
+def test_no_manager_copy_is_due_unless_the_person_has_a_manager():
+    due = reminders_due(D("2025-02-06"), sent={("assigned", 0)}, **OPEN_ITEM)
+    assert kinds(due) == {("overdue", 1)}
+
+
 @pytest.mark.parametrize("flag", ["is_exempt", "is_closed"])
 def test_exempt_and_closed_assignments_get_nothing(flag):
     assert reminders_due(D("2025-02-06"), has_manager=True, **OPEN_ITEM, **{flag: True}) == []
