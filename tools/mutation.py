@@ -45,6 +45,7 @@ EQUIVALENTS = ROOT / "tools" / "mutation_equivalents.toml"
 MUTMUT = Path(sys.executable).with_name("mutmut")
 LINKED = ("lms", "tests", "content", "config.py")
 
+LOADER_TESTS = ("tests/content/test_loader.py", "tests/content/test_loader_problems.py")
 # name -> (the module mutated, the tests that target it)
 TARGETS: dict[str, tuple[str, tuple[str, ...]]] = {
     "status": ("lms/status.py", ("tests/domain/test_status.py",)),
@@ -57,8 +58,8 @@ TARGETS: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "reminders": ("lms/reminders.py", ("tests/renewal/test_reminder_rules.py",)),
     "status_sql": ("lms/status_sql.py", ("tests/hr/test_status_sql.py",)),
-    "loader": ("lms/content/loader.py", ("tests/content/test_loader.py",)),
-    "yamlfile": ("lms/content/yamlfile.py", ("tests/content/test_loader.py",)),
+    "loader": ("lms/content/loader.py", LOADER_TESTS),
+    "yamlfile": ("lms/content/yamlfile.py", LOADER_TESTS),
     "csvfile": ("lms/imports/csvfile.py", ("tests/hr/test_import_csv.py",)),
     "plan": ("lms/imports/plan.py", ("tests/hr/test_import_plan.py",)),
 }

@@ -61,6 +61,7 @@ def module_errors(tmp_path: Path, text: str | bytes, name: str = "m.md") -> list
         (module("title: T\nversion: true\nattestation: x\n"), ["3: 'version' must be a whole number of at least 1, not True"]),
         (module("title: T\nversion: '2'\nattestation: x\n"), ["3: 'version' must be a whole number of at least 1, not '2'"]),
         (module(FRONT + "minutes: 0\n"), ["5: 'minutes' must be a whole number of at least 1, not 0"]),
+        (module(FRONT + "minutes: 1\nattempts: 1\n"), []),
         (module(FRONT + "pass_mark: 101\n"), ["5: 'pass_mark' must be a whole number from 0 to 100, not 101"]),
         (module(FRONT + "pass_mark: -1\n"), ["5: 'pass_mark' must be a whole number from 0 to 100, not -1"]),
         (module(FRONT + "pass_mark: 100\n"), []),
