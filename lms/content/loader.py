@@ -289,7 +289,7 @@ def parse_audience(data: dict, checker: FileChecker) -> dict[str, Any]:
         return {}
     checker.unknown_keys(audience, AUDIENCE_KEYS, "audience")
     result: dict[str, Any] = {}
-    for key in AUDIENCE_KEYS & set(audience):
+    for key in [k for k in audience if k in AUDIENCE_KEYS]:  # in file order
         names = audience[key]
         if (
             not isinstance(names, list)
