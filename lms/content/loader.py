@@ -227,7 +227,7 @@ def parse_choices(item: dict, number: int, checker: FileChecker) -> list[ChoiceS
                 f"question {number}: a choice must be text or a mapping with 'text' and 'correct'",
             )
             continue
-        if spec.text.casefold() in seen:
+        if spec.text and spec.text.casefold() in seen:  # no text is already an error
             checker.error(line, f"question {number}: choice {spec.text!r} appears twice")
         seen.add(spec.text.casefold())
         specs.append(spec)

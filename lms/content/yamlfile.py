@@ -132,7 +132,14 @@ class FileChecker:
 
 def parse_yaml(text: str, checker: FileChecker, first_line: int = 1) -> Any:
     """Parse YAML text, recording a syntax error with its line instead of raising."""
-    loader = LineLoader(text, first_line)
+    try:
+        loader = LineLoader(text, first_line)
+    except yaml.reader.ReaderError as exc:  # a control character: refused before parsing starts
+        line = text.count("\n", 0, exc.position) + first_line
+        checker.error(
+            line, f"invalid YAML: unacceptable character #x{exc.character:04x}: {exc.reason}"
+        )
+        return None
     checker.loader = loader
     try:
         data = loader.get_single_data()

@@ -46,6 +46,8 @@ def module_errors(tmp_path: Path, text: str | bytes, name: str = "m.md") -> list
         ("---\n---\n# T\n", ["2: front matter is empty"]),
         ("---\n- a\n---\n# T\n", ["2: front matter must be a mapping of keys to values"]),
         ("---\ntitle: [\n---\n# T\n", ["3: invalid YAML: expected the node content, but found '<stream end>'"]),
+        # a character YAML refuses before parsing (a control character pasted from a document)
+        (module("title: T\nversion: 1\nattestation: I \x07 agree.\n"), ["4: invalid YAML: unacceptable character #x0007: special characters are not allowed"]),
         ("--- \n" + FRONT + "---  \n# T\n", []),  # spaces after the fences
         (module(FRONT, body=""), ["5: the module has no body after the front matter"]),
         (module(FRONT, body="\n  \n"), ["7: the module has no body after the front matter"]),
@@ -113,6 +115,9 @@ def test_each_problem_of_a_module_is_reported_at_its_line(tmp_path, text, expect
         ("quiz:\n  - q: Which?\n    choices:\n      - text: A\n        correct: true\n        note: x\n      - B\n",
          ["10: unknown key 'note' in a choice of question 1; allowed: correct, text, why"]),
         ("quiz:\n  - q: Which?\n    choices:\n      - correct: true\n      - B\n", ["8: 'text' is required"]),
+        # a choice without usable text is reported once, not also as a duplicate of another
+        ("quiz:\n  - q: Which?\n    choices:\n      - {text: 5}\n      - {text: ' ', correct: true}\n      - B\n",
+         ["8: 'text' must be non-empty text", "9: 'text' must be non-empty text"]),
         ("quiz:\n  - q: Which?\n    choices:\n      - text: Sure\n        correct: true\n      - ' sure '\n",
          ["10: question 1: choice 'sure' appears twice"]),
         # correct answers
@@ -219,6 +224,7 @@ def program_errors(tmp_path: Path, text: str | bytes, name: str = "p.yaml") -> l
         ("", ["1: a program must be a mapping with title, modules, audience and due_days"]),
         ("- m\n", ["1: a program must be a mapping with title, modules, audience and due_days"]),
         ("title: [\n", ["2: invalid YAML: expected the node content, but found '<stream end>'"]),
+        ("title: P\nmodules: [m]\ndue_days: 30\x1b\n", ["3: invalid YAML: unacceptable character #x001b: special characters are not allowed"]),
         ("modules: [m]\ndue_days: 30\n", ["1: 'title' is required"]),
         ("title: P\nmodules: [m]\n", ["1: 'due_days' is required"]),
         ("title: P\nmodules: [m]\ndue_days: '30'\n", ["3: 'due_days' must be a whole number of at least 1, not '30'"]),
