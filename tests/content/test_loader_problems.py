@@ -92,6 +92,8 @@ def test_each_problem_of_a_module_is_reported_at_its_line(tmp_path, text, expect
     [
         ("quiz: nope\n", ["5: 'quiz' must be a list of questions"]),
         ("quiz:\n  - just text\n", ["6: question 1 must be a mapping with 'q' and 'choices'"]),
+        ("quiz:\n  - just text\n  - q: Two?\n    choices: [A, B]\n",
+         ["6: question 1 must be a mapping with 'q' and 'choices'", "8: question 2 has no correct choice"]),
         (QUIZ_OK + "  - q: Two?\n    hint: x\n    choices: [A, {text: B, correct: true}]\n",
          ["12: unknown key 'hint' in question 2; allowed: choices, explain, q, type"]),
         ("quiz:\n  - choices: [A, {text: B, correct: true}]\n", ["6: 'q' is required"]),
