@@ -55,6 +55,17 @@ class LineLoader(yaml.SafeLoader):
         self.lines[id(mapping)] = Node(self.line_of(node), keys=keys)
         return mapping
 
+    def construct_object(self, node, deep=False):
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            # PyYAML lets a constructor's own error out without a line (`2026-13-45`, `!!int x`).
+            kind = node.tag.rpartition(":")[2]
+            value = f"{node.value!r} is" if isinstance(node, yaml.ScalarNode) else "this is"
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{value} not a valid {kind}", node.start_mark
+            ) from exc
+
     def construct_sequence(self, node, deep=False):
         items = super().construct_sequence(node, deep=True)
         self.lines[id(items)] = Node(

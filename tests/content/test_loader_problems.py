@@ -48,6 +48,9 @@ def module_errors(tmp_path: Path, text: str | bytes, name: str = "m.md") -> list
         ("---\ntitle: [\n---\n# T\n", ["3: invalid YAML: expected the node content, but found '<stream end>'"]),
         # a character YAML refuses before parsing (a control character pasted from a document)
         (module("title: T\nversion: 1\nattestation: I \x07 agree.\n"), ["4: invalid YAML: unacceptable character #x0007: special characters are not allowed"]),
+        # a value YAML reads as a date or number but cannot make one of
+        (module(FRONT + "summary: 2026-13-45\n"), ["5: invalid YAML: '2026-13-45' is not a valid timestamp"]),
+        (module(FRONT + "quiz:\n  - q: !!bool maybe\n"), ["6: invalid YAML: 'maybe' is not a valid bool"]),
         ("--- \n" + FRONT + "---  \n# T\n", []),  # spaces after the fences
         (module(FRONT, body=""), ["5: the module has no body after the front matter"]),
         (module(FRONT, body="\n  \n"), ["7: the module has no body after the front matter"]),
@@ -226,6 +229,8 @@ def program_errors(tmp_path: Path, text: str | bytes, name: str = "p.yaml") -> l
         ("", ["1: a program must be a mapping with title, modules, audience and due_days"]),
         ("- m\n", ["1: a program must be a mapping with title, modules, audience and due_days"]),
         ("title: [\n", ["2: invalid YAML: expected the node content, but found '<stream end>'"]),
+        ("title: P\nmodules: [m]\ndue_days: !!int thirty\n", ["3: invalid YAML: 'thirty' is not a valid int"]),
+        ("\ntitle: P\x07\n", ["2: invalid YAML: unacceptable character #x0007: special characters are not allowed"]),
         ("title: P\nmodules: [m]\ndue_days: 30\x1b\n", ["3: invalid YAML: unacceptable character #x001b: special characters are not allowed"]),
         ("modules: [m]\ndue_days: 30\n", ["1: 'title' is required"]),
         ("title: P\nmodules: [m]\n", ["1: 'due_days' is required"]),
