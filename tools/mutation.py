@@ -20,7 +20,8 @@ is printed with its diff; so is an entry of the list that no longer matches one.
 
 Each run starts from a fresh copy (mutmut keeps a mutant's result until its
 function changes, so an edited test would otherwise not re-test a survivor);
-`--keep` reuses the last run's results for a quick look. Exits 1 when a module
+`--keep` reuses the last run's results for a quick look, and `--report` only prints
+the last run's table again (after editing the list of equivalents, say). Exits 1 when a module
 kills less than `--fail-under` (95) % of the mutants that can change behaviour.
 docs/mutation.md explains how to read a survivor and records the figures.
 """
@@ -193,11 +194,14 @@ def load_equivalents() -> list[dict[str, str]]:
     return entries
 
 
-def run_module(name: str, workers: int, keep: bool, equivalents: list[dict[str, str]]) -> Result:
+def run_module(
+    name: str, workers: int, keep: bool, equivalents: list[dict[str, str]], report: bool = False
+) -> Result:
     path, _ = TARGETS[name]
-    folder = prepare(name, keep)
+    folder = WORK / name if report else prepare(name, keep)
     started = time.monotonic()
-    mutmut(folder, "run", "--max-children", str(workers))
+    if not report:
+        mutmut(folder, "run", "--max-children", str(workers))
     result = Result(name, path, seconds=time.monotonic() - started)
     for line in mutmut(folder, "results", "--all", "true").splitlines():
         mutant, _, status = line.strip().rpartition(": ")
@@ -245,6 +249,11 @@ def main() -> int:
     parser.add_argument("modules", nargs="*", choices=[[], *TARGETS], metavar="module")
     parser.add_argument("--workers", type=int, default=2, help="mutmut's --max-children (2)")
     parser.add_argument("--keep", action="store_true", help="reuse the last run's results")
+    parser.add_argument(
+        "--report",
+        action="store_true",
+        help="only print the last run's table again (no mutmut run)",
+    )
     parser.add_argument("--fail-under", type=float, default=95.0)
     args = parser.parse_args()
     names = args.modules or list(TARGETS)
@@ -253,7 +262,7 @@ def main() -> int:
     started = time.monotonic()
     for name in names:
         print(f"{name}: mutating {TARGETS[name][0]} ...", flush=True)
-        results.append(run_module(name, args.workers, args.keep, equivalents))
+        results.append(run_module(name, args.workers, args.keep, equivalents, args.report))
         print(f"{name}: {len(results[-1].statuses)} mutants in {results[-1].seconds:.0f} s")
     for r in results:
         for mutant, text in r.unexplained.items():
