@@ -32,7 +32,7 @@ def test_a_clean_file_gives_one_clean_row_per_record():
 
 
 @pytest.mark.parametrize("bom", [False, True])
-@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
 def test_utf8_with_or_without_bom_and_any_line_ending_read_the_same(bom, newline):
     parsed = parse_csv(csv_bytes(row(), row("E2", "ben@example.com"), bom=bom, newline=newline))
     assert parsed.errors == []
