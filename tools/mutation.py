@@ -107,9 +107,6 @@ def pyproject_for(path: str, tests: tuple[str, ...]) -> str:
         'pytest_add_cli_args = ["-p", "no:cacheprovider"]\n'
         "use_git_change_detection = false\n"
         "use_setproctitle = false\n"
-        # A mutant that hangs is stopped after 5 times its tests' usual time (mutmut's default
-        # of 15 left a few of plan.py's endless loops running for minutes each).
-        "timeout_multiplier = 5.0\n"
     )
 
 

@@ -56,6 +56,7 @@ def test_new_employee_ids_are_new_people_and_counts_add_up():
                   people=[ANA])  # fmt: skip
     assert kinds(result) == [(2, UNCHANGED), (3, NEW), (4, NEW)]
     assert result.counts == {"new": 2, "updated": 0, "terminated": 0, "unchanged": 1, "errors": 0}
+    assert result.rows == 3
 
 
 def test_terminated_people_stay_unchanged_unless_they_come_back():
