@@ -52,6 +52,7 @@ def module_errors(tmp_path: Path, text: str | bytes, name: str = "m.md") -> list
         (module(FRONT + "summary: 2026-13-45\n"), ["5: invalid YAML: '2026-13-45' is not a valid timestamp"]),
         (module(FRONT + "quiz:\n  - q: !!bool maybe\n"), ["6: invalid YAML: 'maybe' is not a valid bool"]),
         (module(FRONT + "summary: !!set [a]\n"), ["5: invalid YAML: this is not a valid set"]),
+        ("---\n- !!set [a]\n---\n# T\n", ["2: invalid YAML: this is not a valid set"]),
         ("--- \n" + FRONT + "---  \n# T\n", []),  # spaces after the fences
         (module(FRONT, body=""), ["5: the module has no body after the front matter"]),
         (module(FRONT, body="\n  \n"), ["7: the module has no body after the front matter"]),
