@@ -12,7 +12,7 @@ export TEST_POSTGRES_URL TEST_REDIS_URL
 PYTEST = $(BIN)/pytest -q $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; fi; exit $$status
 
-.PHONY: run serve test ruff-check test-sqlite test-postgres lint format bench clean
+.PHONY: run serve test ruff-check test-sqlite test-postgres lint format bench mutation clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,11 @@ format: $(VENV)/.dev
 bench: $(VENV)/.dev
 	command -v wrk >/dev/null || { apt-get update && apt-get install -y --no-install-recommends wrk; }
 	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
+
+# Mutation testing of the rule modules, each against its own tests (docs/mutation.md); not part
+# of `make test`. MUTATION_ARGS picks modules and workers, e.g. MUTATION_ARGS="--workers 1 status".
+mutation: $(VENV)/.dev
+	$(BIN)/python tools/mutation.py $(MUTATION_ARGS)
 
 clean:
 	rm -rf $(VENV) instance/attest.db .pytest_cache

@@ -268,7 +268,7 @@ def parse_choices(item: dict, number: int, checker: FileChecker) -> list[ChoiceS
                 f"question {number}: a choice must be text or a mapping with 'text' and 'correct'",
             )
             continue
-        if spec.text.casefold() in seen:
+        if spec.text and spec.text.casefold() in seen:  # no text is already an error
             checker.error(line, f"question {number}: choice {spec.text!r} appears twice")
         seen.add(spec.text.casefold())
         specs.append(spec)
@@ -330,7 +330,7 @@ def parse_audience(data: dict, checker: FileChecker) -> dict[str, Any]:
         return {}
     checker.unknown_keys(audience, AUDIENCE_KEYS, "audience")
     result: dict[str, Any] = {}
-    for key in AUDIENCE_KEYS & set(audience):
+    for key in [k for k in audience if k in AUDIENCE_KEYS]:  # in file order
         names = audience[key]
         if (
             not isinstance(names, list)

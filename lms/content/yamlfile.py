@@ -65,6 +65,17 @@ class LineLoader(yaml.SafeLoader):
             self.nul_lines.append(self.line_of(node))
         return value
 
+    def construct_object(self, node, deep=False):
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            # PyYAML lets a constructor's own error out without a line (`2026-13-45`, `!!int x`).
+            kind = node.tag.rpartition(":")[2]
+            value = f"{node.value!r} is" if isinstance(node, yaml.ScalarNode) else "this is"
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{value} not a valid {kind}", node.start_mark
+            ) from exc
+
     def construct_sequence(self, node, deep=False):
         items = super().construct_sequence(node, deep=True)
         self.lines[id(items)] = Node(
@@ -148,11 +159,12 @@ class FileChecker:
 def parse_yaml(text: str, checker: FileChecker, first_line: int = 1) -> Any:
     """Parse YAML text, recording a syntax error with its line instead of raising."""
     try:
-        # The reader refuses non-printable characters as it is made, not when it parses.
         loader = LineLoader(text, first_line)
-    except yaml.reader.ReaderError as exc:
-        line = text[: exc.position].count("\n") + first_line
-        checker.error(line, f"invalid YAML: character #x{exc.character:04x} is not allowed")
+    except yaml.reader.ReaderError as exc:  # a control character: refused before parsing starts
+        line = text.count("\n", 0, exc.position) + first_line
+        checker.error(
+            line, f"invalid YAML: unacceptable character #x{exc.character:04x}: {exc.reason}"
+        )
         return None
     checker.loader = loader
     try:

@@ -3,7 +3,14 @@ import random
 import pytest
 
 from lms.audience import matches_audience
-from lms.grading import AnswerError, check_answers, draw_questions, grade_attempt, names_match
+from lms.grading import (
+    AnswerError,
+    Grade,
+    check_answers,
+    draw_questions,
+    grade_attempt,
+    names_match,
+)
 
 POOL = {1: [11, 12, 13], 2: [21, 22, 23], 3: [31, 32], 4: [41, 42]}
 DRAWN = [
@@ -47,8 +54,20 @@ def test_check_answers_refuses_what_does_not_fit_the_attempt(submitted, message)
         check_answers(DRAWN, submitted)
 
 
-def test_check_answers_returns_ids():
-    assert check_answers(DRAWN, {"1": ["11"], "2": ["22", "21"]}) == {"1": [11], "2": [21, 22]}
+@pytest.mark.parametrize(
+    ("submitted", "expected"),
+    [
+        ({"1": ["11"], "2": ["22", "21"]}, {"1": [11], "2": [21, 22]}),
+        ({"1": ["11", "11"], "2": ["22"]}, {"1": [11], "2": [22]}),  # a choice sent twice
+        # every choice ticked is an answer (graded wrong), not a bad sheet
+        (
+            {"1": ["13", "12", "11"], "2": ["21", "22", "23"]},
+            {"1": [11, 12, 13], "2": [21, 22, 23]},
+        ),
+    ],
+)
+def test_check_answers_returns_ids(submitted, expected):
+    assert check_answers(DRAWN, submitted) == expected
 
 
 @pytest.mark.parametrize(
@@ -58,11 +77,31 @@ def test_check_answers_returns_ids():
         ({"1": [11], "2": [21]}, 50, False),  # multiple is all-or-nothing
         ({"1": [11], "2": [21, 22, 23]}, 50, False),
         ({"1": [12], "2": [23]}, 0, False),
+        ({"1": [11]}, 50, False),  # a question left out is wrong
     ],
 )
 def test_grade_attempt(answers, score, passed):
     grade = grade_attempt(answers, CORRECT, pass_mark=80)
     assert (grade.score, grade.passed) == (score, passed)
+    assert grade.results == {
+        qid: sorted(answers.get(qid, ())) == sorted(right) for qid, right in CORRECT.items()
+    }
+
+
+@pytest.mark.parametrize(
+    ("right", "asked", "score"),
+    [(2, 3, 66), (1, 3, 33), (5, 6, 83), (1, 7, 14), (3, 3, 100), (0, 4, 0)],
+)
+def test_the_score_is_the_percentage_right_rounded_down(right, asked, score):
+    correct = {str(n): [n] for n in range(asked)}
+    answers = {str(n): [n if n < right else -1] for n in range(asked)}
+    grade = grade_attempt(answers, correct, pass_mark=score)
+    assert type(grade.score) is int and grade.score == score and grade.passed
+    assert not grade_attempt(answers, correct, pass_mark=score + 1).passed
+
+
+def test_a_quiz_with_no_questions_scores_full_marks():
+    assert grade_attempt({}, {}, pass_mark=100) == Grade(results={}, score=100, passed=True)
 
 
 def test_pass_mark_is_inclusive():
@@ -95,6 +134,9 @@ def test_signature_must_be_the_full_name(typed, expected):
         ({"departments": ["Stores"], "roles": ["Cashier"]}, "Stores", "Manager", False),
         ({"departments": ["Stores"]}, None, None, False),
         ({}, "Stores", "Cashier", False),
+        # no department or role is in no list, whatever the names in it
+        ({"departments": ["XXXX"]}, None, "Cashier", False),
+        ({"roles": ["XXXX"]}, "Stores", None, False),
     ],
 )
 def test_matches_audience(audience, department, role, expected):

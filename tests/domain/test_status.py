@@ -78,6 +78,8 @@ def test_assignment_status_follows_the_training_rules(today, fields, expected):
         (D(2026, 3, 1), D(2026, 3, 1), 30, D(2026, 3, 31)),  # hired today
         (D(2026, 3, 10), D(2026, 3, 1), 30, D(2026, 4, 9)),  # imported before the start date
         (D(2026, 3, 1), D(2026, 3, 20), 30, D(2026, 3, 31)),  # hire still inside due_days
+        (D(2026, 3, 1), D(2026, 3, 31), 30, D(2026, 3, 31)),  # assigned on the last day: a hire
+        (D(2026, 3, 1), D(2026, 4, 1), 30, D(2026, 5, 1)),  # the day after: from assignment
         (D(2024, 1, 1), D(2026, 3, 1), 30, D(2026, 3, 31)),  # long-standing staff: from assignment
         (None, D(2026, 3, 1), 14, D(2026, 3, 15)),
     ],
@@ -143,6 +145,9 @@ def test_expiry_follows_totaras_default_rule(completed, period, due, previous, e
     [
         (D(2027, 3, 31), "30 days", D(2027, 3, 1)),
         (D(2027, 3, 31), "1 month", D(2027, 2, 28)),
+        (D(2027, 3, 31), "1 year", D(2026, 3, 31)),  # years are 12 months back
+        (D(2028, 2, 29), "1 year", D(2027, 2, 28)),
+        (D(2027, 3, 31), "2 weeks", D(2027, 3, 17)),
         (D(2027, 3, 31), None, D(2027, 3, 31)),
         (None, "30 days", None),
     ],
@@ -159,11 +164,40 @@ def test_attempts_left(limit, used, extra, expected):
     assert attempts_left(limit, used, extra) == expected
 
 
-def test_compliance_rate_leaves_pending_out():
-    counts = count_statuses(
-        ["complete", "due_soon", "exempt", "overdue", "expired", "not_started", "in_progress"]
-    )
-    assert compliance_rate(counts) == 3 / 5
+def test_attempts_left_counts_no_extra_attempts_unless_granted():
+    assert attempts_left(3, 1) == 2
+
+
+@pytest.mark.parametrize(
+    ("counts", "expected"),
+    [
+        # (complete + due_soon + exempt) / everything but not_started and in_progress
+        (
+            {
+                "complete": 2,
+                "due_soon": 1,
+                "exempt": 1,
+                "overdue": 3,
+                "expired": 1,
+                "not_started": 5,
+                "in_progress": 4,
+            },
+            4 / 8,
+        ),  # fmt: skip
+        ({"complete": 3, "not_started": 9}, 1.0),  # statuses left out count as none
+        ({"overdue": 1, "in_progress": 2}, 0.0),
+        ({"expired": 1, "exempt": 3}, 3 / 4),
+    ],
+)
+def test_compliance_rate_leaves_pending_out(counts, expected):
+    assert compliance_rate(counts) == expected
+
+
+def test_count_statuses_counts_every_status_zeros_included():
+    assert count_statuses(["overdue", "complete", "overdue", "exempt"]) == {
+        "not_started": 0, "in_progress": 0, "overdue": 2, "due_soon": 0,
+        "complete": 1, "expired": 0, "exempt": 1,
+    }  # fmt: skip
 
 
 def test_compliance_rate_is_none_when_nothing_counts():

@@ -32,7 +32,7 @@ def test_a_clean_file_gives_one_clean_row_per_record():
 
 
 @pytest.mark.parametrize("bom", [False, True])
-@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
 def test_utf8_with_or_without_bom_and_any_line_ending_read_the_same(bom, newline):
     parsed = parse_csv(csv_bytes(row(), row("E2", "ben@example.com"), bom=bom, newline=newline))
     assert parsed.errors == []
@@ -134,6 +134,7 @@ def test_emails_are_normalised_to_lower_case():
         (row(manager_email="boss@"), "line 2: manager_email: 'boss@' is not an email address (There must be something after the @-sign.)"),
         (row(full_name="x" * 201), "line 2: full_name: longer than 200 characters"),
         (row(employee_id="9" * 65), "line 2: employee_id: longer than 64 characters"),
+        (row(manager_email="b" * 243 + "@example.com"), "line 2: manager_email: longer than 254 characters"),
         (row() + ",extra", "line 2: row: 8 values, but the header has 7 columns"),
         ("E1,ana@example.com,Ana", "line 2: row: 3 values, but the header has 7 columns"),
         ('E1,ana@example.com,"Ana" Lima,Stores,Cashier,2026-03-02,', "line 2: row: ',' expected after '\"'"),
@@ -141,6 +142,33 @@ def test_emails_are_normalised_to_lower_case():
 )  # fmt: skip
 def test_every_bad_value_is_reported_as_line_column_problem(line, expected):
     assert errors_of(csv_bytes(line)) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("employee_id", "full_name"),
+    [("E1", "x" * 200), ("9" * 64, "Ana Lima")],
+)
+def test_values_as_long_as_their_column_allows_are_kept(employee_id, full_name):
+    parsed = parse_csv(csv_bytes(row(employee_id=employee_id, full_name=full_name)))
+    assert parsed.errors == []
+    assert (parsed.rows[0].employee_id, parsed.rows[0].full_name) == (employee_id, full_name)
+
+
+def test_an_employee_id_is_kept_as_the_hr_system_wrote_it_inside_its_outer_spaces():
+    # Rows upsert by employee_id: changing a character inside it would make a new person.
+    parsed = parse_csv(
+        csv_bytes('" E  1\r\nB ",ana@example.com,"Ana\r\nLima",Stores,Cashier,2026-03-02,')
+    )
+    assert parsed.errors == []
+    assert (parsed.rows[0].employee_id, parsed.rows[0].full_name) == ("E  1\r\nB", "Ana Lima")
+
+
+def test_a_row_with_the_wrong_number_of_values_does_not_stop_the_rows_after_it():
+    parsed = parse_csv(csv_bytes("E1,ana@example.com", row("E2", "ben@example.com")))
+    assert [str(e) for e in parsed.errors] == [
+        "line 2: row: 2 values, but the header has 7 columns"
+    ]
+    assert [(r.line, r.employee_id) for r in parsed.rows] == [(3, "E2")]
 
 
 def test_a_row_may_have_several_problems_and_all_are_listed():
@@ -171,6 +199,9 @@ def test_a_quote_never_closed_is_reported_where_it_starts():
         (b"\xef\xbb\xbf", ["line 1: file: the file is empty; the first line must be the header row"]),
         (b" \r\n\n", ["line 1: file: the file is empty; the first line must be the header row"]),
         (HEADER.encode("utf-16"), ['line 1: file: the file is UTF-16; save it as "CSV UTF-8" and try again']),
+        (b"\xff\xfe" + HEADER.encode("utf-16-le"), ['line 1: file: the file is UTF-16; save it as "CSV UTF-8" and try again']),
+        (b"\xfe\xff" + HEADER.encode("utf-16-be"), ['line 1: file: the file is UTF-16; save it as "CSV UTF-8" and try again']),
+        (b'"employee_id,email\n', ['line 1: row: a quoted value is never closed (a missing ")']),
         (
             csv_bytes(row(), header="employee_id,email,full_name,department,role,hire_date"),
             ["line 1: manager_email: missing required column"],

@@ -57,6 +57,7 @@ def test_new_employee_ids_are_new_people_and_counts_add_up():
                   people=[ANA])  # fmt: skip
     assert kinds(result) == [(2, UNCHANGED), (3, NEW), (4, NEW)]
     assert result.counts == {"new": 2, "updated": 0, "terminated": 0, "unchanged": 1, "errors": 0}
+    assert result.rows == 3
 
 
 def test_terminated_people_stay_unchanged_unless_they_come_back():
@@ -331,3 +332,107 @@ def test_an_hr_user_is_still_updated_by_an_import_that_keeps_their_email():
     assert errors(result) == []
     (change,) = result.changes
     assert change.fields == {"department": ("Stores", "People")}
+
+
+def test_changes_are_listed_by_kind():
+    result = plan(row(), row("E2", "ben@example.com"), people=[ANA])
+    assert [c.row.line for c in result.of_kind(NEW)] == [3]
+    assert [c.row.line for c in result.of_kind(UNCHANGED)] == [2]
+    assert result.of_kind(UPDATED) == []
+
+
+def test_the_digest_changes_when_only_the_refused_rows_change():
+    bad_date = plan(row(hire_date="soon"))
+    assert bad_date.changes == []
+    assert bad_date.digest() != plan(row(hire_date="later")).digest()
+
+
+def test_a_plan_of_a_file_with_bytes_that_are_not_utf8_has_a_digest():
+    data = csv_bytes(row() + ",1", header=HEADER + ",salário").decode().encode("latin-1")
+    result = plan_import(parse_csv(data), [])
+    # The header is not UTF-8: refused at its first bad byte (lms.imports.csvfile).
+    assert result.is_fatal and "not UTF-8 (byte 0xE1)" in errors(result)[0]
+    assert len(result.digest()) == 64
+
+
+def test_a_lines_problems_are_listed_in_column_order():
+    result = plan(row(hire_date="soon"), row(email="ben@example.com"))
+    assert errors(result) == [
+        "line 2: employee_id: E1 is also on line 3",
+        "line 2: hire_date: 'soon' is not a date; use YYYY-MM-DD",
+        "line 3: employee_id: E1 is also on line 2",
+    ]
+
+
+def test_a_value_on_three_lines_names_the_other_two_on_each():
+    result = plan(row(), row(email="b@example.com"), row(email="c@example.com"))
+    assert errors(result) == [
+        "line 2: employee_id: E1 is also on line 3, 4",
+        "line 3: employee_id: E1 is also on line 2, 4",
+        "line 4: employee_id: E1 is also on line 2, 3",
+    ]
+
+
+def test_an_email_change_refused_for_another_reason_leaves_the_old_email_to_its_owner():
+    # Boss's row changes boss@ to chief@ but names an unknown manager, so it is refused in the
+    # same pass that finds Ben naming boss@: boss@ stays Boss's, and Ben's row is fine.
+    here = [person(9, "E9", "boss@example.com")]
+    result = plan(
+        row("E9", "chief@example.com", manager_email="nobody@example.com"),
+        row("E2", "ben@example.com", manager_email="boss@example.com"),
+        people=here,
+    )
+    assert errors(result) == [
+        "line 2: manager_email: unknown manager nobody@example.com: "
+        "no one in the file or in Attest has that email"
+    ]
+    assert [(c.row.line, c.kind, c.manager_key) for c in result.changes] == [(3, NEW, 9)]
+
+
+def test_refusing_a_row_refuses_only_the_rows_below_it():
+    result = plan(
+        row("E1", "ana@example.com", manager_email="nobody@example.com"),
+        row("E2", "ben@example.com"),
+        row("E3", "cy@example.com", manager_email="ben@example.com"),
+        row("E4", "dee@example.com", manager_email="ana@example.com"),
+    )
+    assert [e.line for e in result.errors] == [2, 5]
+    assert [(c.row.line, c.manager_key) for c in result.changes] == [(3, None), (4, "new:E2")]
+
+
+def test_an_email_held_by_someone_without_an_employee_id_is_refused_naming_them():
+    hana = person(7, None, "hana@example.com", full_name="Hana Lima")
+    result = plan(row(email="hana@example.com"), people=[ANA, hana])
+    assert errors(result) == [
+        "line 2: email: hana@example.com already belongs to Hana Lima, who has no employee_id; "
+        "an import never takes a person over by email. If this row is them, link them first "
+        "with `flask lms set-employee-id hana@example.com E1`"
+    ]
+
+
+def test_a_row_whose_manager_is_in_a_loop_is_refused_but_not_as_part_of_it():
+    result = plan(
+        row("E1", "ana@example.com", manager_email="ben@example.com"),
+        row("E2", "ben@example.com", manager_email="cy@example.com"),
+        row("E3", "cy@example.com", manager_email="ben@example.com"),
+    )
+    assert errors(result) == [
+        "line 2: manager_email: manager ben@example.com is on line 3, which cannot be imported",
+        "line 3: manager_email: manager cycle: ben@example.com → cy@example.com → ben@example.com",
+        "line 4: manager_email: manager cycle: ben@example.com → cy@example.com → ben@example.com",
+    ]
+
+
+def test_a_managers_new_email_is_not_a_new_manager():
+    boss = person(9, "E9", "boss@example.com")
+    ana = person(1, "E1", "ana@example.com", manager_id=9)
+    result = plan(
+        row(manager_email="chief@example.com"),
+        row("E9", "chief@example.com"),
+        people=[ana, boss],
+    )
+    assert errors(result) == []
+    assert [(c.kind, c.fields) for c in result.changes] == [
+        (UNCHANGED, {}),
+        (UPDATED, {"email": ("boss@example.com", "chief@example.com")}),
+    ]

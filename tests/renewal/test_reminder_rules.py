@@ -47,7 +47,11 @@ def kinds(reminders):
         ("2025-02-05", OPEN_ITEM, {("assigned", 0)}, {("due_reminder", 0)}),
         ("2025-02-05", OPEN_ITEM, {("assigned", 0), ("due_reminder", 0)}, set()),
         # first sent within the last week: step 1, which stands for the reminder too
+        ("2025-01-29", OPEN_ITEM, set(), {("assigned", 1)}),  # exactly 7 days before
         ("2025-02-01", OPEN_ITEM, set(), {("assigned", 1)}),
+        ("2025-02-05", OPEN_ITEM, set(), {("assigned", 1)}),
+        # sent as step 1, then the due date moved later: not sent again as step 0
+        ("2025-01-20", OPEN_ITEM, {("assigned", 1)}, set()),
         ("2025-02-02", OPEN_ITEM, {("assigned", 1)}, set()),
         # overdue: weekly, with a manager copy, from the day after the due date
         ("2025-02-06", OPEN_ITEM, {("assigned", 0)}, {("overdue", 1), ("overdue_manager", 1)}),
@@ -88,6 +92,11 @@ def test_reminders_due(today, item, sent, expected):
 def test_without_a_manager_no_copy_is_due(today, item):
     due = reminders_due(D(today), has_manager=False, **item)
     assert due and not any(r.to_manager for r in due)
+
+
+def test_no_manager_copy_is_due_unless_the_person_has_a_manager():
+    due = reminders_due(D("2025-02-06"), sent={("assigned", 0)}, **OPEN_ITEM)
+    assert kinds(due) == {("overdue", 1)}
 
 
 @pytest.mark.parametrize("flag", ["is_exempt", "is_closed"])
@@ -157,6 +166,15 @@ def test_retrain_dates(expires_on, opens_on, expected):
 
 def test_reminder_keys_round_trip():
     assert reminder_key(12, 3, "overdue", 2) == "12:3:overdue:2"
+    assert reminder_key(12, 3, "assigned") == "12:3:assigned:0"
     assert parse_key("12:3:overdue:2") == (12, 3, "overdue", 2)
-    assert parse_key("invite:5") is None and parse_key("a:b:c:d") is None
     assert Reminder("overdue_manager", 1).to_manager and not Reminder("overdue", 1).to_manager
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["invite:5", "a:b:c:d", "x:3:overdue:2", "12:x:overdue:2", "12:3:overdue:x", "12:3:overdue",
+     "12:3:overdue:2:1", "12:3:overdue:-2", ""],
+)  # fmt: skip
+def test_other_outbox_keys_are_not_reminder_keys(key):
+    assert parse_key(key) is None
