@@ -48,6 +48,10 @@ class TrainingError(Exception):
     """An action the rules do not allow now; the message says why, for the employee."""
 
 
+class NameMismatch(TrainingError):
+    """The typed name is not the employee's: a mistake in the form's field, shown there."""
+
+
 def current_version(module_id: int) -> ModuleVersion:
     return db.session.execute(
         select(ModuleVersion).where(ModuleVersion.module_id == module_id, ModuleVersion.is_current)
@@ -255,7 +259,7 @@ def sign_attestation(
     ):
         raise TrainingError("Pass the quiz before you sign the attestation.")
     if not names_match(typed_name, user.full_name):
-        raise TrainingError(f"Type your full name exactly as we have it: {user.full_name}.")
+        raise NameMismatch(f"Type your full name exactly as we have it: {user.full_name}.")
     now = now or utcnow()
     assignment, version = progress.assignment, progress.version
     # Claim this cycle first: of two signatures racing (a double click on two

@@ -1,7 +1,8 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from markupsafe import escape
+from markupsafe import Markup, escape
 
+from lms.dates import format_date
 from lms.extensions import db
 from lms.grading import AnswerError
 from lms.learn import bp
@@ -17,7 +18,13 @@ from lms.models import ModuleVersion
 from lms.models.base import utctoday
 from lms.pagecache import personal_page
 from lms.status import COMPLIANT, LABELS, PENDING
-from lms.training import TrainingError, sign_attestation, start_attempt, submit_attempt
+from lms.training import (
+    NameMismatch,
+    TrainingError,
+    sign_attestation,
+    start_attempt,
+    submit_attempt,
+)
 
 
 @bp.route("/")
@@ -50,18 +57,34 @@ def module(slug):
     """Show a module to read, with its table of contents and what to do next."""
 
     def render() -> dict[str, str]:
-        progress = progress_for_slug(current_user.id, slug, utctoday())
-        content = render_template(
-            "learn/module.html",
-            p=progress,
-            labels=LABELS,
-            start_form=StartQuizForm(),
-            sign_form=SignForm(),
-            certificates=my_certificate_codes(current_user.id, progress.assignment.id),
-        )
-        return {"title": escape(progress.version.title), "content": content}
+        return module_parts(progress_for_slug(current_user.id, slug, utctoday()), SignForm())
 
     return personal_page("module", (slug,), render)
+
+
+def module_parts(progress, sign_form: SignForm) -> dict[str, str]:
+    """Render a module page's title and content (the signing form as given: maybe with errors)."""
+    content = render_template(
+        "learn/module.html",
+        p=progress,
+        labels=LABELS,
+        start_form=StartQuizForm(),
+        sign_form=sign_form,
+        certificates=my_certificate_codes(current_user.id, progress.assignment.id),
+    )
+    return {"title": escape(progress.version.title), "content": content}
+
+
+def refused_signature(progress, form: SignForm, message: str):
+    """Show the module page again with the error at the name field and what was typed kept.
+
+    Not cached: it holds the person's own typing. Focus lands on the field (autofocus),
+    and the error summary at the top links to it.
+    """
+    form.full_name.errors = [message]
+    parts = module_parts(progress, form)
+    page = {name: Markup(html) for name, html in parts.items()}  # noqa: S704 (our templates)
+    return render_template("learn/page.html", page=page), 400
 
 
 @bp.route("/modules/<slug>/quiz", methods=["POST"])
@@ -144,8 +167,12 @@ def sign(slug):
     progress = progress_for_slug(current_user.id, slug, utctoday())
     form = SignForm()
     if not form.validate_on_submit():
-        flash("Type your full name to sign.", "error")
-        return redirect(url_for("learn.module", slug=slug, _anchor="sign"))
+        if "csrf_token" in form.errors:
+            abort(400, "The form expired; please try again.")
+        errors = form.full_name.errors
+        typed = (form.full_name.data or "").strip()
+        message = errors[0] if typed and errors else "Type your full name to sign."
+        return refused_signature(progress, form, message)
     try:
         completion = sign_attestation(
             progress,
@@ -154,12 +181,14 @@ def sign(slug):
             ip_address=request.remote_addr,
             user_agent=request.user_agent.string,
         )
+    except NameMismatch as exc:
+        return refused_signature(progress, form, str(exc))
     except TrainingError as exc:
         flash(str(exc), "error")
         return redirect(url_for("learn.module", slug=slug, _anchor="sign"))
     db.session.commit()
     expiry = (
-        f"It is valid until {completion.expires_on:%d %B %Y}."
+        f"It is valid until {format_date(completion.expires_on)}."
         if completion.expires_on
         else "It does not expire."
     )
