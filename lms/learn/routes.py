@@ -1,10 +1,11 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
+from werkzeug.exceptions import NotFound
 
 from lms.dates import format_date
 from lms.extensions import db
-from lms.grading import AnswerError
+from lms.grading import AnswerError, Unanswered
 from lms.learn import bp
 from lms.learn.forms import QuizForm, SignForm, StartQuizForm
 from lms.learn.queries import (
@@ -111,7 +112,7 @@ def attempt(attempt_id):
     if attempt.submitted_at is not None:
         return redirect(url_for("learn.result", attempt_id=attempt.id))
     version = db.session.get(ModuleVersion, attempt.module_version_id)
-    form, error = QuizForm(), None
+    form, error, unanswered = QuizForm(), None, []
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400, "The form expired; please reload the quiz and try again.")
@@ -122,18 +123,26 @@ def attempt(attempt_id):
         }
         try:
             submit_attempt(attempt, submitted)
+        except Unanswered as exc:
+            error, unanswered = f"Your answers were not recorded: {exc}.", exc.question_ids
         except AnswerError as exc:
             error = f"Your answers were not recorded: {exc}."
         else:
             db.session.commit()  # expires `attempt`: build the URL from the route's own id
             return redirect(url_for("learn.result", attempt_id=attempt_id))
+    try:  # for the attempts left; an attempt on a module since closed still shows
+        progress = progress_for_slug(current_user.id, attempt.assignment.module.slug, utctoday())
+    except NotFound:
+        progress = None
     return render_template(
         "learn/quiz.html",
         attempt=attempt,
         version=version,
         questions=attempt_questions(attempt),
+        p=progress,
         form=form,
         error=error,
+        unanswered=unanswered,
         picked={k[1:]: request.form.getlist(k) for k in request.form if k.startswith("q")},
     ), (400 if error else 200)
 

@@ -237,3 +237,47 @@ def test_a_pass_counts_only_for_the_version_it_was_taken_on(
     if not signable:
         page = client.get("/modules/dignity").get_data(as_text=True)
         assert "Take the quiz" in page and "1 attempt left" in page
+
+
+def test_the_quiz_page_says_which_attempt_this_is(client, auth, erin):
+    auth.login()
+    attempt = start(client)
+    page = client.get(f"/attempts/{attempt.id}").get_data(as_text=True)
+    assert "This is attempt 1 of 2: if you do not pass, you have 1 more." in page
+    client.post(f"/attempts/{attempt.id}", data=answers_for(attempt, right=False))
+    second = start(client)
+    page = client.get(f"/attempts/{second.id}").get_data(as_text=True)
+    assert "This is attempt 2 of 2: your last one." in page
+
+
+def test_select_all_that_apply_is_said_once(client, auth, app, content_dir, runner):
+    from tests.factories import QUIZ, write_module, write_program
+
+    said = dict(QUIZ[1], q="Which of these show dignity? (select all that apply)")
+    write_module(content_dir, "dignity", quiz=[said, QUIZ[1] | {"q": "Which are kind?"}])
+    write_program(content_dir, modules=["dignity"])
+    runner.invoke(args=["lms", "sync-content"])
+    make_employee()
+    auth.login()
+    attempt = start(client)
+    page = client.get(f"/attempts/{attempt.id}").get_data(as_text=True)
+    assert page.count("(select all that apply)") == 2  # once for each question, never twice
+    assert "Which are kind? <span" in page
+
+
+def test_after_a_pass_the_attestation_comes_before_the_review(client, auth, erin):
+    auth.login()
+    attempt = start(client)
+    client.post(f"/attempts/{attempt.id}", data=answers_for(attempt))
+    page = client.get(f"/attempts/{attempt.id}/result").get_data(as_text=True)
+    assert "One step left:" in page
+    form = page.index('action="/modules/dignity/sign#sign"')
+    assert form < page.index("Question by question") < page.index('class="card question')
+
+
+def test_after_a_fail_trying_again_comes_before_the_review(client, auth, erin):
+    auth.login()
+    attempt = start(client)
+    client.post(f"/attempts/{attempt.id}", data=answers_for(attempt, right=False))
+    page = client.get(f"/attempts/{attempt.id}/result").get_data(as_text=True)
+    assert page.index('value="Try again"') < page.index('class="card question')
