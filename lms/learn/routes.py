@@ -26,6 +26,7 @@ from lms.training import (
     start_attempt,
     submit_attempt,
 )
+from lms.worklist import late_count, todo_order
 
 
 @bp.route("/")
@@ -35,7 +36,16 @@ def dashboard():
 
     def render() -> dict[str, str]:
         today = utctoday()
-        items = my_progress(current_user.id, today)
+        items = sorted(
+            my_progress(current_user.id, today),
+            key=lambda p: todo_order(
+                p.status,
+                due_date=p.assignment.due_date,
+                expires_on=p.assignment.expires_on,
+                slug=p.assignment.module.slug,
+                title=p.version.title,
+            ),
+        )
         done = sum(1 for p in items if p.status in COMPLIANT)
         content = render_template(
             "learn/dashboard.html",
@@ -43,6 +53,7 @@ def dashboard():
             done=done,
             percent=round(100 * done / len(items)) if items else 100,
             pending=sum(1 for p in items if p.status in PENDING),
+            late=late_count(p.status for p in items),
             labels=LABELS,
             today=today,
             certificates=my_certificate_codes(current_user.id),
