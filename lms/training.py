@@ -140,7 +140,7 @@ def start_attempt(progress: Progress, today: date, rng: random.Random | None = N
     if progress.step == STEP_RESUME:
         return db.session.get(Attempt, progress.open_attempt_id)
     if progress.step == STEP_LOCKED:
-        raise TrainingError("You have used every attempt for this module. Please contact HR.")
+        raise TrainingError("You have used every attempt for this module: you can ask HR for more.")
     if progress.step != STEP_START or not progress.version.has_quiz:
         raise TrainingError("There is no quiz to take for this module right now.")
     version, assignment = progress.version, progress.assignment

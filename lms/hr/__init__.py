@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("hr", __name__, url_prefix="/hr")
 
-from lms.hr import context, routes  # noqa: E402, F401
+from lms.hr import attempt_requests, context, routes  # noqa: E402, F401

@@ -16,7 +16,10 @@ from lms.learn.queries import (
     progress_for_slug,
 )
 from lms.models import ModuleVersion
-from lms.models.base import utctoday
+from lms.models.base import utcnow, utctoday
+from lms.moreattempts.forms import AskForm
+from lms.moreattempts.operations import RequestError, ask_for_attempts, latest_request
+from lms.moreattempts.rules import MAX_MESSAGE
 from lms.pagecache import personal_page
 from lms.status import COMPLIANT, LABELS, PENDING
 from lms.training import (
@@ -76,12 +79,18 @@ def module(slug):
 
 def module_parts(progress, sign_form: SignForm) -> dict[str, str]:
     """Render a module page's title and content (the signing form as given: maybe with errors)."""
+    version, assignment = progress.version, progress.assignment
+    # A request for more attempts exists only once the module's own attempts are used up:
+    # only then does the page ask for it (one query), so other module pages cost nothing more.
+    used_up = version.attempts is not None and progress.attempts_used >= version.attempts
     content = render_template(
         "learn/module.html",
         p=progress,
         labels=LABELS,
         start_form=StartQuizForm(),
         sign_form=sign_form,
+        more=latest_request(assignment.id, assignment.cycle) if used_up else None,
+        ask_form=AskForm(),
         certificates=my_certificate_codes(current_user.id, progress.assignment.id),
     )
     return {"title": escape(progress.version.title), "content": content}
@@ -178,6 +187,27 @@ def result(attempt_id):
         start_form=StartQuizForm(),
         sign_form=SignForm(),
     )
+
+
+@bp.route("/modules/<slug>/attempts/request", methods=["POST"])
+@login_required
+def ask_for_more_attempts(slug):
+    """Ask HR for more quiz attempts, once out of them (only on one's own assignment)."""
+    progress = progress_for_slug(current_user.id, slug, utctoday())
+    form = AskForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400, "The form expired; please try again.")
+        flash(f"Nothing was sent. Keep your note under {MAX_MESSAGE} characters.", "error")
+        return redirect(url_for("learn.module", slug=slug, _anchor="next"), 303)
+    try:
+        ask_for_attempts(progress, current_user, form.message.data, utcnow())
+    except RequestError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("learn.module", slug=slug, _anchor="next"), 303)
+    db.session.commit()
+    flash("Your request was sent to HR. They will reply by email.", "success")
+    return redirect(url_for("learn.module", slug=slug, _anchor="next"), 303)
 
 
 @bp.route("/modules/<slug>/sign", methods=["POST"])

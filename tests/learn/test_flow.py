@@ -160,10 +160,13 @@ def test_new_attempt_draws_afresh_and_attempts_run_out(client, auth, erin):
     assert second.id != first.id
     client.post(f"/attempts/{second.id}", data=answers_for(second, right=False))
     page = client.get("/").get_data(as_text=True)
-    assert "No attempts left. Please contact HR" in page
+    assert (
+        'No attempts left.</span> <a href="/modules/dignity#next">Ask HR for more attempts</a>'
+        in page
+    )
     response = client.post("/modules/dignity/quiz", follow_redirects=True)
-    assert "You have used every attempt for this module. Please contact HR." in response.get_data(
-        as_text=True
+    assert "You have used every attempt for this module: you can ask HR for more." in (
+        response.get_data(as_text=True)
     )
     assert db.session.scalar(select(func.count()).select_from(Attempt)) == 2
 
