@@ -112,7 +112,11 @@ def recent_decisions(limit: int = 20) -> list[tuple[AttemptRequest, User, str, s
     ]
 
 
-def _decidable(request: AttemptRequest, actor: User) -> tuple[Assignment, ModuleVersion, str]:
+def _decidable(
+    request: AttemptRequest, actor: User, state: str
+) -> tuple[Assignment, ModuleVersion, str]:
+    """Check the rules, then claim the request for `state`: of two HR people deciding at
+    once (or a double click), exactly one goes on; the other is told it is decided."""
     assignment = db.session.get(Assignment, request.assignment_id)
     refused = refusal_to_decide(
         request.state,
@@ -122,6 +126,15 @@ def _decidable(request: AttemptRequest, actor: User) -> tuple[Assignment, Module
     )
     if refused:
         raise RequestError(refused)
+    claimed = db.session.execute(
+        update(AttemptRequest)
+        .where(AttemptRequest.id == request.id, AttemptRequest.state == OPEN)
+        .values(state=state)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise RequestError(refusal_to_decide(GRANTED, actor_is_requester=False,
+                                             assignment_closed=False, same_cycle=True))  # fmt: skip
     slug, version = db.session.execute(
         select(Module.slug, ModuleVersion)
         .join(ModuleVersion, (ModuleVersion.module_id == Module.id) & ModuleVersion.is_current)
@@ -150,7 +163,7 @@ def grant_request(
     request: AttemptRequest, number: int | None, reason: str | None, actor: User, now: datetime
 ) -> None:
     """Grant a request: the existing grant of extra attempts, then the learner is told."""
-    assignment, version, slug = _decidable(request, actor)
+    assignment, version, slug = _decidable(request, actor, GRANTED)
     try:
         grant_attempts(assignment, version, number, reason, actor, slug)
     except ActionError as exc:
@@ -169,7 +182,7 @@ def grant_request(
 
 def refuse_request(request: AttemptRequest, reason: str | None, actor: User, now: datetime) -> None:
     """Refuse a request, with a reason the learner is told."""
-    assignment, version, slug = _decidable(request, actor)
+    assignment, version, slug = _decidable(request, actor, REFUSED)
     try:
         reason = check_reason(reason)
     except ActionError as exc:

@@ -155,3 +155,20 @@ def test_hr_refuses_with_a_reason_and_the_learner_is_told(org, login, asked):
     assert "HR did not give you more attempts" in page and "book a session" in page
     assert 'value="Ask HR for more attempts"' in page  # may ask again
     assert db.session.get(Assignment, asked.assignment_id).extra_attempts == 0
+
+
+def test_a_decision_racing_another_is_refused_not_applied_twice(org, login, asked):
+    from lms.models.base import utcnow
+    from lms.moreattempts.operations import RequestError, grant_request
+
+    # Another HR session decided it after this one loaded the request
+    stale = db.session.get(AttemptRequest, asked.id)
+    db.session.execute(
+        AttemptRequest.__table__.update()
+        .where(AttemptRequest.id == asked.id)
+        .values(state="refused")
+    )
+    with pytest.raises(RequestError, match="already been decided"):
+        grant_request(stale, 1, "ok", org.hr, utcnow())
+    db.session.rollback()
+    assert db.session.get(Assignment, asked.assignment_id).extra_attempts == 0
