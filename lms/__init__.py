@@ -26,6 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
+    register_templates(app)
     return app
 
 
@@ -138,3 +139,17 @@ def register_commands(app: Flask) -> None:
     from lms.cli import lms_group
 
     app.cli.add_command(lms_group)
+
+
+def register_templates(app: Flask) -> None:
+    """Jinja filters (one date format), and /favicon.ico, which browsers ask for on every page."""
+    from flask import send_from_directory
+
+    from lms import dates
+
+    dates.register(app)
+
+    def favicon():
+        return send_from_directory(app.static_folder, "favicon.ico", max_age=86400)
+
+    app.add_url_rule("/favicon.ico", "favicon", favicon)

@@ -11,6 +11,23 @@ class AnswerError(ValueError):
     """A submitted answer sheet that does not fit the attempt it claims to answer."""
 
 
+class Unanswered(AnswerError):
+    """Some drawn questions have no answer: `numbers` (1-based, in the order shown) and
+    `question_ids` (text) name every one, so the page can list and mark them all."""
+
+    def __init__(self, numbers: Sequence[int], question_ids: Sequence[str]) -> None:
+        self.numbers, self.question_ids = list(numbers), list(question_ids)
+        super().__init__(unanswered_message(self.numbers))
+
+
+def unanswered_message(numbers: Sequence[int]) -> str:
+    """ "question 2 has no answer", "questions 1 and 3 have no answer", "questions 1, 2 and 4 ..."."""
+    if len(numbers) == 1:
+        return f"question {numbers[0]} has no answer"
+    listed = ", ".join(str(n) for n in numbers[:-1]) + f" and {numbers[-1]}"
+    return f"questions {listed} have no answer"
+
+
 @dataclass(frozen=True)
 class Grade:
     results: dict[str, bool]  # question id (as text) -> answered correctly
@@ -50,10 +67,12 @@ def check_answers(
     if extra:
         raise AnswerError(f"question {extra[0]} is not part of this attempt")
     answers: dict[str, list[int]] = {}
+    missing: list[tuple[int, str]] = []
     for number, (question_id, choice_ids) in enumerate(expected.items(), start=1):
         picked = submitted.get(question_id) or []
         if not picked:
-            raise AnswerError(f"question {number} has no answer")
+            missing.append((number, question_id))
+            continue
         try:
             picked_ids = sorted({int(value) for value in picked})
         except ValueError:
@@ -61,6 +80,8 @@ def check_answers(
         if not set(picked_ids) <= set(choice_ids):  # type: ignore[arg-type]
             raise AnswerError(f"question {number}: an answer is not one of its choices")
         answers[question_id] = picked_ids
+    if missing:
+        raise Unanswered([n for n, _ in missing], [q for _, q in missing])
     return answers
 
 

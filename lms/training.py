@@ -49,6 +49,10 @@ class TrainingError(Exception):
     """An action the rules do not allow now; the message says why, for the employee."""
 
 
+class NameMismatch(TrainingError):
+    """The typed name is not the employee's: a mistake in the form's field, shown there."""
+
+
 def current_version(module_id: int) -> ModuleVersion:
     return db.session.execute(
         select(ModuleVersion).where(ModuleVersion.module_id == module_id, ModuleVersion.is_current)
@@ -137,7 +141,7 @@ def start_attempt(progress: Progress, today: date, rng: random.Random | None = N
     if progress.step == STEP_RESUME:
         return db.session.get(Attempt, progress.open_attempt_id)
     if progress.step == STEP_LOCKED:
-        raise TrainingError("You have used every attempt for this module. Please contact HR.")
+        raise TrainingError("You have used every attempt for this module: you can ask HR for more.")
     if progress.step != STEP_START or not progress.version.has_quiz:
         raise TrainingError("There is no quiz to take for this module right now.")
     version, assignment = progress.version, progress.assignment
@@ -257,7 +261,7 @@ def sign_attestation(
     ):
         raise TrainingError("Pass the quiz before you sign the attestation.")
     if not names_match(typed_name, user.full_name):
-        raise TrainingError(f"Type your full name exactly as we have it: {user.full_name}.")
+        raise NameMismatch(f"Type your full name exactly as we have it: {user.full_name}.")
     now = now or utcnow()
     assignment, version = progress.assignment, progress.version
     # Claim this cycle first: of two signatures racing (a double click on two

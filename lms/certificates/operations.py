@@ -20,6 +20,7 @@ from lms.certificates.rules import (
     certificate_status,
     reopening_after_revocation,
 )
+from lms.dates import format_date
 from lms.extensions import db
 from lms.models import Assignment, Attempt, Certificate, Completion, Module, ModuleVersion, User
 from lms.models.base import utcnow
@@ -266,7 +267,7 @@ def revoke_certificate(
     if result.rowcount == 0:
         db.session.refresh(certificate)
         raise CertificateError(
-            f"This certificate was already revoked on {certificate.revoked_at:%d %B %Y}."
+            f"This certificate was already revoked on {format_date(certificate.revoked_at)}."
         )
     db.session.refresh(certificate)
     record_event(

@@ -30,6 +30,8 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from lms.dates import format_date
+
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 ASSET_DIR = PACKAGE_DIR / "static" / "certificates"
 TEMPLATE_DIR = PACKAGE_DIR / "templates"
@@ -120,6 +122,7 @@ _jinja = Environment(
     undefined=StrictUndefined,
     keep_trailing_newline=True,
 )
+_jinja.filters["date"] = format_date
 _lock = threading.Lock()
 _shared: dict[str, object] = {}
 

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("hr", __name__, url_prefix="/hr")
 
-from lms.hr import context, item_analysis, routes  # noqa: E402, F401
+from lms.hr import attempt_requests, context, item_analysis, routes  # noqa: E402, F401

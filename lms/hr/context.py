@@ -39,6 +39,7 @@ def hr_sections() -> list[tuple[str, str]]:
     ]
     if current_user.is_hr:
         sections.append(("hr.audit", "Audit trail"))
+        sections.append(("hr.attempt_requests", "Attempt requests"))
         sections.append(("hr.outbox", "Email"))
         sections.append(("hr.item_analysis", "Item analysis"))
         if "hrimport.index" in current_app.view_functions:

@@ -1,6 +1,7 @@
 """All models, importable from one place (Alembic needs them all loaded)."""
 
 from lms.models.api import ApiToken
+from lms.models.attempt_requests import AttemptRequest
 from lms.models.audit import AuditEvent
 from lms.models.certificates import Certificate
 from lms.models.content import Choice, Module, ModuleVersion, Program, ProgramModule, Question
@@ -21,6 +22,7 @@ from lms.models.training import (
 
 __all__ = [
     "ApiToken",
+    "AttemptRequest",
     "Assignment",
     "AuditEvent",
     "Attempt",

@@ -7,6 +7,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from lms.certificates.codes import format_code
+from lms.dates import format_date
 from lms.extensions import db
 from lms.models import AuditEvent, Certificate
 from lms.models.base import utctoday
@@ -41,8 +42,8 @@ def test_owner_downloads_a_pdf_that_reads_back_with_every_fact(client, people, e
         "Erin Example",
         "Every Customer Served with Dignity",
         "Version 1 · quiz score 100%",
-        f"{completion.completed_on:%-d %B %Y}",
-        f"{completion.expires_on:%-d %B %Y}",
+        f"{format_date(completion.completed_on)}",
+        f"{format_date(completion.expires_on)}",
         format_code(code),
         "ATTEST DEMO LTD",
     ]:

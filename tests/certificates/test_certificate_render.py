@@ -66,8 +66,8 @@ def test_certificate_names_everything_it_certifies():
         "Chloé García-Wójcik",
         "Every Customer Served with Dignity",
         "Version 2 · quiz score 80%",
-        "14 March 2025",
-        "13 April 2026",
+        "14 Mar 2025",
+        "13 Apr 2026",
         "K7QD-9XRM-P2VA-T3NB",
         URL,
     ]:

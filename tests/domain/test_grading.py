@@ -6,10 +6,12 @@ from lms.audience import matches_audience
 from lms.grading import (
     AnswerError,
     Grade,
+    Unanswered,
     check_answers,
     draw_questions,
     grade_attempt,
     names_match,
+    unanswered_message,
 )
 
 POOL = {1: [11, 12, 13], 2: [21, 22, 23], 3: [31, 32], 4: [41, 42]}
@@ -68,6 +70,33 @@ def test_check_answers_refuses_what_does_not_fit_the_attempt(submitted, message)
 )
 def test_check_answers_returns_ids(submitted, expected):
     assert check_answers(DRAWN, submitted) == expected
+
+
+@pytest.mark.parametrize(
+    ("submitted", "numbers", "message"),
+    [
+        ({"1": ["11"]}, [2], "question 2 has no answer"),
+        ({}, [1, 2], "questions 1 and 2 have no answer"),
+        ({"1": [], "2": []}, [1, 2], "questions 1 and 2 have no answer"),
+    ],
+)
+def test_check_answers_names_every_unanswered_question(submitted, numbers, message):
+    with pytest.raises(Unanswered) as raised:
+        check_answers(DRAWN, submitted)
+    assert raised.value.numbers == numbers and str(raised.value) == message
+    assert raised.value.question_ids == [str(DRAWN[n - 1]["question_id"]) for n in numbers]
+
+
+@pytest.mark.parametrize(
+    ("numbers", "message"),
+    [
+        ([3], "question 3 has no answer"),
+        ([1, 4], "questions 1 and 4 have no answer"),
+        ([1, 2, 5], "questions 1, 2 and 5 have no answer"),
+    ],
+)
+def test_unanswered_message(numbers, message):
+    assert unanswered_message(numbers) == message
 
 
 @pytest.mark.parametrize(

@@ -1,10 +1,12 @@
 """A new hire reads, passes the quiz, signs and is complete."""
 
+import re
 from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
+from lms.dates import format_date
 from lms.extensions import db
 from lms.models import Assignment, Attempt, Attestation, Choice, Completion
 from lms.models.base import utctoday
@@ -42,7 +44,7 @@ def test_new_hire_sees_dashboard_with_due_date_and_progress(client, auth, erin):
     assert "0 of 1 modules complete" in page
     assert "Not started" in page
     due = date.fromordinal(utctoday().toordinal() + 30)
-    assert f"Due {due:%d %b %Y}" in page
+    assert f"Due {format_date(due)}" in page
 
 
 def test_module_page_renders_body_toc_and_reading_time(client, auth, erin):
@@ -79,7 +81,7 @@ def test_full_walk_pass_sign_complete(client, auth, erin):
     completion = db.session.scalar(select(Completion))
     # completed on time: one year after the due date
     assert completion.expires_on == add_months(date.fromordinal(utctoday().toordinal() + 30), 12)
-    assert f"Valid until {completion.expires_on:%d %b %Y}" in page
+    assert f"Valid until {format_date(completion.expires_on)}" in page
     attestation = db.session.scalar(select(Attestation))
     assert attestation.version == 1
     assert attestation.text == "I will treat every customer with dignity."
@@ -93,11 +95,36 @@ def test_signing_with_another_name_is_refused(client, auth, erin):
     auth.login()
     attempt = start(client)
     client.post(f"/attempts/{attempt.id}", data=answers_for(attempt))
-    page = client.post(
-        "/modules/dignity/sign", data={"full_name": "Someone Else"}, follow_redirects=True
-    )
-    assert "Type your full name exactly as we have it: Erin Example." in page.get_data(as_text=True)
+    response = client.post("/modules/dignity/sign", data={"full_name": "Erin Exampel"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    message = "Type your full name exactly as we have it: Erin Example."
+    # at the field: described by its error, marked invalid, focused, with what was typed kept
+    field = re.search(r"<input[^>]*id=\"full_name\"[^>]*>", page).group(0)
+    assert 'aria-invalid="true"' in field and 'aria-describedby="full_name-error"' in field
+    assert "autofocus" in field and 'value="Erin Exampel"' in field
+    assert f'<span class="error" id="full_name-error">{message}</span>' in page
+    # and in the error summary at the top, linking to the field
+    summary = page.index('class="error-summary"')
+    assert summary < page.index("<article") < page.index('id="full_name"')
+    assert f'<a href="#full_name">{message}</a>' in page
     assert db.session.scalar(select(func.count()).select_from(Completion)) == 0
+    # the form posts back to its own place on the page
+    assert 'action="/modules/dignity/sign#sign"' in page
+
+
+def test_signing_with_no_name_shows_the_error_at_the_field(client, auth, erin):
+    auth.login()
+    attempt = start(client)
+    client.post(f"/attempts/{attempt.id}", data=answers_for(attempt))
+    response = client.post("/modules/dignity/sign", data={"full_name": "  "})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert '<a href="#full_name">Type your full name to sign.</a>' in page
+    assert 'aria-invalid="true"' in page
+    # the refused page is not cached: the module page is clean again
+    again = client.get("/modules/dignity").get_data(as_text=True)
+    assert "error-summary" not in again and 'aria-invalid="true"' not in again
 
 
 def test_signing_before_passing_is_refused(client, auth, erin):
@@ -133,10 +160,13 @@ def test_new_attempt_draws_afresh_and_attempts_run_out(client, auth, erin):
     assert second.id != first.id
     client.post(f"/attempts/{second.id}", data=answers_for(second, right=False))
     page = client.get("/").get_data(as_text=True)
-    assert "No attempts left. Please contact HR" in page
+    assert (
+        'No attempts left.</span> <a href="/modules/dignity#next">Ask HR for more attempts</a>'
+        in page
+    )
     response = client.post("/modules/dignity/quiz", follow_redirects=True)
-    assert "You have used every attempt for this module. Please contact HR." in response.get_data(
-        as_text=True
+    assert "You have used every attempt for this module: you can ask HR for more." in (
+        response.get_data(as_text=True)
     )
     assert db.session.scalar(select(func.count()).select_from(Attempt)) == 2
 
@@ -211,3 +241,47 @@ def test_a_pass_counts_only_for_the_version_it_was_taken_on(
     if not signable:
         page = client.get("/modules/dignity").get_data(as_text=True)
         assert "Take the quiz" in page and "1 attempt left" in page
+
+
+def test_the_quiz_page_says_which_attempt_this_is(client, auth, erin):
+    auth.login()
+    attempt = start(client)
+    page = client.get(f"/attempts/{attempt.id}").get_data(as_text=True)
+    assert "This is attempt 1 of 2: if you do not pass, you have 1 more." in page
+    client.post(f"/attempts/{attempt.id}", data=answers_for(attempt, right=False))
+    second = start(client)
+    page = client.get(f"/attempts/{second.id}").get_data(as_text=True)
+    assert "This is attempt 2 of 2: your last one." in page
+
+
+def test_select_all_that_apply_is_said_once(client, auth, app, content_dir, runner):
+    from tests.factories import QUIZ, write_module, write_program
+
+    said = dict(QUIZ[1], q="Which of these show dignity? (select all that apply)")
+    write_module(content_dir, "dignity", quiz=[said, QUIZ[1] | {"q": "Which are kind?"}])
+    write_program(content_dir, modules=["dignity"])
+    runner.invoke(args=["lms", "sync-content"])
+    make_employee()
+    auth.login()
+    attempt = start(client)
+    page = client.get(f"/attempts/{attempt.id}").get_data(as_text=True)
+    assert page.count("(select all that apply)") == 2  # once for each question, never twice
+    assert "Which are kind? <span" in page
+
+
+def test_after_a_pass_the_attestation_comes_before_the_review(client, auth, erin):
+    auth.login()
+    attempt = start(client)
+    client.post(f"/attempts/{attempt.id}", data=answers_for(attempt))
+    page = client.get(f"/attempts/{attempt.id}/result").get_data(as_text=True)
+    assert "One step left:" in page
+    form = page.index('action="/modules/dignity/sign#sign"')
+    assert form < page.index("Question by question") < page.index('class="card question')
+
+
+def test_after_a_fail_trying_again_comes_before_the_review(client, auth, erin):
+    auth.login()
+    attempt = start(client)
+    client.post(f"/attempts/{attempt.id}", data=answers_for(attempt, right=False))
+    page = client.get(f"/attempts/{attempt.id}/result").get_data(as_text=True)
+    assert page.index('value="Try again"') < page.index('class="card question')

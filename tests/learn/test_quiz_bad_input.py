@@ -50,6 +50,25 @@ def test_a_missing_answer_is_refused_and_the_others_kept_on_the_page(client, att
     assert response.status_code == 400
     assert "question 2 has no answer" in page
     assert f'value="{kept_value[0]}"\n        id="c{kept_value[0]}" checked' in page
+    # the unanswered one is marked, the answered one is not
+    assert '<a href="#question-2">Question 2</a>' in page
+    assert 'href="#question-1"' not in page
+    assert 'id="question-2" aria-describedby="question-2-error"' in page
+    assert 'id="question-1" aria-describedby' not in page
+    assert_not_recorded(attempt.id)
+
+
+def test_every_unanswered_question_is_listed_linked_and_marked(client, attempt):
+    response = client.post(f"/attempts/{attempt.id}", data={})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "questions 1 and 2 have no answer" in page
+    for n in (1, 2):
+        assert f'<a href="#question-{n}">Question {n}</a>' in page
+        assert f'id="question-{n}" aria-describedby="question-{n}-error"' in page
+        assert f'<p class="error" id="question-{n}-error">Not answered' in page
+    choices = [c for item in attempt.drawn for c in item["choice_ids"]]
+    assert page.count('aria-invalid="true"') == len(choices)
     assert_not_recorded(attempt.id)
 
 
