@@ -23,7 +23,7 @@ from lms.api.tokens import create_token
 from lms.extensions import db
 from lms.imports import jobs
 from lms.invitations import INVITE, RESET, issue_token
-from lms.models import Certificate, Choice, ImportJob, User
+from lms.models import AttemptRequest, Certificate, Choice, ImportJob, User
 from lms.models.base import utcnow
 from lms.people import create_user
 from lms.training import (
@@ -51,6 +51,7 @@ MATRIX_TEXT = """
 # method  rule                                                                     anon  own  oth  mgr omgr   hr term  tok
 GET     /                                                                           302  200  200  200  200  200  302  302
 GET     /static/<path:filename>                                                     200  200  200  200  200  200  200  200
+GET     /favicon.ico                                                                200  200  200  200  200  200  200  200
 GET     /healthz                                                                    200  200  200  200  200  200  200  200
 GET     /readyz                                                                     503  503  503  503  503  503  503  503
 GET     /login                                                                      200  302  302  302  302  302  200  200
@@ -63,7 +64,8 @@ GET     /reset/<token>                                                          
 POST    /reset/<token>                                                              200  200  200  200  200  200  200  200
 GET     /modules/<slug>                                                             302  200  404  200  404  404  302  302
 POST    /modules/<slug>/quiz                                                        302  302  404  302  404  404  302  302
-POST    /modules/<slug>/sign                                                        302  302  404  302  404  404  302  302
+POST    /modules/<slug>/attempts/request                                            302  303  404  303  404  404  302  302
+POST    /modules/<slug>/sign                                                        302  400  404  400  404  404  302  302
 GET     /attempts/<int:attempt_id>                                                  302  200  404  404  404  404  302  302
 POST    /attempts/<int:attempt_id>                                                  302  400  404  404  404  404  302  302
 GET     /attempts/<int:attempt_id>/result                                           302  200  404  404  404  404  302  302
@@ -92,6 +94,9 @@ POST    /hr/import/                                                             
 POST    /hr/import/confirm                                                          302  403  403  403  403  400  302  302
 GET     /hr/import/invitations                                                      302  403  403  403  403  200  302  302
 POST    /hr/import/people/<int:user_id>/invite                                      302  403  403  403  403  302  302  302
+GET     /hr/attempt-requests                                                        302  403  403  403  403  200  302  302
+POST    /hr/attempt-requests/<int:request_id>/grant                                 302  403  403  403  403  303  302  302
+POST    /hr/attempt-requests/<int:request_id>/refuse                                302  403  403  403  403  303  302  302
 GET     /hr/item-analysis                                                           302  403  403  403  403  200  302  302
 GET     /hr/item-analysis/<int:version_id>                                          302  403  403  403  403  200  302  302
 GET     /hr/item-analysis/<int:version_id>.csv                                      302  403  403  403  403  200  302  302
@@ -230,9 +235,13 @@ def records(org):
     job = ImportJob(staged_import_id=1, created_by_id=org.hr.id, filename="hires.csv",
                     digest="0" * 64, state=jobs.DONE, result={"counts": {}})  # fmt: skip
     db.session.add(job)
+    # An open request for more attempts on Ada's dignity module.
+    asked = AttemptRequest(assignment_id=dignity.id, user_id=ada.id, cycle=dignity.cycle)
+    db.session.add(asked)
     db.session.flush()
     values = {
         "job_id": job.id,
+        "request_id": asked.id,
         "version_id": current_version(org.assignment(ada, "honesty").module_id).id,
         "slug": "honesty",
         "filename": "css/app.css",
