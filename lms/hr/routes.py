@@ -1,6 +1,6 @@
 from datetime import date
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -376,4 +376,24 @@ def outbox():
         statuses=OUTBOX_STATUSES,
         status=status,
         messages=list_messages(status, limit=200),
+        captured=current_app.config.get("MAIL_BACKEND") == "capture",
+    )
+
+
+@bp.route("/outbox/<int:message_id>")
+def outbox_message(message_id):
+    """Show one message as it was (or will be) sent, its one-time links blanked, and its fate."""
+    require_hr()
+    from lms.mail.rules import blank_one_time_links
+    from lms.models import OutboxMessage
+
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None:
+        abort(404)
+    return render_template(
+        "hr/outbox_message.html",
+        m=message,
+        text=blank_one_time_links(message.text_body or ""),
+        statuses=OUTBOX_STATUSES,
+        captured=current_app.config.get("MAIL_BACKEND") == "capture",
     )
