@@ -7,6 +7,7 @@ from sqlalchemy import select
 from lms.extensions import db
 from lms.hr import bp
 from lms.hr.access import load_scope, person_in_scope, require_hr
+from lms.hr.audit_text import describe
 from lms.hr.charts import stacked_bars
 from lms.hr.exports import csv_response, defuse_columns
 from lms.hr.forms import (
@@ -337,6 +338,7 @@ def audit():
         "hr/audit.html",
         form=form,
         page=page,
+        describe_event=describe,
         errors=form_errors(form),
         csv_url=url_for("hr.audit_csv", **request.args.to_dict()),
     )
