@@ -15,6 +15,8 @@ class RevokeForm(FlaskForm):
     understood = BooleanField(
         "I understand: the holder loses this completion and must take the module again,"
         " and the certificate shows as revoked for good",
-        validators=[DataRequired(message="Tick the box to confirm you understand what revoking does.")],
+        validators=[
+            DataRequired(message="Tick the box to confirm you understand what revoking does.")
+        ],
     )
     submit = SubmitField("Revoke certificate")

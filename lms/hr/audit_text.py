@@ -73,7 +73,9 @@ def certificate_revoked(d: Details) -> str:
 
 
 def assignment_due_again(d: Details) -> str:
-    return f"Due again by {day(d['due_on'])} (cycle {d['cycle']}) after its certificate was revoked."
+    return (
+        f"Due again by {day(d['due_on'])} (cycle {d['cycle']}) after its certificate was revoked."
+    )
 
 
 def assignment_created(d: Details) -> str:

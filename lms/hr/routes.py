@@ -49,7 +49,7 @@ from lms.reports import (
     status_counts,
 )
 from lms.reports import dashboard as dashboard_data
-from lms.status import LABELS
+from lms.status import LABELS, count_statuses
 
 bp.before_request(load_scope)
 REPORT_CONVERT = defuse_columns(REPORT_COLUMNS, REPORT_TEXT_COLUMNS)
@@ -247,9 +247,16 @@ def person(user_id):
                 "unexempt": RemoveExemptionForm(prefix=f"un{a.id}", formdata=None),
                 "attempts": AttemptsForm(prefix=f"at{a.id}", formdata=None),
             }
+    counted = [r for r in data.records if r.is_counted]
+    counts = count_statuses(r.status for r in counted)
+    # Each status's first assignment on the page, for the summary's figures to jump to.
+    first = {}
+    for r in counted:
+        first.setdefault(r.status, f"#a{r.assignment.id}")
     return render_template(
-        "hr/person.html", t=data, forms=forms, form=form, errors=form_errors(form)
-    ), (200 if valid else 400)
+        "hr/person.html", t=data, forms=forms, form=form, errors=form_errors(form),
+        summary=compliance_summary(counts), status_counts=counts, first_of=first,
+    ), (200 if valid else 400)  # fmt: skip
 
 
 @bp.route("/people/<int:user_id>.csv")

@@ -219,3 +219,32 @@ def test_flask_lms_without_settings_prints_one_line_not_a_traceback(tmp_path):
     assert len(lines) == 1, result.stderr
     assert "SECRET_KEY" in lines[0] and "LMS_ENV=development" in lines[0]
     assert "Traceback" not in result.stderr + result.stdout
+
+
+# -- Drill-down lists name the employee number; the transcript starts with a summary --------
+
+
+def test_drill_down_lists_show_the_employee_number(org, login):
+    client = login(org.hr)
+    number = '<span class="visually-hidden">Employee number </span>A1</div>'
+    overdue = client.get("/hr/").get_data(as_text=True).split('id="overdue-heading"')[1]
+    assert "Ada Adeyemi</a>" in overdue and number in overdue
+    assert number in client.get("/hr/modules/honesty").get_data(as_text=True)
+    assert number in client.get("/hr/assignments?status=overdue").get_data(as_text=True)
+
+
+def test_the_transcript_starts_with_counts_by_status_and_compliance(org, login):
+    page = login(org.hr).get(f"/hr/people/{org.emp_a1.id}").get_data(as_text=True)
+    summary = page.split('id="summary-heading"')[1].split('id="training"')[0]
+    assert '<span class="value">50.0%</span><span class="name">compliant: 1 of 2 due</span>' in (
+        summary
+    )
+    assert re.search(r'href="#a\d+">Overdue: 1</a>', summary)
+    assert re.search(r'href="#a\d+">Complete: 1</a>', summary)
+    assert page.index('id="summary-heading"') < page.index('id="training"')
+
+
+def test_a_transcript_with_nothing_due_yet_says_so_without_a_rate(org, login):
+    page = login(org.hr).get(f"/hr/people/{org.loner.id}").get_data(as_text=True)
+    summary = page.split('id="summary-heading"')[1].split('id="training"')[0]
+    assert '<span class="value">—</span>' in summary and "Not started: 1" in summary
