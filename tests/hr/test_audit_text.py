@@ -19,6 +19,7 @@ from lms.hr.audit_text import SENTENCES, describe
          "Assigned 2 modules: dignity (due 02 Mar 2026), honesty (due 16 Mar 2026)."),
         ("assignment.created", {"modules": {"dignity": "2026-03-02"}},
          "Assigned 1 module: dignity (due 02 Mar 2026)."),
+        ("assignment.created", {"assignment_ids": [52, 53], "count": 2}, "Assigned 2 modules."),
         ("assignment.reopened", {"modules": {"honesty": "2026-04-01"}},
          "Assigned again: honesty (due 01 Apr 2026)."),
         ("assignment.closed", {"modules": {"honesty": None}},
