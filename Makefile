@@ -26,12 +26,17 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/activate
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
+# `make run PORT=5001` for another port. Development captures email instead of sending it
+# (MAIL_BACKEND=capture): HR reads each message on the outbox page.
+PORT ?= 5000
 run: export LMS_ENV = development
+run: export LMS_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: $(VENV)/.runtime
 	$(BIN)/flask db upgrade
 	$(BIN)/flask lms sync-content
 	$(BIN)/flask lms demo --if-empty
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/flask lms send-mail
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 # Production mode: needs SECRET_KEY (and DATABASE_URL etc.); see README, Deployment.
 serve: export LMS_ENV = production

@@ -48,6 +48,9 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_USE_TLS = env_bool("MAIL_USE_TLS")
     MAIL_FROM = os.environ.get("MAIL_FROM", "Attest <attest@localhost>")
+    # "smtp" delivers through MAIL_SERVER; "capture" (the development default) sends nothing
+    # and keeps each message in the outbox as sent, for HR to read on the outbox page.
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp").strip().lower()
     MAIL_CONNECTIONS = env_int("MAIL_CONNECTIONS", 4)  # parallel SMTP sessions per sender
     REDIS_URL = os.environ.get("REDIS_URL")
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
@@ -93,6 +96,7 @@ class Config:
 
 class DevelopmentConfig(Config):
     DEBUG = True
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "capture").strip().lower()
     SECRET_KEY = Config.SECRET_KEY or "dev-only-not-secret"
 
 

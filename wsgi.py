@@ -1,5 +1,14 @@
-"""The WSGI entry point: `gunicorn wsgi:app`."""
+"""The WSGI entry point: `gunicorn wsgi:app` (and the app `flask ...` finds)."""
 
-from lms import create_app
+import sys
+from pathlib import Path
 
-app = create_app()
+from lms import MissingSecretKey, create_app
+
+try:
+    app = create_app()
+except MissingSecretKey as exc:
+    if Path(sys.argv[0]).name != "flask":
+        raise
+    # `flask lms ...` in a shell without settings: one line saying what to do, no traceback.
+    sys.exit(f"Attest: {exc}; `make run` sets it for the demo.")

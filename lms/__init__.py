@@ -9,6 +9,10 @@ from config import CONFIGS, config_name
 from lms.extensions import csrf, db, limiter, login_manager, migrate
 
 
+class MissingSecretKey(RuntimeError):
+    """Production settings without a SECRET_KEY: the app refuses to start."""
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Create the app from the environment's config class, then `config` overrides."""
     app = Flask(__name__, instance_relative_config=True)
@@ -18,7 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{app.instance_path}/attest.db"
     if not app.config.get("SECRET_KEY"):
-        raise RuntimeError(
+        raise MissingSecretKey(
             "SECRET_KEY must be set in production; for local use set LMS_ENV=development"
             " (see README, Deployment)"
         )

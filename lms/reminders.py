@@ -11,7 +11,7 @@ feeds them from the database and queues the email.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -116,6 +116,43 @@ def reminders_due(
     elif status == EXPIRED:
         wanted += [Reminder(EXPIRED_NOTICE), Reminder(EXPIRED_MANAGER)]
     return [r for r in wanted if (r.kind, r.step) not in sent and (has_manager or not r.to_manager)]
+
+
+@dataclass(frozen=True)
+class NewItem:
+    """One new-assignment reminder due today, to go out in its person's daily message."""
+
+    user_id: int
+    assignment_id: int
+    cycle: int
+    step: int
+    due_date: date
+    title: str
+
+    @property
+    def key(self) -> str:
+        return reminder_key(self.assignment_id, self.cycle, ASSIGNED, self.step)
+
+
+def new_training_digests(items: Iterable[NewItem]) -> dict[int, list[NewItem]]:
+    """Group the day's new-assignment reminders into one message per person.
+
+    DESIGN.md, "Reminders": a new hire gets one message a day listing
+    everything newly assigned, not one per module. Each message lists its
+    items soonest due first, then by title; people come in id order.
+    """
+    digests: dict[int, list[NewItem]] = {}
+    for item in items:
+        digests.setdefault(item.user_id, []).append(item)
+    return {
+        user_id: sorted(group, key=lambda i: (i.due_date, i.title, i.assignment_id))
+        for user_id, group in sorted(digests.items())
+    }
+
+
+def digest_key(user_id: int, today: date) -> str:
+    """The outbox key of a person's "New training" message of the day: one a day at most."""
+    return f"new-training:{user_id}:{today.isoformat()}"
 
 
 def needs_resolved_note(status_before: str, manager_was_told: bool) -> bool:

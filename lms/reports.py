@@ -163,6 +163,7 @@ class OverduePerson:
     overdue: int
     oldest_due: date
     days_overdue: int
+    employee_id: str | None = None  # two people may share a name
 
 
 @dataclass
@@ -235,13 +236,16 @@ def most_overdue(scope: Scope, f: Filters, limit: int) -> list[OverduePerson]:
         .subquery()
     )
     rows = db.session.execute(
-        select(User.id, User.full_name, User.department, top.c.overdue, top.c.oldest)
+        select(
+            User.id, User.full_name, User.department, top.c.overdue, top.c.oldest,
+            User.employee_id,
+        )
         .join(top, top.c.user_id == User.id)
         .order_by(top.c.oldest, top.c.overdue.desc(), User.id)
-    ).all()
+    ).all()  # fmt: skip
     return [
-        OverduePerson(uid, name, dept, n, due, (f.as_of - due).days)
-        for uid, name, dept, n, due in rows
+        OverduePerson(uid, name, dept, n, due, (f.as_of - due).days, employee_id)
+        for uid, name, dept, n, due, employee_id in rows
     ]
 
 

@@ -118,6 +118,11 @@ def safe_next(target: str | None) -> str | None:
     return target if not parts.scheme and not parts.netloc else None
 
 
+def landing(user) -> str:
+    """Where signing in leads when no `next` was given: HR to the dashboard, others to their training."""
+    return url_for("hr.dashboard") if user.is_hr else url_for("learn.dashboard")
+
+
 def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 
@@ -148,7 +153,7 @@ LOGIN_FAILURES_PER_ACCOUNT = "10 per 15 minutes"
 def login():
     """Sign in with email and password."""
     if current_user.is_authenticated:
-        return redirect(safe_next(request.args.get("next")) or url_for("learn.dashboard"))
+        return redirect(safe_next(request.args.get("next")) or landing(current_user))
     form = LoginForm()
     if form.validate_on_submit():
         user = find_user(form.email.data)
@@ -160,7 +165,7 @@ def login():
             if needs_rehash(user.password_hash):
                 user.password_hash = hash_password(form.password.data)
             sign_in(user, remember=form.remember.data)
-            return redirect(safe_next(request.args.get("next")) or url_for("learn.dashboard"))
+            return redirect(safe_next(request.args.get("next")) or landing(user))
         if user is None or not user.is_active:
             verify_password(None, form.password.data)
         flash("That email and password do not match an active account.", "error")

@@ -1,12 +1,13 @@
 from datetime import date
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from lms.extensions import db
 from lms.hr import bp
 from lms.hr.access import load_scope, person_in_scope, require_hr
+from lms.hr.audit_text import describe
 from lms.hr.charts import stacked_bars
 from lms.hr.exports import csv_response, defuse_columns
 from lms.hr.forms import (
@@ -48,7 +49,7 @@ from lms.reports import (
     status_counts,
 )
 from lms.reports import dashboard as dashboard_data
-from lms.status import LABELS
+from lms.status import LABELS, count_statuses
 
 bp.before_request(load_scope)
 REPORT_CONVERT = defuse_columns(REPORT_COLUMNS, REPORT_TEXT_COLUMNS)
@@ -246,9 +247,16 @@ def person(user_id):
                 "unexempt": RemoveExemptionForm(prefix=f"un{a.id}", formdata=None),
                 "attempts": AttemptsForm(prefix=f"at{a.id}", formdata=None),
             }
+    counted = [r for r in data.records if r.is_counted]
+    counts = count_statuses(r.status for r in counted)
+    # Each status's first assignment on the page, for the summary's figures to jump to.
+    first = {}
+    for r in counted:
+        first.setdefault(r.status, f"#a{r.assignment.id}")
     return render_template(
-        "hr/person.html", t=data, forms=forms, form=form, errors=form_errors(form)
-    ), (200 if valid else 400)
+        "hr/person.html", t=data, forms=forms, form=form, errors=form_errors(form),
+        summary=compliance_summary(counts), status_counts=counts, first_of=first,
+    ), (200 if valid else 400)  # fmt: skip
 
 
 @bp.route("/people/<int:user_id>.csv")
@@ -337,6 +345,7 @@ def audit():
         "hr/audit.html",
         form=form,
         page=page,
+        describe_event=describe,
         errors=form_errors(form),
         csv_url=url_for("hr.audit_csv", **request.args.to_dict()),
     )
@@ -376,4 +385,24 @@ def outbox():
         statuses=OUTBOX_STATUSES,
         status=status,
         messages=list_messages(status, limit=200),
+        captured=current_app.config.get("MAIL_BACKEND") == "capture",
+    )
+
+
+@bp.route("/outbox/<int:message_id>")
+def outbox_message(message_id):
+    """Show one message as it was (or will be) sent, its one-time links blanked, and its fate."""
+    require_hr()
+    from lms.mail.rules import blank_one_time_links
+    from lms.models import OutboxMessage
+
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None:
+        abort(404)
+    return render_template(
+        "hr/outbox_message.html",
+        m=message,
+        text=blank_one_time_links(message.text_body or ""),
+        statuses=OUTBOX_STATUSES,
+        captured=current_app.config.get("MAIL_BACKEND") == "capture",
     )

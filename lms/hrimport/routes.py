@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import delete, func, select
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -8,6 +8,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from lms.auth.password import AFTER_RESPONSE_LIMIT, deliver_after_response
 from lms.auth.routes import safe_next
 from lms.extensions import db
+from lms.hr.access import load_scope
+from lms.hr.context import hr_context
 from lms.hrimport import bp
 from lms.hrimport.forms import ConfirmForm, InviteForm, PreviewAgainForm, UploadForm
 from lms.imports import jobs
@@ -26,7 +28,26 @@ def require_hr():
         return current_app.login_manager.unauthorized()
     if not current_user.is_hr:
         abort(403)
-    return None
+    return load_scope()  # for the HR navigation these pages share (hr/_page.html)
+
+
+bp.context_processor(hr_context)
+
+# A file with the header row and one example row, to fill in from the HR system.
+TEMPLATE_CSV = (
+    "employee_id,email,full_name,department,role,hire_date,manager_email,status\r\n"
+    "E1001,ana.lima@example.com,Ana Lima,Stores,Cashier,2026-03-02,,active\r\n"
+)
+
+
+@bp.route("/template.csv", methods=["GET"])
+def template_csv():
+    """Download a CSV with the columns an import needs and one example row to replace."""
+    return Response(
+        TEMPLATE_CSV.encode(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="attest-import-template.csv"'},
+    )
 
 
 @bp.errorhandler(RequestEntityTooLarge)

@@ -123,8 +123,34 @@ def plan_import(parsed: ParsedCsv, people: Iterable[Person]) -> Plan:
         plan.errors += errors
         bad |= {e.line for e in errors}
     plan.changes = changes
+    plan.errors += _unknown_managers_of_refused(parsed.rows, people, plan.errors)
     plan.errors.sort(key=lambda e: (e.line, _column_order(e.column)))
     return plan
+
+
+def _unknown_managers_of_refused(
+    rows: list[Row], people: list[Person], errors: list[RowError]
+) -> list[RowError]:
+    """Report an unknown manager on rows refused for something else too.
+
+    The cross-row checks only look at rows still believed good, so a row with a
+    bad date and a manager no one has would be sent back to be fixed twice.
+    Every problem of every row is reported at once: whoever fixes the file sees
+    them all.
+    """
+    refused = {e.line for e in errors}
+    reported = {e.line for e in errors if e.column == "manager_email"}
+    known = {p.email for p in people} | {r.email for r in rows if r.email}
+    return [
+        RowError(row.line, "manager_email", _no_such_manager(row.manager_email))
+        for row in rows
+        if row.line in refused and row.line not in reported
+        and row.manager_email is not None and row.manager_email not in known
+    ]  # fmt: skip
+
+
+def _no_such_manager(email: str) -> str:
+    return f"unknown manager {email}: no one in the file or in Attest has that email"
 
 
 def _column_order(column: str) -> int:
@@ -252,7 +278,7 @@ def _manager(row, key, owner, moved_away, line_of_email) -> tuple[Key | None, st
         )
     if (line := line_of_email.get(email)) is not None:
         return None, f"manager {email} is on line {line}, which cannot be imported", False
-    return None, f"unknown manager {email}: no one in the file or in Attest has that email", False
+    return None, _no_such_manager(email), False
 
 
 def _cycles(rows: list[Row], row_key, manager_of: dict[Key, Key | None], owner) -> list[RowError]:

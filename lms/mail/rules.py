@@ -8,12 +8,26 @@ message refused for good is marked failed and never retried; everything else
 
 from __future__ import annotations
 
+import re
 import smtplib
 import socket
 import ssl
 from dataclasses import dataclass
 
 RETRY = "; will retry"
+LINK_REMOVED = "[link removed]"
+# A one-time link: an invitation or password reset URL with its token (lms.auth.password).
+ONE_TIME_LINK = re.compile(r"(?:https?://[^\s\"'<>]*?)?/(?:invite|reset)/[A-Za-z0-9._~%-]+")
+
+
+def blank_one_time_links(text: str) -> str:
+    """Replace every invitation and reset link (with its token) by "[link removed]".
+
+    What HR reads of a message, and what the outbox keeps once it is sent: the
+    message as it went, but no live token for anyone who can read the page or the
+    database.
+    """
+    return ONE_TIME_LINK.sub(LINK_REMOVED, text)
 
 
 @dataclass(frozen=True)

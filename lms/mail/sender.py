@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, case, func, literal, or_, select, update
+from sqlalchemy import bindparam, case, func, or_, select, update
 
 from lms.extensions import db
-from lms.mail.rules import delivery_problem, explain_failure
+from lms.mail.rules import blank_one_time_links, delivery_problem, explain_failure
 from lms.mail.smtp import FAILED, SENT, Outgoing, SMTPSettings, send_over_one_connection
 from lms.models import OutboxMessage, User
 from lms.models.base import utcnow
@@ -130,13 +130,26 @@ def claim_batch(worker: str, now: datetime, size: int) -> list[Claimed]:
 OUTBOX = OutboxMessage.__table__
 MINE = (OUTBOX.c.id == bindparam("message_id")) & (OUTBOX.c.claimed_by == bindparam("worker"))
 # Invitation and reset emails carry a live one-time link: once the message has gone,
-# the copy in the database is no use to anyone but someone reading the database.
+# the copy in the database keeps the text as sent with the link blanked
+# (lms.mail.rules.blank_one_time_links), so HR can still read what was said.
 SECRET_KINDS = ("invitation", "password_reset")
-REDACTED = "(This message held a one-time link; it was removed from the outbox once sent.)"
 
 
-def _redacted(column):
-    return case((OUTBOX.c.kind.in_(SECRET_KINDS), literal(REDACTED)), else_=column)
+def _redacted(column, blanked: str):
+    return case((OUTBOX.c.kind.in_(SECRET_KINDS), bindparam(blanked)), else_=column)
+
+
+def blanked_bodies(message: Claimed) -> dict[str, str]:
+    """The bodies with their one-time links blanked, for the secret kinds' rows.
+
+    Only a body with such a link is sent back to the database; the statement
+    keeps every other kind's bodies as they are.
+    """
+    secret = "/invite/" in message.text_body or "/reset/" in message.text_body
+    return {
+        "blanked_text": blank_one_time_links(message.text_body) if secret else "",
+        "blanked_html": blank_one_time_links(message.html_body) if secret else "",
+    }
 
 
 MARK_SENT = (
@@ -147,8 +160,8 @@ MARK_SENT = (
         attempts=bindparam("attempts"),
         claimed_at=None,
         claimed_by=None,
-        text_body=_redacted(OUTBOX.c.text_body),
-        html_body=_redacted(OUTBOX.c.html_body),
+        text_body=_redacted(OUTBOX.c.text_body, "blanked_text"),
+        html_body=_redacted(OUTBOX.c.html_body, "blanked_html"),
     )  # fmt: skip
 )
 MARK_FAILED = (
@@ -172,8 +185,8 @@ MARK_UNDELIVERABLE = (
         last_error=bindparam("error"),
         claimed_at=None,
         claimed_by=None,
-        text_body=_redacted(OUTBOX.c.text_body),
-        html_body=_redacted(OUTBOX.c.html_body),
+        text_body=_redacted(OUTBOX.c.text_body, "blanked_text"),
+        html_body=_redacted(OUTBOX.c.html_body, "blanked_html"),
     )  # fmt: skip
 )
 RELEASE = update(OUTBOX).where(MINE).values(claimed_at=None, claimed_by=None)
@@ -221,7 +234,9 @@ class Outcomes:
         )
 
     def sent(self, message: Claimed, now: datetime) -> None:
-        self._update(MARK_SENT, message, now=now, attempts=message.attempts + 1)
+        self._update(
+            MARK_SENT, message, now=now, attempts=message.attempts + 1, **blanked_bodies(message)
+        )
         self.report.sent += 1
 
     def failed(self, message: Claimed, now: datetime, error: Exception) -> None:
@@ -234,7 +249,8 @@ class Outcomes:
         failure = explain_failure(error)
         reason = failure.reason[:1000]
         if failure.is_permanent:
-            self._update(MARK_UNDELIVERABLE, message, now=now, attempts=attempts, error=reason)
+            self._update(MARK_UNDELIVERABLE, message, now=now, attempts=attempts, error=reason,
+                         **blanked_bodies(message))  # fmt: skip
             self.report.failed_for_good += 1
             self.report.refused = self.report.refused or reason
             return
@@ -271,6 +287,12 @@ def deliver(batch: list[Claimed], now: datetime, outcomes: Outcomes) -> None:
             outcomes.cancelled(message, now, "recipient terminated")
     batch = [m for m in batch if m.to_user_id not in inactive]
     if not batch:
+        return
+    if current_app.config.get("MAIL_BACKEND") == "capture":
+        # Development (`make run`): no mail server; each message is kept in the outbox as
+        # sent, for HR to read there (the outbox page says so).
+        for message in batch:
+            outcomes.sent(message, now)
         return
     settings = SMTPSettings.from_config(current_app.config)
     sessions = max(1, min(int(current_app.config.get("MAIL_CONNECTIONS", CONNECTIONS)), len(batch)))

@@ -6,7 +6,7 @@ from lms.models.audit import AuditEvent
 from lms.models.certificates import Certificate
 from lms.models.content import Choice, Module, ModuleVersion, Program, ProgramModule, Question
 from lms.models.imports import ImportJob, StagedImport
-from lms.models.mail import OutboxMessage
+from lms.models.mail import OutboxMessage, SentReminder
 from lms.models.people import User
 from lms.models.revisions import install_triggers  # noqa: F401 - installs on create_all
 from lms.models.sessions import UserSession
@@ -39,6 +39,7 @@ __all__ = [
     "Program",
     "ProgramModule",
     "Question",
+    "SentReminder",
     "StagedImport",
     "User",
     "UserSession",

@@ -63,3 +63,22 @@ class OutboxMessage(db.Model):
         if self.failed_at is not None:
             return FAILED
         return RETRYING if self.attempts else QUEUED
+
+
+class SentReminder(db.Model):
+    """A reminder queued inside another message: its key, kept to send it at most once.
+
+    A new hire's "New training" items go out as one message a day listing them
+    all (lms.reminders.new_training_digests), so that message's own key cannot
+    stand for each item. Each item's `"<assignment_id>:<cycle>:assigned:<step>"`
+    key is claimed here instead, in the transaction that queues the message: an
+    item whose key is already here is never listed again, however often or
+    however many times at once `renew` runs.
+    """
+
+    __tablename__ = "sent_reminders"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), index=True)
+    message_key: Mapped[str | None] = mapped_column(String(200))  # the message that listed it
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

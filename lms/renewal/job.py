@@ -14,10 +14,24 @@ from lms.assignments import AssignResult, assign_programs, wanted_assignments
 from lms.audit import record_event
 from lms.extensions import db
 from lms.mail import SendReport, queue_emails, send_queued
-from lms.models import Assignment, OutboxMessage, User
-from lms.reminders import EXPIRED_NOTICE, RENEWAL_OPEN, parse_key, reminders_due
+from lms.models import Assignment, OutboxMessage, SentReminder, User
+from lms.reminders import (
+    ASSIGNED,
+    EXPIRED_NOTICE,
+    RENEWAL_OPEN,
+    NewItem,
+    parse_key,
+    reminders_due,
+)
 from lms.renewal.lock import renew_lock
-from lms.renewal.notices import Dates, ModuleInfo, module_infos, notice_values, users_with_managers
+from lms.renewal.notices import (
+    Dates,
+    ModuleInfo,
+    module_infos,
+    new_training_rows,
+    notice_values,
+    users_with_managers,
+)
 
 BATCH_SIZE = 1000  # people per batch: memory stays flat however many assignments there are
 
@@ -140,15 +154,19 @@ def candidates(today: date, user_ids: list[int]) -> list[Candidate]:
 
 
 def sent_keys(assignment_ids: list[int]) -> dict[int, set[tuple[int, str, int]]]:
-    """Return {assignment_id: {(cycle, kind, step), ...}} of reminders already queued."""
+    """Return {assignment_id: {(cycle, kind, step), ...}} of reminders already queued.
+
+    A reminder's key is on its own message, or, for one listed in a daily
+    "New training" message, in `sent_reminders`.
+    """
     sent: dict[int, set[tuple[int, str, int]]] = {}
     for start in range(0, len(assignment_ids), 5000):
-        for key in db.session.scalars(
-            select(OutboxMessage.key).where(
-                OutboxMessage.assignment_id.in_(assignment_ids[start : start + 5000]),
-                OutboxMessage.key.is_not(None),
-            )
-        ):
+        chunk = assignment_ids[start : start + 5000]
+        own = select(OutboxMessage.key).where(
+            OutboxMessage.assignment_id.in_(chunk), OutboxMessage.key.is_not(None)
+        )
+        listed = select(SentReminder.key).where(SentReminder.assignment_id.in_(chunk))
+        for key in db.session.scalars(own.union_all(listed)):
             if parsed := parse_key(key):
                 sent.setdefault(parsed[0], set()).add(parsed[1:])
     return sent
@@ -172,8 +190,17 @@ def queue_reminders(
     if not due:
         return
     users = users_with_managers({c.user_id for c, _ in due})
-    rows = []
+    # New assignments: one message a day per person, listing them all.
+    new = [
+        NewItem(c.user_id, c.id, c.cycle, r.step, c.due_date, modules[c.module_id].title)
+        for c, r in due
+        if r.kind == ASSIGNED
+    ]
+    module_of = {c.id: c.module_id for c, r in due if r.kind == ASSIGNED}
+    rows = new_training_rows(today, new, users, modules, module_of)
     for c, reminder in due:
+        if reminder.kind == ASSIGNED:
+            continue
         employee = users[c.user_id]
         rows.append(notice_values(
             reminder.kind, reminder.step, assignment_id=c.id, cycle=c.cycle, employee=employee,

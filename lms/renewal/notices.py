@@ -8,10 +8,11 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from lms.extensions import db
 from lms.mail import absolute_url, message_values, queue_emails
-from lms.models import Assignment, Module, ModuleVersion, OutboxMessage, User
+from lms.models import Assignment, Module, ModuleVersion, OutboxMessage, SentReminder, User
 from lms.reminders import (
     ASSIGNED,
     DUE_REMINDER,
@@ -23,7 +24,10 @@ from lms.reminders import (
     RENEWAL_OPEN,
     RESOLVED,
     RETRAIN,
+    NewItem,
+    digest_key,
     needs_resolved_note,
+    new_training_digests,
     parse_key,
     reminder_key,
 )
@@ -157,3 +161,78 @@ def users_with_managers(user_ids: set[int]) -> dict[int, User]:
             (u.id, u) for u in db.session.scalars(select(User).where(User.id.in_(manager_ids)))
         )
     return users
+
+
+# -- The daily "New training" message: one per person, listing every new assignment -----------
+
+CLAIM_CHUNK = 2000  # keys per INSERT (SQLite allows 32,766 bound values in one statement)
+
+
+def claim_reminder_keys(items: list[NewItem], message_keys: dict[int, str]) -> set[str]:
+    """Record each item's reminder key; return the keys this call recorded (flushes only).
+
+    A key already recorded (listed in an earlier message) is skipped: it is never
+    listed again. This is the once-only guarantee for items sent inside a digest.
+    """
+    if not items:
+        return set()
+    table = SentReminder.__table__
+    dialect = db.session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    statement = (
+        module.insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.key)
+    )
+    claimed: set[str] = set()
+    rows = [{"key": i.key, "assignment_id": i.assignment_id,
+             "message_key": message_keys[i.user_id]} for i in items]  # fmt: skip
+    for start in range(0, len(rows), CLAIM_CHUNK):
+        chunk = rows[start : start + CLAIM_CHUNK]
+        claimed.update(db.session.scalars(statement.values(chunk)))
+    return claimed
+
+
+def new_training_rows(
+    today: date,
+    items: list[NewItem],
+    users: dict[int, User],
+    modules: dict[int, ModuleInfo],
+    module_of: dict[int, int],
+) -> list[dict[str, Any]]:
+    """Render each person's "New training" message of the day, listing all their new items.
+
+    A person who already has today's message keeps theirs; their items wait for
+    tomorrow's (one message a day, DESIGN.md "Reminders"). The items' keys are
+    claimed (`claim_reminder_keys`) in the same transaction as the messages.
+    """
+    digests = new_training_digests(items)
+    if not digests:
+        return []
+    keys = {user_id: digest_key(user_id, today) for user_id in digests}
+    already = set(db.session.scalars(
+        select(OutboxMessage.key).where(OutboxMessage.key.in_(list(keys.values())))
+    ))  # fmt: skip
+    digests = {u: group for u, group in digests.items() if keys[u] not in already}
+    claimed = claim_reminder_keys([i for group in digests.values() for i in group], keys)
+    rows = []
+    for user_id, group in digests.items():
+        listed = [i for i in group if i.key in claimed]
+        if not listed:
+            continue
+        employee = users[user_id]
+        entries = [
+            {"title": i.title, "due": long_date(i.due_date),
+             "link": absolute_url(f"/modules/{modules[module_of[i.assignment_id]].slug}")}
+            for i in listed
+        ]  # fmt: skip
+        first = listed[0]
+        if len(listed) == 1:
+            subject = SUBJECTS[ASSIGNED].format(title=first.title, due=entries[0]["due"])
+        else:
+            subject = f"New training: {len(listed)} modules, the first due {entries[0]['due']}"
+        context = {"employee": employee, "items": entries, "link": absolute_url("/")}
+        rows.append(message_values(
+            to=employee, subject=subject, template="assigned_digest", context=context,
+            key=keys[user_id], kind=ASSIGNED, about=employee.id,
+            assignment_id=first.assignment_id if len(listed) == 1 else None,
+        ))  # fmt: skip
+    return rows

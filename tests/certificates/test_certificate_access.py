@@ -44,7 +44,8 @@ def test_hr_revokes_with_a_reason_and_it_is_recorded(client, erin_cert):
     code = erin_cert.certificate.code
     login(client, "hr@example.com")
     response = client.post(
-        f"/certificates/{code}/revoke", data={"reason": "  Quiz taken by a colleague "}
+        f"/certificates/{code}/revoke",
+        data={"reason": "  Quiz taken by a colleague ", "understood": "y"},
     )
     assert response.status_code == 302
     page = client.get(f"/certificates/{code}").get_data(as_text=True)
@@ -68,7 +69,9 @@ def test_hr_revokes_with_a_reason_and_it_is_recorded(client, erin_cert):
 def test_a_revoked_pdf_is_served_to_hr_only(client, erin_cert, email, status):
     code = erin_cert.certificate.code
     login(client, "hr@example.com")
-    client.post(f"/certificates/{code}/revoke", data={"reason": "Issued in error"})
+    client.post(
+        f"/certificates/{code}/revoke", data={"reason": "Issued in error", "understood": "y"}
+    )
     login(client, email)
     response = client.get(f"/certificates/{code}.pdf")
     assert response.status_code == (200 if email == "hr@example.com" else 404)
@@ -77,7 +80,9 @@ def test_a_revoked_pdf_is_served_to_hr_only(client, erin_cert, email, status):
 def test_revoked_certificate_disappears_from_the_holders_dashboard(client, erin_cert):
     code = erin_cert.certificate.code
     login(client, "hr@example.com")
-    client.post(f"/certificates/{code}/revoke", data={"reason": "Issued in error"})
+    client.post(
+        f"/certificates/{code}/revoke", data={"reason": "Issued in error", "understood": "y"}
+    )
     login(client, "erin@example.com")
     assert code not in client.get("/").get_data(as_text=True)
     page = client.get(f"/certificates/{code}").get_data(as_text=True)
@@ -101,7 +106,7 @@ def revocations() -> int:
 def test_revoke_without_a_reason_is_refused_and_changes_nothing(client, erin_cert, reason):
     code = erin_cert.certificate.code
     login(client, "hr@example.com")
-    data = {} if reason is None else {"reason": reason}
+    data = {"understood": "y"} | ({} if reason is None else {"reason": reason})
     response = client.post(f"/certificates/{code}/revoke", data=data)
     assert response.status_code == 400
     assert "Give a reason for revoking this certificate." in response.get_data(as_text=True)
@@ -112,8 +117,10 @@ def test_revoke_without_a_reason_is_refused_and_changes_nothing(client, erin_cer
 def test_a_second_revoke_is_refused_and_keeps_the_first(client, erin_cert):
     code = erin_cert.certificate.code
     login(client, "hr@example.com")
-    client.post(f"/certificates/{code}/revoke", data={"reason": "First reason"})
-    response = client.post(f"/certificates/{code}/revoke", data={"reason": "Second reason"})
+    client.post(f"/certificates/{code}/revoke", data={"reason": "First reason", "understood": "y"})
+    response = client.post(
+        f"/certificates/{code}/revoke", data={"reason": "Second reason", "understood": "y"}
+    )
     assert response.status_code == 409
     assert "already revoked on" in response.get_data(as_text=True)
     certificate = stored(code)
@@ -125,7 +132,9 @@ def test_a_second_revoke_is_refused_and_keeps_the_first(client, erin_cert):
 def test_only_hr_can_revoke(client, erin_cert, email):
     code = erin_cert.certificate.code
     login(client, email)
-    response = client.post(f"/certificates/{code}/revoke", data={"reason": "Because"})
+    response = client.post(
+        f"/certificates/{code}/revoke", data={"reason": "Because", "understood": "y"}
+    )
     assert response.status_code == 404
     assert client.get(f"/verify/{code}.json").json["status"] == "valid"
     assert revocations() == 0
@@ -135,6 +144,8 @@ def test_revoke_form_needs_a_csrf_token(app, client, erin_cert):
     login(client, "hr@example.com")
     app.config["WTF_CSRF_ENABLED"] = True
     code = erin_cert.certificate.code
-    response = client.post(f"/certificates/{code}/revoke", data={"reason": "Forged"})
+    response = client.post(
+        f"/certificates/{code}/revoke", data={"reason": "Forged", "understood": "y"}
+    )
     assert response.status_code == 400
     assert revocations() == 0

@@ -31,7 +31,9 @@ def assignment_of(user_id: int) -> Assignment:
 
 def revoke(client, code: str, reason: str = "Quiz taken by a colleague") -> None:
     login(client, "hr@example.com")
-    response = client.post(f"/certificates/{code}/revoke", data={"reason": reason})
+    response = client.post(
+        f"/certificates/{code}/revoke", data={"reason": reason, "understood": "y"}
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
 
 

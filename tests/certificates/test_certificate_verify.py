@@ -60,7 +60,9 @@ def test_an_expired_certificate_verifies_as_expired(client, people):
 def test_a_revoked_certificate_verifies_as_revoked(client, erin_cert):
     code = erin_cert.certificate.code
     login(client, "hr@example.com")
-    client.post(f"/certificates/{code}/revoke", data={"reason": "Issued in error"})
+    client.post(
+        f"/certificates/{code}/revoke", data={"reason": "Issued in error", "understood": "y"}
+    )
     client.post("/logout")
     page = client.get(f"/verify/{code}").get_data(as_text=True)
     assert "Revoked" in page and "must not be relied on" in page

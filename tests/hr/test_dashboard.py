@@ -52,12 +52,13 @@ def test_dashboard_shows_rate_and_the_counts_beside_it(org, login):
     assert re.search(r'status=pending"><span class="value">5</span>', page)
 
 
-def test_charts_are_accessible_svg_with_a_table_of_the_same_figures(org, login):
+def test_charts_are_text_with_decorative_bars_and_a_table_of_the_same_figures(org, login):
     page = login(org.hr).get("/hr/").get_data(as_text=True)
-    assert page.count('role="group"') == 2
-    assert '<title id="by-department-title">Compliance by department</title>' in page
-    assert '<title id="by-module-title">Compliance by module</title>' in page
-    assert 'aria-labelledby="by-module-title by-module-desc"' in page
+    assert page.count('class="bars"') == 2 and page.count('<svg class="bar"') == 6
+    assert page.count('aria-hidden="true" focusable="false"') == 6
+    assert '<h2 id="by-department-heading">Compliance by department</h2>' in page
+    assert '<h2 id="by-module-heading">Compliance by module</h2>' in page
+    assert 'aria-describedby="by-module-desc"' in page
     assert "<script" not in page and "cdn" not in page.lower()
     # every bar and segment links to the filtered report
     assert "/hr/assignments?as_of=" in page and "department=Stores" in page
