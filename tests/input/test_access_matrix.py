@@ -23,7 +23,7 @@ from lms.api.tokens import create_token
 from lms.extensions import db
 from lms.imports import jobs
 from lms.invitations import INVITE, RESET, issue_token
-from lms.models import AttemptRequest, Certificate, Choice, ImportJob, User
+from lms.models import AttemptRequest, Certificate, Choice, ImportJob, OutboxMessage, User
 from lms.models.base import utcnow
 from lms.people import create_user
 from lms.training import (
@@ -89,6 +89,8 @@ GET     /hr/modules/<slug>.csv                                                  
 GET     /hr/audit                                                                   302  403  403  403  403  200  302  302
 GET     /hr/audit.csv                                                               302  403  403  403  403  200  302  302
 GET     /hr/outbox                                                                  302  403  403  403  403  200  302  302
+GET     /hr/outbox/<int:message_id>                                                 302  403  403  403  403  200  302  302
+GET     /hr/import/template.csv                                                     302  403  403  403  403  200  302  302
 GET     /hr/import/                                                                 302  403  403  403  403  200  302  302
 POST    /hr/import/                                                                 302  403  403  403  403  400  302  302
 POST    /hr/import/confirm                                                          302  403  403  403  403  400  302  302
@@ -238,10 +240,15 @@ def records(org):
     # An open request for more attempts on Ada's dignity module.
     asked = AttemptRequest(assignment_id=dignity.id, user_id=ada.id, cycle=dignity.cycle)
     db.session.add(asked)
+    # One message in the outbox, to Ada.
+    message = OutboxMessage(kind="notice", to_email=ada.email, to_user_id=ada.id,
+                            subject="Hello", text_body="Hello", html_body="<p>Hello</p>")  # fmt: skip
+    db.session.add(message)
     db.session.flush()
     values = {
         "job_id": job.id,
         "request_id": asked.id,
+        "message_id": message.id,
         "version_id": current_version(org.assignment(ada, "honesty").module_id).id,
         "slug": "honesty",
         "filename": "css/app.css",
