@@ -12,7 +12,7 @@ export TEST_POSTGRES_URL TEST_REDIS_URL
 PYTEST = $(BIN)/pytest -q $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; fi; exit $$status
 
-.PHONY: run serve test ruff-check test-sqlite test-postgres lint format bench clean
+.PHONY: run serve test ruff-check test-sqlite test-postgres lint format bench clean screenshots
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ $(VENV)/.runtime: requirements.txt | $(BIN)/activate
 $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/activate
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
+
+# axe-core for the browser tests (tests/browser), pinned in package-lock.json. Without npm the
+# browser tests skip and say why; Chromium itself is Debian's (.ci/run installs it).
+node_modules/.package-lock.json: package.json package-lock.json
+	if command -v npm >/dev/null; then npm ci --no-audit --no-fund; else echo "npm missing: the browser tests will skip" >&2; fi
 
 run: export LMS_ENV = development
 run: $(VENV)/.runtime
@@ -49,12 +54,12 @@ ruff-check: $(VENV)/.dev
 
 test-sqlite: export LMS_ENV = testing
 test-sqlite: export TEST_DATABASE_URL =
-test-sqlite: $(VENV)/.dev
+test-sqlite: $(VENV)/.dev node_modules/.package-lock.json
 	$(PYTEST)
 
 test-postgres: export LMS_ENV = testing
 test-postgres: export TEST_DATABASE_URL = $(TEST_POSTGRES_URL)
-test-postgres: $(VENV)/.dev
+test-postgres: $(VENV)/.dev node_modules/.package-lock.json
 	$(PYTEST)
 
 lint: $(VENV)/.dev
@@ -69,5 +74,10 @@ bench: $(VENV)/.dev
 	command -v wrk >/dev/null || { apt-get update && apt-get install -y --no-install-recommends wrk; }
 	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
 
+# PNGs of the main pages at 1280 and 375 px, from a fresh demo database, into docs/screenshots/.
+screenshots: export LMS_ENV = development
+screenshots: $(VENV)/.dev node_modules/.package-lock.json
+	$(BIN)/python -m tests.browser.screenshots docs/screenshots
+
 clean:
-	rm -rf $(VENV) instance/attest.db .pytest_cache
+	rm -rf $(VENV) instance/attest.db .pytest_cache node_modules
