@@ -117,6 +117,24 @@ def test_a_new_hire_from_invitation_to_certificate(browse, runner, synced, smtp_
     browse.check()
 
 
+def labels_on_a_phone(page, caption: str) -> list[str]:
+    """What a phone shows before each cell of a table's first row, where its header row is hidden."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": 375, "height": 740})
+    try:
+        return page.evaluate(
+            """caption => {
+                 const table = [...document.querySelectorAll("table")]
+                   .find(t => t.caption && t.caption.innerText.trim() === caption);
+                 return [...table.tBodies[0].rows[0].cells]
+                   .map(td => getComputedStyle(td, "::before").content.replace(/^"|"$/g, ""));
+               }""",
+            caption,
+        )
+    finally:
+        page.set_viewport_size(size)
+
+
 def test_hr_imports_drills_down_and_revokes(browse, synced, tmp_path):
     page = browse.page
     make_employee(email="hr@example.com", full_name="Hana Reyes", is_hr=True, department="People")
@@ -160,6 +178,14 @@ def test_hr_imports_drills_down_and_revokes(browse, synced, tmp_path):
     page.get_by_role("link", name="Erin Example").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Erin Example")
     browse.check()
+    assert labels_on_a_phone(page, "Completions and certificates") == [
+        "Cycle: ",
+        "Completed: ",
+        "Expires: ",
+        "Score: ",
+        "Version: ",
+        "Certificate: ",
+    ]
 
     page.locator(f"a[href='/certificates/{code}']").click()
     browse.check("HR")
