@@ -71,11 +71,13 @@ def right_answers(app, attempt_id: int) -> list[int]:
 
 def a_certificate_code(app) -> str:
     from lms.extensions import db
-    from lms.models import Certificate
+    from lms.models import Certificate, User
 
     with app.app_context():
         return db.session.scalar(
             select(Certificate.code)
+            .join(User, User.id == Certificate.user_id)
+            .where(User.email == "employee@example.com")
             .where(Certificate.revoked_at.is_(None))
             .order_by(Certificate.id)
         )
@@ -141,10 +143,15 @@ def learner_pages(shooter: Shooter, app, kind: str) -> None:
     page.get_by_role("button", name="Submit answers").click()
     page.wait_for_url("**/result")
     shooter.shoot(page, "result", kind)
+    page.locator("#sign").scroll_into_view_if_needed()
+    page.get_by_label("Type your full name to sign").fill("Erin Example")
+    page.get_by_role("button", name="Sign and complete").click()  # a valid certificate for HR
+    page.wait_for_url(f"{shooter.base_url}/")
     context.close()
 
 
-def hr_pages(shooter: Shooter, code: str, kind: str) -> None:
+def hr_pages(shooter: Shooter, app, kind: str) -> None:
+    code = a_certificate_code(app)
     context = shooter.context(kind)
     page = context.new_page()
     sign_in(page, "hr@example.com")
@@ -176,17 +183,16 @@ def main(out: Path) -> list[Path]:
         app.config["LMS_BASE_URL"] = base_url
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
-        code = a_certificate_code(app)
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
                     executable_path=CHROMIUM,
-                    args=["--no-sandbox", "--disable-background-networking"],
+                    args=["--no-sandbox", "--disable-background-networking", "--lang=en-GB"],
                 )
                 shooter = Shooter(browser, base_url, out)
                 for kind in WIDTHS:
                     learner_pages(shooter, app, kind)
-                    hr_pages(shooter, code, kind)
+                    hr_pages(shooter, app, kind)
                 browser.close()
         finally:
             server.shutdown()
