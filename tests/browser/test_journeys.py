@@ -222,7 +222,9 @@ def focused(page) -> dict:
     return page.evaluate(
         """() => { const e = document.activeElement;
                    const l = e.labels && e.labels[0];
+                   const style = getComputedStyle(e);
                    return {tag: e.tagName, type: e.type || "", name: e.name || "",
+                           outline: style.outlineStyle !== "none" && style.outlineWidth !== "0px",
                            text: (l ? l.innerText : e.innerText || e.value || "").trim()}; }"""
     )
 
@@ -232,6 +234,7 @@ def tab_to(page, wanted, limit=40) -> dict:
         page.keyboard.press("Tab")
         now = focused(page)
         if wanted(now):
+            assert now["outline"], f"no visible focus indicator on {now}"  # WCAG 2.4.7
             return now
     raise AssertionError(f"Tab never reached the element wanted; last focused: {now}")
 
