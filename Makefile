@@ -12,7 +12,7 @@ export TEST_POSTGRES_URL TEST_REDIS_URL
 PYTEST = $(BIN)/pytest -q $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; fi; exit $$status
 
-.PHONY: run serve test ruff-check test-sqlite test-postgres lint format bench mutation clean
+.PHONY: run serve test ruff-check test-sqlite test-postgres lint format bench mutation clean screenshots
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ $(VENV)/.runtime: requirements.txt | $(BIN)/activate
 $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/activate
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
+
+# axe-core for the browser tests (tests/browser), pinned in package-lock.json. Without npm the
+# browser tests skip and say why; Chromium itself is Debian's (.ci/run installs it).
+node_modules/.package-lock.json: package.json package-lock.json
+	if command -v npm >/dev/null; then npm ci --no-audit --no-fund; else echo "npm missing: the browser tests will skip" >&2; fi
 
 # `make run PORT=5001` for another port. Development captures email instead of sending it
 # (MAIL_BACKEND=capture): HR reads each message on the outbox page.
@@ -54,12 +59,12 @@ ruff-check: $(VENV)/.dev
 
 test-sqlite: export LMS_ENV = testing
 test-sqlite: export TEST_DATABASE_URL =
-test-sqlite: $(VENV)/.dev
+test-sqlite: $(VENV)/.dev node_modules/.package-lock.json
 	$(PYTEST)
 
 test-postgres: export LMS_ENV = testing
 test-postgres: export TEST_DATABASE_URL = $(TEST_POSTGRES_URL)
-test-postgres: $(VENV)/.dev
+test-postgres: $(VENV)/.dev node_modules/.package-lock.json
 	$(PYTEST)
 
 lint: $(VENV)/.dev
@@ -79,5 +84,10 @@ bench: $(VENV)/.dev
 mutation: $(VENV)/.dev
 	$(BIN)/python tools/mutation.py $(MUTATION_ARGS)
 
+# PNGs of the main pages at 1280 and 375 px, from a fresh demo database, into docs/screenshots/.
+screenshots: export LMS_ENV = development
+screenshots: $(VENV)/.dev node_modules/.package-lock.json
+	$(BIN)/python -m tests.browser.screenshots docs/screenshots
+
 clean:
-	rm -rf $(VENV) instance/attest.db .pytest_cache
+	rm -rf $(VENV) instance/attest.db .pytest_cache node_modules
