@@ -117,6 +117,22 @@ def attempts_granted(d: Details) -> str:
     )
 
 
+def attempts_requested(d: Details) -> str:
+    message = f": {quoted(d['message'])}" if d.get("message") else ""
+    return f"Asked HR for more attempts at {d['module']} (cycle {d['cycle']}){message}."
+
+
+def attempts_request_granted(d: Details) -> str:
+    return (
+        f"Request for more attempts at {d['module']} granted: {plural(d['number'], 'more attempt')}"
+        f" ({quoted(d['reason'])})."
+    )
+
+
+def attempts_request_refused(d: Details) -> str:
+    return f"Request for more attempts at {d['module']} refused: {quoted(d['reason'])}."
+
+
 def attempt_started(d: Details) -> str:
     return f"Started a quiz attempt (cycle {d['cycle']})."
 
@@ -222,6 +238,9 @@ SENTENCES: dict[str, Callable[[Details], str]] = {
     "exemption.granted": exemption_granted,
     "exemption.removed": exemption_removed,
     "attempts.granted": attempts_granted,
+    "attempts.requested": attempts_requested,
+    "attempts.request_granted": attempts_request_granted,
+    "attempts.request_refused": attempts_request_refused,
     "attempt.started": attempt_started,
     "attempt.submitted": attempt_submitted,
     "attestation.signed": attestation_signed,

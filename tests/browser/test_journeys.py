@@ -190,6 +190,7 @@ def test_hr_imports_drills_down_and_revokes(browse, synced, tmp_path):
     page.locator(f"a[href='/certificates/{code}']").click()
     browse.check("HR")
     page.get_by_label(re.compile("reason", re.I)).fill("Signed on behalf of someone else")
+    page.get_by_label(re.compile("I understand", re.I)).check()
     page.get_by_role("button", name=re.compile("revoke", re.I)).click()
     confirm = page.get_by_role("button", name=re.compile("revoke", re.I))
     if "/revoke" in page.url and confirm.count():  # a confirmation step, when there is one
