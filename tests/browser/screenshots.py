@@ -146,7 +146,7 @@ def learner_pages(shooter: Shooter, app, kind: str) -> None:
     page.locator("#sign").scroll_into_view_if_needed()
     page.get_by_label("Type your full name to sign").fill("Erin Example")
     page.get_by_role("button", name="Sign and complete").click()  # a valid certificate for HR
-    page.wait_for_url(f"{shooter.base_url}/")
+    page.wait_for_url(lambda url: "/result" not in url)  # signed: on to the next page
     context.close()
 
 
