@@ -1,8 +1,9 @@
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms import StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
 
-from lms.hr.operations import MAX_EXTRA_ATTEMPTS, MAX_REASON
+from lms.hr.forms import AttemptsForm
+from lms.hr.operations import MAX_REASON
 from lms.moreattempts.rules import MAX_MESSAGE
 
 
@@ -17,18 +18,9 @@ class AskForm(FlaskForm):
     submit = SubmitField("Ask HR for more attempts")
 
 
-class GrantForm(FlaskForm):
-    number = IntegerField(
-        "Extra attempts",
-        default=1,
-        validators=[
-            InputRequired(message="Give a number of attempts."),
-            NumberRange(
-                1, MAX_EXTRA_ATTEMPTS, message=f"Give a number from 1 to {MAX_EXTRA_ATTEMPTS}."
-            ),
-        ],
-        render_kw={"min": 1, "max": MAX_EXTRA_ATTEMPTS},
-    )
+class GrantForm(AttemptsForm):
+    """HR's grant: the number of attempts as on a transcript, with a note the learner is sent."""
+
     reason = StringField(
         "Note (kept in the audit trail, sent to the learner)",
         validators=[InputRequired(message="Give a reason."), Length(max=MAX_REASON)],
