@@ -152,54 +152,32 @@ def blanked_bodies(message: Claimed) -> dict[str, str]:
     }
 
 
-MARK_SENT = (
-    update(OUTBOX)
-    .where(MINE)
-    .values(
-        sent_at=bindparam("now"),
-        attempts=bindparam("attempts"),
-        claimed_at=None,
-        claimed_by=None,
-        text_body=_redacted(OUTBOX.c.text_body, "blanked_text"),
-        html_body=_redacted(OUTBOX.c.html_body, "blanked_html"),
-    )  # fmt: skip
-)
-MARK_FAILED = (
-    update(OUTBOX)
-    .where(MINE)
-    .values(
-        attempts=bindparam("attempts"),
-        last_error=bindparam("error"),
-        send_after=bindparam("send_after"),
-        claimed_at=None,
-        claimed_by=None,
-    )  # fmt: skip
+def _releasing(**values):
+    """An UPDATE of this sender's claimed message that also lets the claim go."""
+    return update(OUTBOX).where(MINE).values(claimed_at=None, claimed_by=None, **values)
+
+
+# The bodies with any one-time link blanked (see blanked_bodies), once a message has gone
+# or never will.
+BLANKED = {
+    "text_body": _redacted(OUTBOX.c.text_body, "blanked_text"),
+    "html_body": _redacted(OUTBOX.c.html_body, "blanked_html"),
+}
+MARK_SENT = _releasing(sent_at=bindparam("now"), attempts=bindparam("attempts"), **BLANKED)
+MARK_FAILED = _releasing(
+    attempts=bindparam("attempts"),
+    last_error=bindparam("error"),
+    send_after=bindparam("send_after"),
 )
 # Refused for good (5xx): never tried again. A one-time link in it is of no use to anyone now.
-MARK_UNDELIVERABLE = (
-    update(OUTBOX)
-    .where(MINE)
-    .values(
-        failed_at=bindparam("now"),
-        attempts=bindparam("attempts"),
-        last_error=bindparam("error"),
-        claimed_at=None,
-        claimed_by=None,
-        text_body=_redacted(OUTBOX.c.text_body, "blanked_text"),
-        html_body=_redacted(OUTBOX.c.html_body, "blanked_html"),
-    )  # fmt: skip
+MARK_UNDELIVERABLE = _releasing(
+    failed_at=bindparam("now"),
+    attempts=bindparam("attempts"),
+    last_error=bindparam("error"),
+    **BLANKED,
 )
-RELEASE = update(OUTBOX).where(MINE).values(claimed_at=None, claimed_by=None)
-CANCEL = (
-    update(OUTBOX)
-    .where(MINE)
-    .values(
-        cancelled_at=bindparam("now"),
-        last_error=bindparam("error"),
-        claimed_at=None,
-        claimed_by=None,
-    )  # fmt: skip
-)
+RELEASE = _releasing()
+CANCEL = _releasing(cancelled_at=bindparam("now"), last_error=bindparam("error"))
 
 
 class Outcomes:
