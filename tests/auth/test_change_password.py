@@ -7,25 +7,10 @@ from sqlalchemy import select
 
 from lms.extensions import db
 from lms.models import AuditEvent, User
-from tests.conftest import IsolatedClient
 from tests.factories import PASSWORD, make_employee
 
 NEW = "a brand new passphrase"
 PAGE = "/account/password"
-
-
-@pytest.fixture
-def erin(app):
-    return make_employee()
-
-
-@pytest.fixture
-def browser(app):
-    def new():
-        app.test_client_class = IsolatedClient
-        return app.test_client()
-
-    return new
 
 
 def sign_in(client, password=PASSWORD, remember=False):

@@ -3,14 +3,8 @@
 import pytest
 
 from lms.extensions import db
-from tests.factories import make_employee
 
 REFUSED = "That email and password do not match an active account."
-
-
-@pytest.fixture
-def erin(app):
-    return make_employee()
 
 
 def test_sign_in_and_out(client, auth, erin):

@@ -8,24 +8,7 @@ import time_machine
 from sqlalchemy import text
 
 from lms.extensions import db
-from tests.conftest import IsolatedClient
 from tests.factories import PASSWORD, make_employee
-
-
-@pytest.fixture
-def erin(app):
-    return make_employee()
-
-
-@pytest.fixture
-def browser(app):
-    """Another browser: a client of its own, with its own cookies."""
-
-    def new():
-        app.test_client_class = IsolatedClient
-        return app.test_client()
-
-    return new
 
 
 def sign_in(client, remember=False, email="erin@example.com"):

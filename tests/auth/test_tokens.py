@@ -26,11 +26,6 @@ smtp_server = smtp.smtp_server  # the real SMTP server fixture, without a confte
 NEW_PASSWORD = "a brand new passphrase"
 
 
-@pytest.fixture
-def erin(app):
-    return make_employee()
-
-
 def ask_for_reset(client, email):
     response = client.post("/forgot-password", data={"email": email})
     response.close()  # mail goes out once the response has been sent
