@@ -33,7 +33,7 @@ os.environ["LMS_ENV"] = "testing"  # fast password hashing for the sign-ins; not
 
 from flask import Flask  # noqa: E402
 from sqlalchemy import func, insert, select, text  # noqa: E402
-from support import rows_per_database, scratch_database  # noqa: E402
+from support import build_demo, rows_per_database, scratch_database  # noqa: E402
 
 from lms import create_app  # noqa: E402
 from lms.extensions import db  # noqa: E402
@@ -100,17 +100,9 @@ def bench_database(kind: str, employees: int, runs: int) -> list[tuple[str, str,
     with scratch_database(kind, POSTGRES) as url:
         app = make_app(url)
         with app.app_context():
-            db.create_all()
-            runner = app.test_cli_runner()
-            assert runner.invoke(args=["lms", "sync-content"]).exit_code == 0
-            start = time.perf_counter()
-            result = runner.invoke(args=["lms", "demo", "--employees", str(employees)])
-            assert result.exit_code == 0, result.output
-            built = time.perf_counter() - start
-            counts = {
-                name: db.session.scalar(text(f"SELECT count(*) FROM {name}"))  # noqa: S608 - fixed names
-                for name in ("users", "assignments", "attempts", "completions", "audit_events")
-            }
+            built, counts = build_demo(
+                app, employees, ("users", "assignments", "attempts", "completions", "audit_events")
+            )
             busiest = db.session.scalar(
                 select(Completion.user_id)
                 .group_by(Completion.user_id)

@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT))
 os.environ["LMS_ENV"] = "testing"  # fast password hashing for the sign-in; nothing else differs
 
 from hr import bare_app, make_app, signed_in  # noqa: E402
-from sqlalchemy import event, func, select, text  # noqa: E402
-from support import rows_per_database, scratch_database  # noqa: E402
+from sqlalchemy import event, func, select  # noqa: E402
+from support import build_demo, rows_per_database, scratch_database  # noqa: E402
 
 from lms.extensions import db  # noqa: E402
 
@@ -88,17 +88,9 @@ def bench_database(kind: str, employees: int, runs: int) -> list[tuple[str, str,
     with scratch_database(kind, POSTGRES) as url:
         app = make_app(url)
         with app.app_context():
-            db.create_all()
-            runner = app.test_cli_runner()
-            assert runner.invoke(args=["lms", "sync-content"]).exit_code == 0
-            start = time.perf_counter()
-            result = runner.invoke(args=["lms", "demo", "--employees", str(employees)])
-            assert result.exit_code == 0, result.output
-            built = time.perf_counter() - start
-            counts = {
-                name: db.session.scalar(text(f"SELECT count(*) FROM {name}"))  # noqa: S608 - fixed names
-                for name in ("attempts", "attempt_answers", "attempt_picks")
-            }
+            built, counts = build_demo(
+                app, employees, ("attempts", "attempt_answers", "attempt_picks")
+            )
             db.session.remove()
             if kind == "postgresql":
                 # What autovacuum does within a minute of a bulk load this size: statistics,

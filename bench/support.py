@@ -111,3 +111,28 @@ def signed_in(app, user) -> tuple[str, str]:
         token = generate_csrf()
         value = app.session_interface.get_signing_serializer(app).dumps(dict(session))
     return f"{app.config['SESSION_COOKIE_NAME']}={value}", token
+
+
+def build_demo(app, employees: int, tables: tuple[str, ...]) -> tuple[float, dict[str, int]]:
+    """Make the schema, sync content/ and load the demo (in an app context).
+
+    Returns the demo's build time in seconds and the row counts of `tables`.
+    """
+    import time
+
+    from sqlalchemy import text
+
+    from lms.extensions import db
+
+    db.create_all()
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["lms", "sync-content"]).exit_code == 0
+    start = time.perf_counter()
+    result = runner.invoke(args=["lms", "demo", "--employees", str(employees)])
+    assert result.exit_code == 0, result.output
+    built = time.perf_counter() - start
+    counts = {
+        name: db.session.scalar(text(f"SELECT count(*) FROM {name}"))  # noqa: S608 - fixed names
+        for name in tables
+    }
+    return built, counts
