@@ -161,7 +161,7 @@ def start_job(staged, form):
 @bp.route("/jobs/<int:job_id>")
 def job(job_id):
     """Show a background import's progress, then what it imported and every problem."""
-    found = db.session.get(ImportJob, job_id) if job_id < 2**63 else None
+    found = db.session.get(ImportJob, job_id)
     if found is None:
         abort(404)
     state = jobs.shown_state(found.state, found.updated_at, utcnow())
@@ -178,7 +178,7 @@ def job(job_id):
 def preview_again(job_id):
     """Preview a job's upload again after people changed, to confirm it anew."""
     form = PreviewAgainForm()
-    found = db.session.get(ImportJob, job_id) if job_id < 2**63 else None
+    found = db.session.get(ImportJob, job_id)
     if found is None or found.created_by_id != current_user.id:
         abort(404)
     staged = db.session.get(StagedImport, found.staged_import_id)
