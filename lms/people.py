@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from email_validator import EmailNotValidError, validate_email
@@ -88,6 +89,23 @@ CHANGED_BY = {
 }
 
 
+def end_all_sessions(user_ids: Iterable[int]) -> None:
+    """End every session of these people, on every instance, remembered ones included.
+
+    Raises their `session_version` (as the import's leavers and a change of email
+    do): a session only holds while it matches the one it started under
+    (lms.auth.rules.is_session_live).
+    """
+    ids = list(user_ids)
+    for start in range(0, len(ids), 5000):
+        db.session.execute(
+            update(User)
+            .where(User.id.in_(ids[start : start + 5000]))
+            .values(session_version=User.session_version + 1)
+            .execution_options(synchronize_session=False)
+        )
+
+
 def end_email_changes(
     changes: list[tuple[int, str, str]], *, now: datetime, actor_id: int | None, source: str
 ) -> list[dict]:
@@ -109,12 +127,7 @@ def end_email_changes(
     people: dict[int, tuple[str, bool]] = {}
     for start in range(0, len(ids), 5000):
         chunk = ids[start : start + 5000]
-        db.session.execute(
-            update(User)
-            .where(User.id.in_(chunk))
-            .values(session_version=User.session_version + 1)
-            .execution_options(synchronize_session=False)
-        )
+        end_all_sessions(chunk)
         retire_tokens(chunk, now)
         found = db.session.execute(
             select(User.id, User.full_name, User.is_active).where(User.id.in_(chunk))

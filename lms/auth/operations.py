@@ -5,7 +5,7 @@ the signed-in person is read together with it on every request (lms.auth.routes)
 so ending it here ends it on every instance at once.
 
 To end every session of a person (remembered ones included), raise their
-`users.session_version`, in the ORM or in SQL: `end_all_sessions` does that.
+`users.session_version`, in the ORM or in SQL: `lms.people.end_all_sessions` does that.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import delete, or_, update
@@ -84,22 +83,6 @@ def end_sessions(user_id: int, now: datetime, *, keep_id: int | None = None) -> 
     if keep_id is not None:
         query = query.where(UserSession.id != keep_id)
     db.session.execute(query.values(revoked_at=now).execution_options(synchronize_session=False))
-
-
-def end_all_sessions(user_ids: Iterable[int]) -> None:
-    """End every session of these people, on every instance, remembered ones included.
-
-    Raises their `session_version` (as the import's leavers and a change of email
-    do): a session only holds while it matches the one it started under.
-    """
-    ids = list(user_ids)
-    for start in range(0, len(ids), 5000):
-        db.session.execute(
-            update(User)
-            .where(User.id.in_(ids[start : start + 5000]))
-            .values(session_version=User.session_version + 1)
-            .execution_options(synchronize_session=False)
-        )
 
 
 def change_password(
