@@ -99,6 +99,15 @@ def make_app(url: str):
     return create_app(config), schema
 
 
+def drop_schema(schema: str | None) -> None:
+    """Drop the PostgreSQL schema `make_app` made, if it made one."""
+    if schema:
+        engine = create_engine(POSTGRES)
+        with engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
+
+
 def fresh_database(app) -> None:
     from lms.content.loader import load_content
     from lms.content.sync import sync_content
@@ -152,11 +161,7 @@ def run(database: str, rows: int) -> list[tuple[str, str, dict]]:
             db.session.remove()
             db.engine.dispose()
     finally:
-        if schema:
-            engine = create_engine(POSTGRES)
-            with engine.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            engine.dispose()
+        drop_schema(schema)
     return results
 
 
@@ -207,11 +212,7 @@ def web_import(database: str, rows: int, *, inline_limit: int) -> dict:
             db.session.remove()
             db.engine.dispose()
     finally:
-        if schema:
-            engine = create_engine(POSTGRES)
-            with engine.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            engine.dispose()
+        drop_schema(schema)
     return {"upload": previewed - started, "confirm": answered - previewed,
             "ready": ready - previewed, "status": response.status_code}  # fmt: skip
 
