@@ -61,12 +61,18 @@ def timed(app, client, method: str, url: str, headers: dict, **kwargs) -> tuple[
 def batch(prefix: str, count: int) -> dict:
     return {
         "employees": [
-            {"employee_id": f"{prefix}{n:05d}", "email": f"{prefix.lower()}{n}@example.com",
-             "full_name": f"Api Person {n}", "department": "Stores", "role": "Associate",
-             "hire_date": "2025-06-02", "manager_email": "manager.stores@example.com"}
+            {
+                "employee_id": f"{prefix}{n:05d}",
+                "email": f"{prefix.lower()}{n}@example.com",
+                "full_name": f"Api Person {n}",
+                "department": "Stores",
+                "role": "Associate",
+                "hire_date": "2025-06-02",
+                "manager_email": "manager.stores@example.com",
+            }
             for n in range(count)
         ]
-    }  # fmt: skip
+    }
 
 
 def bench_database(kind: str, employees: int, runs: int) -> list[tuple[str, str, str]]:
@@ -104,23 +110,37 @@ def bench_database(kind: str, employees: int, runs: int) -> list[tuple[str, str,
             ("one employee", f"/api/v1/employees/{busiest}"),
             ("transcript (busiest person)", f"/api/v1/employees/{busiest}/transcript"),
             ("compliance, everyone", "/api/v1/compliance"),
-            ("compliance, Stores, a year on", "/api/v1/compliance?department=Stores&as_of=2027-12-31"),
+            (
+                "compliance, Stores, a year on",
+                "/api/v1/compliance?department=Stores&as_of=2027-12-31",
+            ),
             ("modules", "/api/v1/modules"),
             ("certificate", f"/api/v1/certificates/{code}"),
-        ]  # fmt: skip
+        ]
         for label, url in reads:
             timed(app, client, "GET", url, headers)  # warm up
             samples = [timed(app, client, "GET", url, headers) for _ in range(runs)]
             ms = statistics.median(s[0] for s in samples)
             verdict = "ok" if ms <= READ_TARGET_MS else f"OVER {READ_TARGET_MS} ms"
-            results.append((kind, label, f"{ms:.1f} ms median, {samples[0][1]} statements, {verdict}"))  # fmt: skip
+            results.append(
+                (kind, label, f"{ms:.1f} ms median, {samples[0][1]} statements, {verdict}")
+            )
         shown = client.get(f"/api/v1/employees/{busiest}", headers=headers).json
         ms, statements, _ = timed(
-            app, client, "PUT", f"/api/v1/employees/{busiest}", headers, json=shown | {"role": "Trainer"}
-        )  # fmt: skip
-        results.append((kind, "PUT one employee (a transfer)", f"{ms:.1f} ms, {statements} statements"))  # fmt: skip
-        for label, body in (("POST 1,000 new employees", batch("B", 1000)),
-                            ("POST the same 1,000, unchanged", batch("B", 1000))):  # fmt: skip
+            app,
+            client,
+            "PUT",
+            f"/api/v1/employees/{busiest}",
+            headers,
+            json=shown | {"role": "Trainer"},
+        )
+        results.append(
+            (kind, "PUT one employee (a transfer)", f"{ms:.1f} ms, {statements} statements")
+        )
+        for label, body in (
+            ("POST 1,000 new employees", batch("B", 1000)),
+            ("POST the same 1,000, unchanged", batch("B", 1000)),
+        ):
             ms, statements, _ = timed(app, client, "POST", "/api/v1/employees", headers, json=body)
             verdict = "ok" if ms <= BATCH_TARGET_S * 1000 else f"OVER {BATCH_TARGET_S} s"
             results.append((kind, label, f"{ms / 1000:.2f} s, {statements} statements, {verdict}"))

@@ -99,8 +99,14 @@ def build(tmp: Path):
         progress = progress_of(
             assignment, current_version(assignment.module_id), cycle_attempts(assignment), day
         )
-        sign_attestation(progress, user, user.full_name, ip_address=None, user_agent=None,
-                         now=datetime.combine(day, clock(10), tzinfo=UTC))  # fmt: skip
+        sign_attestation(
+            progress,
+            user,
+            user.full_name,
+            ip_address=None,
+            user_agent=None,
+            now=datetime.combine(day, clock(10), tzinfo=UTC),
+        )
         db.session.commit()
         code = db.session.scalar(db.select(Certificate.code))
         cookie, _ = signed_in(app, user)
@@ -163,14 +169,17 @@ def main() -> None:
 
         def clear_stored_pdf() -> None:
             with app.app_context():
-                db.session.execute(
-                    db.update(Certificate).values(pdf=None, rendered_at=None)
-                )  # fmt: skip
+                db.session.execute(db.update(Certificate).values(pdf=None, rendered_at=None))
                 db.session.commit()
 
         rows: dict[str, list[float]] = {
-            "baseline": [], "bare": [], "render": [], "first": [], "cold": [], "cached": []
-        }  # fmt: skip
+            "baseline": [],
+            "bare": [],
+            "render": [],
+            "first": [],
+            "cold": [],
+            "cached": [],
+        }
         for step in ("warm-up", *range(args.rounds)):
             samples = {
                 "baseline": timed(lambda: HTML(string=MINIMAL_PAGE).write_pdf()),
@@ -197,8 +206,10 @@ def main() -> None:
         "cached": "repeated download through the app (stored PDF)",
     }
     hb_subset = bool(getattr(ffi, "harfbuzz_subset", None))
-    print(f"Certificate rendering, {args.rounds} interleaved rounds, HarfBuzz subsetter: "
-          f"{'yes' if hb_subset else 'NO (install libharfbuzz-subset0)'}")  # fmt: skip
+    print(
+        f"Certificate rendering, {args.rounds} interleaved rounds, HarfBuzz subsetter: "
+        f"{'yes' if hb_subset else 'NO (install libharfbuzz-subset0)'}"
+    )
     print()
     print(f"| {'measure':<58} | {'median ms':>9} | {'x baseline':>10} |")
     print(f"| {'-' * 58} | {'-' * 9}: | {'-' * 10}: |")
@@ -207,10 +218,14 @@ def main() -> None:
     print()
     first_ratio = median["render"] / base
     cached_ratio = median["first"] / median["cached"]
-    print(f"first render / baseline:                 {first_ratio:5.2f}x  (target <= 2x)  "
-          f"{'ok' if first_ratio <= 2 else 'MISSED'}")  # fmt: skip
-    print(f"first download / repeated download:      {cached_ratio:5.1f}x  (target >= 20x) "
-          f"{'ok' if cached_ratio >= 20 else 'MISSED'}")  # fmt: skip
+    print(
+        f"first render / baseline:                 {first_ratio:5.2f}x  (target <= 2x)  "
+        f"{'ok' if first_ratio <= 2 else 'MISSED'}"
+    )
+    print(
+        f"first download / repeated download:      {cached_ratio:5.1f}x  (target >= 20x) "
+        f"{'ok' if cached_ratio >= 20 else 'MISSED'}"
+    )
     print(f"first render alone / repeated download:  {median['render'] / median['cached']:5.1f}x")
     print(f"first download / repeat right after it:  {median['first'] / median['cold']:5.1f}x")
 

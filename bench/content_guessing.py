@@ -95,8 +95,17 @@ def main() -> None:
         print(error, file=sys.stderr)
     if content.errors:
         sys.exit(1)
-    header = ("module", "v", "pool", "drawn", "pass", "longest right", "shortest right",
-              "first try", "in attempts")  # fmt: skip
+    header = (
+        "module",
+        "v",
+        "pool",
+        "drawn",
+        "pass",
+        "longest right",
+        "shortest right",
+        "first try",
+        "in attempts",
+    )
     rows = []
     totals = [Fraction(0), 0]
     for slug, spec in sorted(content.modules.items()):
@@ -109,19 +118,29 @@ def main() -> None:
         first = first_try_pass(spec)
         within = "-" if spec.attempts is None else f"{float(1 - (1 - first) ** spec.attempts):.1%}"
         drawn = min(spec.questions_per_attempt or len(spec.questions), len(spec.questions))
-        rows.append((
-            slug, str(spec.version), str(len(spec.questions)), str(drawn), f"{spec.pass_mark}%",
-            share(longest, singles), share(shortest, singles),
-            f"{float(first):.1%}", within,
-        ))  # fmt: skip
+        rows.append(
+            (
+                slug,
+                str(spec.version),
+                str(len(spec.questions)),
+                str(drawn),
+                f"{spec.pass_mark}%",
+                share(longest, singles),
+                share(shortest, singles),
+                f"{float(first):.1%}",
+                within,
+            )
+        )
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
         print(
             "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
         )
     if totals[1]:
-        print(f"\nall modules: the correct choice is the longest in {float(totals[0]):g} of "
-              f"{totals[1]} single-answer questions ({float(totals[0] / totals[1]):.0%})")  # fmt: skip
+        print(
+            f"\nall modules: the correct choice is the longest in {float(totals[0]):g} of "
+            f"{totals[1]} single-answer questions ({float(totals[0] / totals[1]):.0%})"
+        )
 
 
 if __name__ == "__main__":

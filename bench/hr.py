@@ -120,12 +120,16 @@ def bench_database(kind: str, employees: int, runs: int) -> list[tuple[str, str,
         manager = signed_in(app, "manager.stores@example.com")
         pages = [
             ("dashboard (HR)", hr, "/hr/"),
-            ("report: Stores, overdue, page 2", hr, "/hr/assignments?department=Stores&status=overdue&page=2"),
+            (
+                "report: Stores, overdue, page 2",
+                hr,
+                "/hr/assignments?department=Stores&status=overdue&page=2",
+            ),
             ("report: everything, page 1", hr, "/hr/assignments"),
             ("transcript (busiest person)", hr, f"/hr/people/{busiest}"),
             ("module page", hr, "/hr/modules/dignity-and-respect"),
             ("dashboard (Stores manager)", manager, "/hr/"),
-        ]  # fmt: skip
+        ]
         for label, client, url in pages:
             ms = median_ms(client, url, runs)
             verdict = "ok" if ms <= PAGE_TARGET_MS else f"OVER {PAGE_TARGET_MS} ms"
@@ -136,10 +140,22 @@ def bench_database(kind: str, employees: int, runs: int) -> list[tuple[str, str,
         rows, seconds, _ = export(hr, "/hr/assignments.csv", trace=False)
         rate = rows / seconds
         verdict = "ok" if rate >= EXPORT_TARGET else f"UNDER {EXPORT_TARGET:,}/s"
-        results.append((kind, "CSV export, all assignments", f"{rows:,} rows in {seconds:.2f} s = {rate:,.0f} rows/s, {verdict}"))  # fmt: skip
+        results.append(
+            (
+                kind,
+                "CSV export, all assignments",
+                f"{rows:,} rows in {seconds:.2f} s = {rate:,.0f} rows/s, {verdict}",
+            )
+        )
         part_rows, _, part_peak = export(hr, "/hr/assignments.csv?department=Online", trace=True)
         all_rows, _, all_peak = export(hr, "/hr/assignments.csv", trace=True)
-        results.append((kind, "CSV export peak memory", f"{part_rows:,} rows: {part_peak / 1e6:.1f} MB; {all_rows:,} rows: {all_peak / 1e6:.1f} MB"))  # fmt: skip
+        results.append(
+            (
+                kind,
+                "CSV export peak memory",
+                f"{part_rows:,} rows: {part_peak / 1e6:.1f} MB; {all_rows:,} rows: {all_peak / 1e6:.1f} MB",
+            )
+        )
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
@@ -208,9 +224,11 @@ def bench_assign(kind: str) -> tuple[str, str]:
             assert app.test_cli_runner().invoke(args=["lms", "sync-content"]).exit_code == 0
             db.session.execute(
                 insert(User),
-                [{"email": f"p{n}@example.com", "full_name": f"P {n}", "department": "Stores"}
-                 for n in range(10_000)],
-            )  # fmt: skip
+                [
+                    {"email": f"p{n}@example.com", "full_name": f"P {n}", "department": "Stores"}
+                    for n in range(10_000)
+                ],
+            )
             db.session.commit()
             assignments.record_assignment_events = timed
             try:

@@ -109,11 +109,19 @@ def bench_database(kind: str, employees: int, runs: int) -> list[tuple[str, str,
         pages = [
             ("HR dashboard", "/hr/", False),
             ("item analysis: list of revisions", "/hr/item-analysis", True),
-            (f"revision with most attempts ({busy_n:,}), page 1", f"/hr/item-analysis/{busy}", True),
-            (f"revision with fewest attempts ({quiet_n:,}), page 1", f"/hr/item-analysis/{quiet}", True),
+            (
+                f"revision with most attempts ({busy_n:,}), page 1",
+                f"/hr/item-analysis/{busy}",
+                True,
+            ),
+            (
+                f"revision with fewest attempts ({quiet_n:,}), page 1",
+                f"/hr/item-analysis/{quiet}",
+                True,
+            ),
             ("most attempts, flagged only", f"/hr/item-analysis/{busy}?flagged=1", True),
             ("most attempts, CSV", f"/hr/item-analysis/{busy}.csv", True),
-        ]  # fmt: skip
+        ]
         for label, page_url, judged in pages:
             ms = timed(hr, page_url, runs)
             queries = statements(app, hr, page_url)
@@ -139,8 +147,10 @@ def main() -> None:
         args.databases, POSTGRES, lambda kind: bench_database(kind, args.employees, args.runs)
     )
     width = max(len(r[1]) for r in results)
-    print(f"\nItem analysis at scale (N = {args.employees:,}; medians of {args.runs} runs; "
-          "test client, server time)")  # fmt: skip
+    print(
+        f"\nItem analysis at scale (N = {args.employees:,}; medians of {args.runs} runs; "
+        "test client, server time)"
+    )
     print(f"{'database':<11} {'measure':<{width}}  result")
     for kind, measure, value in results:
         print(f"{kind:<11} {measure:<{width}}  {value}")

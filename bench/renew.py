@@ -89,14 +89,21 @@ def build_demo(url: str, employees: int, seed: int, reuse: bool) -> tuple[float,
         from lms import create_app
         from lms.extensions import db
 
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET,
-                          "LMS_CONTENT_DIR": str(ROOT / "content")})  # fmt: skip
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": url,
+                "SECRET_KEY": SECRET,
+                "LMS_CONTENT_DIR": str(ROOT / "content"),
+            }
+        )
         with app.app_context():
             # The models' schema: migrations can trail the models while features land.
             db.create_all()
             runner = app.test_cli_runner()
-            for command in (["sync-content"], ["demo", "--employees", str(employees),
-                                               "--seed", str(seed)]):  # fmt: skip
+            for command in (
+                ["sync-content"],
+                ["demo", "--employees", str(employees), "--seed", str(seed)],
+            ):
                 result = runner.invoke(args=["lms", *command])
                 if result.exit_code != 0:
                     raise SystemExit(f"flask lms {' '.join(command)} failed:\n{result.output}")
@@ -125,10 +132,19 @@ def smtp_sink() -> Iterator[int]:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     process = subprocess.Popen(
-        [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}",
-         "-c", "aiosmtpd.handlers.Sink"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            f"127.0.0.1:{port}",
+            "-c",
+            "aiosmtpd.handlers.Sink",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         for _ in range(100):
             try:
@@ -144,11 +160,26 @@ def smtp_sink() -> Iterator[int]:
 
 def run_renew(label: str, as_of: date, env: dict, *extra: str) -> Run:
     """Run `flask lms renew` in a subprocess; time it and read its peak RSS."""
-    command = [sys.executable, "-c", PEAK_WRAPPER, "lms", "renew", "--as-of", as_of.isoformat(),
-               *extra]  # fmt: skip
+    command = [
+        sys.executable,
+        "-c",
+        PEAK_WRAPPER,
+        "lms",
+        "renew",
+        "--as-of",
+        as_of.isoformat(),
+        *extra,
+    ]
     started = time.perf_counter()
-    result = subprocess.run(command, cwd=ROOT, env=env, text=True, check=False,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # fmt: skip
+    result = subprocess.run(
+        command,
+        cwd=ROOT,
+        env=env,
+        text=True,
+        check=False,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     seconds = time.perf_counter() - started
     output = result.stdout
     if result.returncode != 0:
@@ -159,11 +190,17 @@ def run_renew(label: str, as_of: date, env: dict, *extra: str) -> Run:
         return float(match.group(1)) if match else 0
 
     return Run(
-        label=label, as_of=as_of, seconds=seconds, peak_mib=number(r"peak-rss-kib (\d+)") / 1024,
-        queued=number(r"emails (?:would be )?queued: (\d+)"), sent=number(r"emails sent: (\d+)"),
-        failed=number(r"failed: (\d+)"), queue_s=number(r"took ([\d.]+) s to queue"),
-        send_s=number(r"([\d.]+) s to send"), output=output,
-    )  # fmt: skip
+        label=label,
+        as_of=as_of,
+        seconds=seconds,
+        peak_mib=number(r"peak-rss-kib (\d+)") / 1024,
+        queued=number(r"emails (?:would be )?queued: (\d+)"),
+        sent=number(r"emails sent: (\d+)"),
+        failed=number(r"failed: (\d+)"),
+        queue_s=number(r"took ([\d.]+) s to queue"),
+        send_s=number(r"([\d.]+) s to send"),
+        output=output,
+    )
 
 
 def bench(kind: str, employees: int, args) -> list[str]:
@@ -172,20 +209,40 @@ def bench(kind: str, employees: int, args) -> list[str]:
         build_s, assignments = build_demo(
             url, employees, args.seed, args.reuse and kind == "sqlite"
         )
-        env = {**os.environ, "LMS_ENV": "production", "SECRET_KEY": SECRET, "DATABASE_URL": url,
-               "FLASK_APP": "wsgi.py", "LMS_CONTENT_DIR": str(ROOT / "content"),
-               "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(port), "MAIL_USE_TLS": "0",
-               "LMS_REQUEST_LOG": "off"}  # fmt: skip
+        env = {
+            **os.environ,
+            "LMS_ENV": "production",
+            "SECRET_KEY": SECRET,
+            "DATABASE_URL": url,
+            "FLASK_APP": "wsgi.py",
+            "LMS_CONTENT_DIR": str(ROOT / "content"),
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": str(port),
+            "MAIL_USE_TLS": "0",
+            "LMS_REQUEST_LOG": "off",
+        }
         env.pop("MAIL_USERNAME", None)
         runs = [
             run_renew("dry run (catch-up day)", today, env, "--dry-run"),
             run_renew("first run: catch-up", today, env),
             run_renew("repeat, nothing to send", today, env),
-            *(run_renew(f"daily run, day +{n}", today + timedelta(days=n), env)
-              for n in range(1, args.days + 1)),
-        ]  # fmt: skip
-    head = ("run", "as of", "queued", "sent", "failed", "total s", "queue s", "send s",
-            "sent/s", "peak MiB")  # fmt: skip
+            *(
+                run_renew(f"daily run, day +{n}", today + timedelta(days=n), env)
+                for n in range(1, args.days + 1)
+            ),
+        ]
+    head = (
+        "run",
+        "as of",
+        "queued",
+        "sent",
+        "failed",
+        "total s",
+        "queue s",
+        "send s",
+        "sent/s",
+        "peak MiB",
+    )
     rows = [
         f"{kind}, {employees:,} employees, {assignments:,} assignments "
         f"(demo built in {build_s:.0f} s)",
@@ -194,9 +251,18 @@ def bench(kind: str, employees: int, args) -> list[str]:
     ]
     for r in runs:
         rate = f"{r.sent / r.send_s:.0f}" if r.sent and r.send_s else ""
-        cells = (r.label, r.as_of.isoformat(), f"{r.queued:,.0f}", f"{r.sent:,.0f}",
-                 f"{r.failed:.0f}", f"{r.seconds:.2f}", f"{r.queue_s:.2f}", f"{r.send_s:.2f}",
-                 rate, f"{r.peak_mib:.0f}")  # fmt: skip
+        cells = (
+            r.label,
+            r.as_of.isoformat(),
+            f"{r.queued:,.0f}",
+            f"{r.sent:,.0f}",
+            f"{r.failed:.0f}",
+            f"{r.seconds:.2f}",
+            f"{r.queue_s:.2f}",
+            f"{r.send_s:.2f}",
+            rate,
+            f"{r.peak_mib:.0f}",
+        )
         rows.append("| " + " | ".join(cells) + " |")
     repeat, catch_up, daily = runs[2], runs[1], runs[3:]
     worst = max(daily, key=lambda r: r.seconds, default=None)

@@ -86,8 +86,10 @@ def machine(*, with_load: bool = False) -> str:
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     cores = len(os.sched_getaffinity(0))
     load = f", load {os.getloadavg()[0]:.1f} at start" if with_load else ""
-    return (f"{model}, {cores} cores, {memory:.0f} GiB RAM{load}, "
-            f"{platform.platform()}, Python {platform.python_version()}")  # fmt: skip
+    return (
+        f"{model}, {cores} cores, {memory:.0f} GiB RAM{load}, "
+        f"{platform.platform()}, Python {platform.python_version()}"
+    )
 
 
 def signed_in(app, user) -> tuple[str, str]:

@@ -346,8 +346,18 @@ def gunicorn(target: str, env: dict, name: str, args) -> Iterator[str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
-               "--bind", f"127.0.0.1:{port}", "--pythonpath", str(ROOT / "bench"), target]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-c",
+        str(ROOT / "gunicorn.conf.py"),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--pythonpath",
+        str(ROOT / "bench"),
+        target,
+    ]
     if args.workers:
         command += ["--workers", str(args.workers)]
     with open(OUT / f"{name}.log", "w") as log:
@@ -399,9 +409,23 @@ def load(base: str, page: Page, args, duration: int | None = None) -> dict:
     requests.write_text("\n".join(page.lines) + "\n", encoding="utf-8")
     script = OUT / "bench.lua"
     script.write_text(WRK_LUA, encoding="utf-8")
-    command = ["wrk", "-t", str(args.threads), "-c", str(args.connections),
-               "-d", f"{duration or args.duration}s", "--timeout", "10s", "-s", str(script),
-               base, "--", str(requests), str(args.threads)]  # fmt: skip
+    command = [
+        "wrk",
+        "-t",
+        str(args.threads),
+        "-c",
+        str(args.connections),
+        "-d",
+        f"{duration or args.duration}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(script),
+        base,
+        "--",
+        str(requests),
+        str(args.threads),
+    ]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     figures = json.loads(next(line for line in output.splitlines() if line.startswith("{")))
     return {
@@ -447,8 +471,13 @@ def bench_database(kind: str, args) -> list[str]:
             wanted = [name.strip().lower() for name in args.pages.split(",") if name.strip()]
             pages = [page for page in pages if any(w in page.name.lower() for w in wanted)]
         env = {k: v for k, v in os.environ.items() if k != "FLASK_DEBUG"}
-        env |= {"LMS_ENV": "production", "SECRET_KEY": SECRET, "DATABASE_URL": url,
-                "LMS_CONTENT_DIR": str(ROOT / "content"), "REDIS_URL": ""}  # fmt: skip
+        env |= {
+            "LMS_ENV": "production",
+            "SECRET_KEY": SECRET,
+            "DATABASE_URL": url,
+            "LMS_CONTENT_DIR": str(ROOT / "content"),
+            "REDIS_URL": "",
+        }
         bare = Page("bare page", [request_line("GET", "/")], 200)
         query = Page("bare page + one query (a person's row)", [request_line("GET", "/")], 200)
         query.queries = 1
@@ -544,9 +573,11 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8, help="wrk connections")
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: gunicorn.conf.py)")
     parser.add_argument(
-        "--quiz-attempts", type=int, default=18000,
+        "--quiz-attempts",
+        type=int,
+        default=18000,
         help="open attempts to submit, shared out between the warm-up and the rounds",
-    )  # fmt: skip
+    )
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument(
         "--pages", help="only the pages whose names contain one of these (comma-separated)"

@@ -79,9 +79,14 @@ def assign_programs(today: date, user_ids: Iterable[int] | None = None) -> Assig
         assignment = existing.get(key)
         if assignment is None:
             new_rows.append(
-                {"user_id": key[0], "module_id": key[1], "program_id": program_id,
-                 "assigned_on": today, "due_date": due}
-            )  # fmt: skip
+                {
+                    "user_id": key[0],
+                    "module_id": key[1],
+                    "program_id": program_id,
+                    "assigned_on": today,
+                    "due_date": due,
+                }
+            )
             result.created += 1
         elif assignment.closed_on is not None:
             assignment.closed_on = None

@@ -33,8 +33,11 @@ def event_hash(
     """Return the SHA-256 of an event's content chained to the previous hash."""
     payload = json.dumps(
         [prev_hash, created_at.isoformat(), action, actor_id, user_id, details],
-        sort_keys=True, separators=(",", ":"), default=str, ensure_ascii=False,
-    )  # fmt: skip
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+        ensure_ascii=False,
+    )
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -74,9 +77,14 @@ def record_event(
     created_at = now.replace(microsecond=now.microsecond // 1000 * 1000)
     details = json.loads(json.dumps(details or {}, default=str))
     event = AuditEvent(
-        created_at=created_at, action=action, actor_id=actor_id, user_id=user_id, details=details,
-        prev_hash=prev, hash=event_hash(prev, created_at, action, actor_id, user_id, details),
-    )  # fmt: skip
+        created_at=created_at,
+        action=action,
+        actor_id=actor_id,
+        user_id=user_id,
+        details=details,
+        prev_hash=prev,
+        hash=event_hash(prev, created_at, action, actor_id, user_id, details),
+    )
     db.session.add(event)
     db.session.flush()
     return event
@@ -122,9 +130,16 @@ def record_events(events: Iterable[dict[str, Any]], batch_size: int = 5000) -> i
         actor_id, user_id, action = event.get("actor_id"), event.get("user_id"), event["action"]
         digest = event_hash(prev, at, action, actor_id, user_id, details)
         rows.append(
-            {"created_at": at, "action": action, "actor_id": actor_id, "user_id": user_id,
-             "details": details, "prev_hash": prev, "hash": digest}
-        )  # fmt: skip
+            {
+                "created_at": at,
+                "action": action,
+                "actor_id": actor_id,
+                "user_id": user_id,
+                "details": details,
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        )
         prev, count = digest, count + 1
         if len(rows) >= batch_size:
             insert_rows(AuditEvent.__table__, rows)

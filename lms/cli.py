@@ -212,9 +212,13 @@ def import_hires_command(csv_file, partial: bool, invite: bool) -> None:
     from lms.imports.apply import import_csv_bytes
 
     result = import_csv_bytes(
-        csv_file.read(), today=utctoday(), partial=partial, invite=invite, source="cli",
+        csv_file.read(),
+        today=utctoday(),
+        partial=partial,
+        invite=invite,
+        source="cli",
         filename=Path(getattr(csv_file, "name", "<stdin>")).name,
-    )  # fmt: skip
+    )
     for error in result.plan.errors:
         click.echo(str(error), err=True)
     bad = result.counts["errors"]
@@ -236,8 +240,10 @@ def import_hires_command(csv_file, partial: bool, invite: bool) -> None:
     if result.invited:
         click.echo(f"invitations: {result.invited} {delivery_note()}")
     if result.emails_changed:
-        click.echo(f"email changes: {result.emails_changed}, each signed out everywhere; "
-                   f"notice to the old address {delivery_note()}")  # fmt: skip
+        click.echo(
+            f"email changes: {result.emails_changed}, each signed out everywhere; "
+            f"notice to the old address {delivery_note()}"
+        )
     if bad:
         click.echo(f"{bad} row(s) with problems were not imported", err=True)
         sys.exit(1)

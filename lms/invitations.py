@@ -41,10 +41,13 @@ def issue_token(user: User, purpose: str, now: datetime) -> str:
     token = secrets.token_urlsafe(32)
     db.session.add(
         UserToken(
-            user_id=user.id, purpose=purpose, token_hash=hash_token(token), created_at=now,
+            user_id=user.id,
+            purpose=purpose,
+            token_hash=hash_token(token),
+            created_at=now,
             expires_at=now + VALID_FOR[purpose],
         )
-    )  # fmt: skip
+    )
     db.session.flush()
     return token
 
@@ -127,9 +130,17 @@ def send_invitations(users: list[User], *, now: datetime, actor_id: int | None) 
     tokens = {user.id: secrets.token_urlsafe(32) for user in users}
     db.session.execute(
         insert(UserToken),
-        [{"user_id": user_id, "purpose": INVITE, "token_hash": hash_token(token),
-          "created_at": now, "expires_at": expires_at} for user_id, token in tokens.items()],
-    )  # fmt: skip
+        [
+            {
+                "user_id": user_id,
+                "purpose": INVITE,
+                "token_hash": hash_token(token),
+                "created_at": now,
+                "expires_at": expires_at,
+            }
+            for user_id, token in tokens.items()
+        ],
+    )
     messages = [
         message_values(
             to=user,
@@ -137,14 +148,22 @@ def send_invitations(users: list[User], *, now: datetime, actor_id: int | None) 
             template="invitation",
             context={"path": PATHS[INVITE].format(token=tokens[user.id]), "expires_at": expires_at},
             kind="invitation",
-        )  # fmt: skip
+        )
         for user in users
     ]
     for start in range(0, len(messages), 1000):
         queue_emails(messages[start : start + 1000])
     details = {"expires_at": expires_at.isoformat()}
-    return [{"action": "invitation.sent", "actor_id": actor_id, "user_id": user.id,
-             "details": details, "created_at": now} for user in users]  # fmt: skip
+    return [
+        {
+            "action": "invitation.sent",
+            "actor_id": actor_id,
+            "user_id": user.id,
+            "details": details,
+            "created_at": now,
+        }
+        for user in users
+    ]
 
 
 # Reset links emailed to one person in an hour, whoever asks. Past it, asking again sends
@@ -173,9 +192,11 @@ def send_password_reset(email: str, *, now: datetime | None = None) -> bool:
         return False
     token = issue_token(user, RESET, now)
     queue_email(
-        to=user, subject="Reset your Attest password", template="password_reset",
+        to=user,
+        subject="Reset your Attest password",
+        template="password_reset",
         context={"path": PATHS[RESET].format(token=token), "expires_at": now + VALID_FOR[RESET]},
         kind="password_reset",
-    )  # fmt: skip
+    )
     record_event("password.reset_requested", user_id=user.id)
     return True

@@ -58,11 +58,16 @@ def create_user(
     if password is not None and (problem := password_problem(password, known)):
         raise PeopleError(f"password refused: {problem}")
     user = User(
-        email=email, full_name=" ".join(full_name.split()), employee_id=employee_id or None,
-        department=department or None, role=role or None, hire_date=hire_date,
-        manager_id=manager.id if manager else None, is_hr=is_hr,
+        email=email,
+        full_name=" ".join(full_name.split()),
+        employee_id=employee_id or None,
+        department=department or None,
+        role=role or None,
+        hire_date=hire_date,
+        manager_id=manager.id if manager else None,
+        is_hr=is_hr,
         password_hash=hash_password(password) if password else None,
-    )  # fmt: skip
+    )
     db.session.add(user)
     db.session.flush()
     assign_programs(today, [user.id])
@@ -134,24 +139,43 @@ def end_email_changes(
         )
         people.update((user_id, (name, active)) for user_id, name, active in found)
     by = CHANGED_BY.get(source, source)
-    queue_emails([
-        message_values(
-            to=old, subject="The email address of your Attest account was changed",
-            template="email_changed", kind="email_changed", about=user_id,
-            context={"name": people[user_id][0], "old_email": old, "new_email": new,
-                     "changed_at": now, "changed_by": by},
-        )
-        for user_id, old, new in changes
-        if people[user_id][1]  # a leaver cannot sign in: nothing to warn them of
-    ])  # fmt: skip
+    queue_emails(
+        [
+            message_values(
+                to=old,
+                subject="The email address of your Attest account was changed",
+                template="email_changed",
+                kind="email_changed",
+                about=user_id,
+                context={
+                    "name": people[user_id][0],
+                    "old_email": old,
+                    "new_email": new,
+                    "changed_at": now,
+                    "changed_by": by,
+                },
+            )
+            for user_id, old, new in changes
+            if people[user_id][1]  # a leaver cannot sign in: nothing to warn them of
+        ]
+    )
     return [
-        {"action": "person.email_changed", "actor_id": actor_id, "user_id": user_id,
-         "created_at": now,
-         "details": {"old_email": old, "new_email": new, "source": source,
-                     "signed_out": True, "links_retired": True,
-                     "notice_to": old if people[user_id][1] else None}}
+        {
+            "action": "person.email_changed",
+            "actor_id": actor_id,
+            "user_id": user_id,
+            "created_at": now,
+            "details": {
+                "old_email": old,
+                "new_email": new,
+                "source": source,
+                "signed_out": True,
+                "links_retired": True,
+                "notice_to": old if people[user_id][1] else None,
+            },
+        }
         for user_id, old, new in changes
-    ]  # fmt: skip
+    ]
 
 
 def set_employee_id(email: str, employee_id: str) -> User:
@@ -176,6 +200,9 @@ def set_employee_id(email: str, employee_id: str) -> User:
     if db.session.scalar(select(User.id).where(User.employee_id == employee_id)):
         raise PeopleError(f"someone else has the employee id {employee_id}")
     user.employee_id = employee_id
-    record_event("person.employee_id_set", user_id=user.id,
-                 details={"employee_id": employee_id, "source": "cli"})  # fmt: skip
+    record_event(
+        "person.employee_id_set",
+        user_id=user.id,
+        details={"employee_id": employee_id, "source": "cli"},
+    )
     return user

@@ -237,12 +237,16 @@ def most_overdue(scope: Scope, f: Filters, limit: int) -> list[OverduePerson]:
     )
     rows = db.session.execute(
         select(
-            User.id, User.full_name, User.department, top.c.overdue, top.c.oldest,
+            User.id,
+            User.full_name,
+            User.department,
+            top.c.overdue,
+            top.c.oldest,
             User.employee_id,
         )
         .join(top, top.c.user_id == User.id)
         .order_by(top.c.oldest, top.c.overdue.desc(), User.id)
-    ).all()  # fmt: skip
+    ).all()
     return [
         OverduePerson(uid, name, dept, n, due, (f.as_of - due).days, employee_id)
         for uid, name, dept, n, due, employee_id in rows
@@ -252,15 +256,38 @@ def most_overdue(scope: Scope, f: Filters, limit: int) -> list[OverduePerson]:
 # -- the assignments report and its CSV ------------------------------------------------------
 
 REPORT_COLUMNS = (
-    "assignment_id", "employee_id", "full_name", "email", "department", "role", "manager",
-    "module", "module_title", "program", "assigned_on", "due_date", "status", "cycle",
-    "completed_on", "expires_on", "renewal_opens_on", "last_score", "exempt_reason", "user_id",
-)  # fmt: skip
+    "assignment_id",
+    "employee_id",
+    "full_name",
+    "email",
+    "department",
+    "role",
+    "manager",
+    "module",
+    "module_title",
+    "program",
+    "assigned_on",
+    "due_date",
+    "status",
+    "cycle",
+    "completed_on",
+    "expires_on",
+    "renewal_opens_on",
+    "last_score",
+    "exempt_reason",
+    "user_id",
+)
 # The columns people or HR systems type into: the only ones a CSV export must defuse.
 REPORT_TEXT_COLUMNS = (
-    "employee_id", "full_name", "email", "department", "role", "manager", "module_title",
+    "employee_id",
+    "full_name",
+    "email",
+    "department",
+    "role",
+    "manager",
+    "module_title",
     "exempt_reason",
-)  # fmt: skip
+)
 
 
 def report_select(scope: Scope, f: Filters, dates_as_text: bool = False) -> Select:
@@ -272,11 +299,27 @@ def report_select(scope: Scope, f: Filters, dates_as_text: bool = False) -> Sele
     a = Assignment
     day = (lambda column: cast(column, String)) if dates_as_text else (lambda column: column)
     columns = (
-        a.id, User.employee_id, User.full_name, User.email, User.department, User.role,
-        Manager.full_name, Module.slug, ModuleVersion.title, Program.slug, day(a.assigned_on),
-        day(a.due_date), status_case(f.as_of), a.cycle, day(a.completed_on), day(a.expires_on),
-        day(a.renewal_opens_on), a.last_score, a.exempt_reason, User.id,
-    )  # fmt: skip
+        a.id,
+        User.employee_id,
+        User.full_name,
+        User.email,
+        User.department,
+        User.role,
+        Manager.full_name,
+        Module.slug,
+        ModuleVersion.title,
+        Program.slug,
+        day(a.assigned_on),
+        day(a.due_date),
+        status_case(f.as_of),
+        a.cycle,
+        day(a.completed_on),
+        day(a.expires_on),
+        day(a.renewal_opens_on),
+        a.last_score,
+        a.exempt_reason,
+        User.id,
+    )
     labelled = [c.label(name) for c, name in zip(columns, REPORT_COLUMNS, strict=True)]
     return (
         counted(select(*labelled), scope, f)

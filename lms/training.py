@@ -130,10 +130,15 @@ def progress_of(
         attempts_remaining=remaining,
     )
     return Progress(
-        assignment=assignment, version=version, status=status, step=step, attempts_used=used,
-        attempts_remaining=remaining, open_attempt_id=open_attempt.id if open_attempt else None,
+        assignment=assignment,
+        version=version,
+        status=status,
+        step=step,
+        attempts_used=used,
+        attempts_remaining=remaining,
+        open_attempt_id=open_attempt.id if open_attempt else None,
         unsigned_pass_id=unsigned_pass.id if unsigned_pass else None,
-    )  # fmt: skip
+    )
 
 
 def start_attempt(progress: Progress, today: date, rng: random.Random | None = None) -> Attempt:
@@ -175,9 +180,11 @@ def start_attempt(progress: Progress, today: date, rng: random.Random | None = N
         assignment.started_on = today
     db.session.flush()
     record_event(
-        "attempt.started", actor_id=assignment.user_id, user_id=assignment.user_id,
+        "attempt.started",
+        actor_id=assignment.user_id,
+        user_id=assignment.user_id,
         details={"attempt_id": attempt.id, "assignment_id": assignment.id, "cycle": attempt.cycle},
-    )  # fmt: skip
+    )
     return attempt
 
 
@@ -234,10 +241,16 @@ def submit_attempt(
     if result.rowcount == 1:
         record_answers(attempt.id, attempt.module_version_id, answers, grade.results)
         record_event(
-            "attempt.submitted", actor_id=attempt.user_id, user_id=attempt.user_id,
-            details={"attempt_id": attempt.id, "assignment_id": attempt.assignment_id,
-                     "score": grade.score, "passed": grade.passed},
-        )  # fmt: skip
+            "attempt.submitted",
+            actor_id=attempt.user_id,
+            user_id=attempt.user_id,
+            details={
+                "attempt_id": attempt.id,
+                "assignment_id": attempt.assignment_id,
+                "score": grade.score,
+                "passed": grade.passed,
+            },
+        )
     db.session.expire(attempt)
     return result.rowcount == 1
 
@@ -275,18 +288,31 @@ def sign_attestation(
     if claimed.rowcount != 1:
         raise TrainingError("This module has just been signed; there is nothing left to sign.")
     attestation = Attestation(
-        assignment_id=assignment.id, user_id=user.id, module_version_id=version.id,
-        version=version.version, cycle=assignment.cycle, text=version.attestation,
-        typed_name=" ".join(typed_name.split()), signed_at=now, ip_address=ip_address,
+        assignment_id=assignment.id,
+        user_id=user.id,
+        module_version_id=version.id,
+        version=version.version,
+        cycle=assignment.cycle,
+        text=version.attestation,
+        typed_name=" ".join(typed_name.split()),
+        signed_at=now,
+        ip_address=ip_address,
         user_agent=(user_agent or "")[:512] or None,
-    )  # fmt: skip
+    )
     db.session.add(attestation)
     db.session.flush()
     record_event(
-        "attestation.signed", actor_id=user.id, user_id=user.id,
-        details={"attestation_id": attestation.id, "assignment_id": assignment.id,
-                 "version": version.version, "cycle": attestation.cycle, "ip_address": ip_address},
-    )  # fmt: skip
+        "attestation.signed",
+        actor_id=user.id,
+        user_id=user.id,
+        details={
+            "attestation_id": attestation.id,
+            "assignment_id": assignment.id,
+            "version": version.version,
+            "cycle": attestation.cycle,
+            "ip_address": ip_address,
+        },
+    )
     attempt = (
         db.session.get(Attempt, progress.unsigned_pass_id) if progress.unsigned_pass_id else None
     )
@@ -319,11 +345,18 @@ def complete_cycle(
         .execution_options(synchronize_session=False)
     )
     completion = Completion(
-        assignment_id=assignment.id, user_id=assignment.user_id, module_version_id=version.id,
-        version=version.version, cycle=assignment.cycle, attempt_id=attempt.id if attempt else None,
-        attestation_id=attestation.id, completed_at=now, completed_on=today, expires_on=expires_on,
+        assignment_id=assignment.id,
+        user_id=assignment.user_id,
+        module_version_id=version.id,
+        version=version.version,
+        cycle=assignment.cycle,
+        attempt_id=attempt.id if attempt else None,
+        attestation_id=attestation.id,
+        completed_at=now,
+        completed_on=today,
+        expires_on=expires_on,
         score=attempt.score if attempt else None,
-    )  # fmt: skip
+    )
     db.session.add(completion)
     assignment.completed_on, assignment.expires_on = today, expires_on
     assignment.renewal_opens_on = renewal_opens_for(expires_on, window)
@@ -336,10 +369,17 @@ def complete_cycle(
     assignment.revoked_on = None  # a revocation's notice ends with the new completion
     db.session.flush()
     record_event(
-        "completion.recorded", actor_id=attestation.user_id, user_id=assignment.user_id,
-        details={"completion_id": completion.id, "assignment_id": assignment.id, "cycle": cycle,
-                 "score": completion.score, "expires_on": expires_on},
-    )  # fmt: skip
+        "completion.recorded",
+        actor_id=attestation.user_id,
+        user_id=assignment.user_id,
+        details={
+            "completion_id": completion.id,
+            "assignment_id": assignment.id,
+            "cycle": cycle,
+            "score": completion.score,
+            "expires_on": expires_on,
+        },
+    )
     queue_resolved_note(assignment, cycle, status_before, today)
     issue_certificate(completion)
     return completion

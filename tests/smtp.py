@@ -159,7 +159,8 @@ class SMTPServer:
 def smtp_server(app):
     """A running SMTP server that the app sends to."""
     server = SMTPServer().start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_USE_TLS=False,
-                      MAIL_USERNAME=None)  # fmt: skip
+    app.config.update(
+        MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_USE_TLS=False, MAIL_USERNAME=None
+    )
     yield server
     server.stop()

@@ -40,10 +40,17 @@ def test_missing_columns_get_their_python_defaults(synced):
 def test_json_and_text_come_back_as_written(app, count):
     details = {"source": "cli", "rows": 3, "names": ["Zoë", "山田 太郎"], "nested": {"a": None}}
     rows = [
-        {"created_at": utcnow(), "action": f"test.{n}", "actor_id": None, "user_id": None,
-         "details": details, "prev_hash": "0" * 64, "hash": f"{n:064d}"}
+        {
+            "created_at": utcnow(),
+            "action": f"test.{n}",
+            "actor_id": None,
+            "user_id": None,
+            "details": details,
+            "prev_hash": "0" * 64,
+            "hash": f"{n:064d}",
+        }
         for n in range(count)
-    ]  # fmt: skip
+    ]
     insert_rows(AuditEvent.__table__, rows)
     db.session.commit()
     stored = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()

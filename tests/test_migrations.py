@@ -86,7 +86,7 @@ def installed_triggers() -> dict[str, str]:
                 text(
                     "SELECT name, replace(sql, 'IF NOT EXISTS ', '') FROM sqlite_master"
                     " WHERE type = 'trigger'"
-                )  # fmt: skip
+                )
             )
         return {name: " ".join(definition.split()) for name, definition in rows}
 

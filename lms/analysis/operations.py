@@ -18,16 +18,25 @@ def answer_rows(
     """Return the `attempt_answers` and `attempt_picks` rows of one graded attempt."""
     right = sum(1 for ok in results.values() if ok)
     answer_list = [
-        {"attempt_id": attempt_id, "question_id": int(qid), "module_version_id": module_version_id,
-         "is_correct": bool(ok), "attempt_right": right}
+        {
+            "attempt_id": attempt_id,
+            "question_id": int(qid),
+            "module_version_id": module_version_id,
+            "is_correct": bool(ok),
+            "attempt_right": right,
+        }
         for qid, ok in results.items()
-    ]  # fmt: skip
+    ]
     picks = [
-        {"attempt_id": attempt_id, "choice_id": int(choice_id), "question_id": int(qid),
-         "module_version_id": module_version_id}
+        {
+            "attempt_id": attempt_id,
+            "choice_id": int(choice_id),
+            "question_id": int(qid),
+            "module_version_id": module_version_id,
+        }
         for qid, choice_ids in answers.items()
         for choice_id in choice_ids
-    ]  # fmt: skip
+    ]
     return answer_list, picks
 
 

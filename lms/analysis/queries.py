@@ -70,11 +70,15 @@ def answer_sums(version_id: int) -> dict[int, Sums]:
     the busiest revision of the 10,000-employee demo (~100,000 answers); this takes 24.
     """
     rows = db.session.execute(
-        select(AttemptAnswer.question_id, AttemptAnswer.is_correct, AttemptAnswer.attempt_right,
-               func.count())
+        select(
+            AttemptAnswer.question_id,
+            AttemptAnswer.is_correct,
+            AttemptAnswer.attempt_right,
+            func.count(),
+        )
         .where(AttemptAnswer.module_version_id == version_id)
         .group_by(AttemptAnswer.question_id, AttemptAnswer.is_correct, AttemptAnswer.attempt_right)
-    )  # fmt: skip
+    )
     totals: dict[int, list[int]] = {}
     for question_id, is_correct, attempt_right, count in rows:
         x = 1 if is_correct else 0
@@ -133,17 +137,36 @@ def question_figures(
     ]
     counts = [ChoiceCount(f.picked, f.choice.is_correct) for f in choices]
     return QuestionFigures(
-        question=question, source=f"{path}:{question.line}" if question.line else path,
-        drawn=sums.n, right=sums.x, share_right=share_right(sums),
-        discrimination=point_biserial(sums), choices=choices, flags=item_flags(sums, counts),
-    )  # fmt: skip
+        question=question,
+        source=f"{path}:{question.line}" if question.line else path,
+        drawn=sums.n,
+        right=sums.x,
+        share_right=share_right(sums),
+        discrimination=point_biserial(sums),
+        choices=choices,
+        flags=item_flags(sums, counts),
+    )
 
 
 CSV_COLUMNS = [
-    "module", "version", "revision", "question", "source", "prompt", "type", "drawn", "right",
-    "share_right", "discrimination", "flags", "choice", "choice_text", "is_correct", "picked",
+    "module",
+    "version",
+    "revision",
+    "question",
+    "source",
+    "prompt",
+    "type",
+    "drawn",
+    "right",
+    "share_right",
+    "discrimination",
+    "flags",
+    "choice",
+    "choice_text",
+    "is_correct",
+    "picked",
     "share_picked",
-]  # fmt: skip
+]
 
 
 def rounded(value: float | None, places: int) -> float | None:
@@ -156,8 +179,21 @@ def csv_rows(analysis: VersionAnalysis) -> Iterator[list[Any]]:
     for number, q in enumerate(analysis.questions, start=1):
         for position, c in enumerate(q.choices, start=1):
             yield [
-                analysis.slug, v.version, v.revision, number, q.source, q.question.prompt,
-                q.question.type, q.drawn, q.right, rounded(q.share_right, 4),
-                rounded(q.discrimination, 4), "; ".join(q.flags), position, c.choice.text,
-                "yes" if c.choice.is_correct else "no", c.picked, rounded(c.share, 4),
-            ]  # fmt: skip
+                analysis.slug,
+                v.version,
+                v.revision,
+                number,
+                q.source,
+                q.question.prompt,
+                q.question.type,
+                q.drawn,
+                q.right,
+                rounded(q.share_right, 4),
+                rounded(q.discrimination, 4),
+                "; ".join(q.flags),
+                position,
+                c.choice.text,
+                "yes" if c.choice.is_correct else "no",
+                c.picked,
+                rounded(c.share, 4),
+            ]

@@ -133,9 +133,14 @@ def upsert_employees(
     upsert.result = apply_plan(plan, today=today, invite=invite, source="api")
     record_event(
         "api.employees_upserted",
-        details={"via": "api", "token": token_name, "request": request_line,
-                 "invited": upsert.result.invited, **counts(plan)},
-    )  # fmt: skip
+        details={
+            "via": "api",
+            "token": token_name,
+            "request": request_line,
+            "invited": upsert.result.invited,
+            **counts(plan),
+        },
+    )
     return upsert
 
 

@@ -53,33 +53,49 @@ def failure(description: str) -> dict[str, Any]:
 
 def responses(success: dict[str, Any], *errors: str) -> dict[str, Any]:
     """An operation's responses: its own, the errors it names and those every operation can give."""
-    return success | {code: {"$ref": f"#/components/responses/{ERRORS[code]}"}
-                      for code in sorted({*errors, "400", "401", "429", "503"})}  # fmt: skip
+    return success | {
+        code: {"$ref": f"#/components/responses/{ERRORS[code]}"}
+        for code in sorted({*errors, "400", "401", "429", "503"})
+    }
 
 
 ERRORS = {
-    "400": "BadRequest", "401": "Unauthorized", "403": "Forbidden", "404": "NotFound",
+    "400": "BadRequest",
+    "401": "Unauthorized",
+    "403": "Forbidden",
+    "404": "NotFound",
     "409": "Conflict",
-    "413": "TooLarge", "415": "UnsupportedMediaType", "422": "Unprocessable", "429": "RateLimited",
+    "413": "TooLarge",
+    "415": "UnsupportedMediaType",
+    "422": "Unprocessable",
+    "429": "RateLimited",
     "503": "Unavailable",
-}  # fmt: skip
+}
 
 
 def query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False, "description": description,
-            "schema": schema}  # fmt: skip
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema,
+    }
 
 
 EMPLOYEE_ID = {
-    "name": "employee_id", "in": "path", "required": True,
+    "name": "employee_id",
+    "in": "path",
+    "required": True,
     "description": "The employee's id in the HR system.",
     "schema": {"type": "string", "maxLength": MAX_LENGTHS["employee_id"]},
-}  # fmt: skip
+}
 AS_OF = query("as_of", "The day statuses are computed for (YYYY-MM-DD); default today (UTC).", DATE)
 INVITE = query(
-    "invite", "Email each new employee a one-time link (valid 7 days) to set a password.",
+    "invite",
+    "Email each new employee a one-time link (valid 7 days) to set a password.",
     {"type": "boolean", "default": False},
-)  # fmt: skip
+)
 DEPARTMENT = query(
     "department", 'Only this department; "-" for people with no department.', {"type": "string"}
 )
@@ -106,12 +122,19 @@ INPUT_FIELDS["status"] = {"type": ["string", "null"], "enum": ["active", "termin
 STATUS_COUNTS = obj({status: {"type": "integer", "minimum": 0} for status in STATUSES})
 FIGURES = {
     "counts": STATUS_COUNTS,
-    "rate": {"type": ["number", "null"], "minimum": 0, "maximum": 1,
-             "description": "(complete + due_soon + exempt) / (all but pending); null if none count."},
-    "compliant": {"type": "integer"}, "pending": {"type": "integer"},
-    "overdue": {"type": "integer"}, "expired": {"type": "integer"},
-    "due_soon": {"type": "integer"}, "total": {"type": "integer"},
-}  # fmt: skip
+    "rate": {
+        "type": ["number", "null"],
+        "minimum": 0,
+        "maximum": 1,
+        "description": "(complete + due_soon + exempt) / (all but pending); null if none count.",
+    },
+    "compliant": {"type": "integer"},
+    "pending": {"type": "integer"},
+    "overdue": {"type": "integer"},
+    "expired": {"type": "integer"},
+    "due_soon": {"type": "integer"},
+    "total": {"type": "integer"},
+}
 
 SCHEMAS: dict[str, Any] = {
     "Error": obj(
@@ -137,7 +160,7 @@ SCHEMAS: dict[str, Any] = {
             "employee_id": {"type": ["string", "null"]},
         },
         required=["field", "message"],
-    ),  # fmt: skip
+    ),
     "Employee": obj(
         {**EMPLOYEE_FIELDS, "employee_id": nullable(EMPLOYEE_FIELDS["employee_id"])},
         description='A person, with the fields of the CSV import (DESIGN.md, "CSV import").',
@@ -147,7 +170,7 @@ SCHEMAS: dict[str, Any] = {
         required=["email", "full_name", "hire_date"],
         description='Checked as a row of the CSV import. A missing field, null and "" all mean '
         "no value: a PUT replaces the whole record. `status` defaults to active.",
-    ),  # fmt: skip
+    ),
     "EmployeeBatch": obj(
         {
             "employees": {
@@ -157,7 +180,7 @@ SCHEMAS: dict[str, Any] = {
                 "items": {"allOf": [ref("EmployeeInput"), {"required": ["employee_id"]}]},
             }
         }
-    ),  # fmt: skip
+    ),
     "EmployeeBatchResult": obj(
         {
             "counts": obj(
@@ -178,7 +201,7 @@ SCHEMAS: dict[str, Any] = {
                 ),
             },
         }
-    ),  # fmt: skip
+    ),
     "EmployeePage": obj(
         {
             "employees": {"type": "array", "items": ref("Employee")},
@@ -187,14 +210,14 @@ SCHEMAS: dict[str, Any] = {
             "total": {"type": "integer"},
             "pages": {"type": "integer"},
         }
-    ),  # fmt: skip
+    ),
     "Transcript": obj(
         {
             "employee": ref("Employee"),
             "as_of": DATE,
             "assignments": {"type": "array", "items": ref("Assignment")},
         }
-    ),  # fmt: skip
+    ),
     "Assignment": obj(
         {
             "module": {"type": "string"},
@@ -225,7 +248,7 @@ SCHEMAS: dict[str, Any] = {
             },
             "completions": {"type": "array", "items": ref("Completion")},
         }
-    ),  # fmt: skip
+    ),
     "Completion": obj(
         {
             "cycle": {"type": "integer"},
@@ -237,7 +260,7 @@ SCHEMAS: dict[str, Any] = {
             "superseded_at": nullable(TIME),
             "certificate": {"oneOf": [ref("CertificateRef"), {"type": "null"}]},
         }
-    ),  # fmt: skip
+    ),
     "CertificateRef": obj(
         {
             "code": {"type": "string", "examples": ["K7QD-9XRM-P2VA-T3NB"]},
@@ -245,7 +268,7 @@ SCHEMAS: dict[str, Any] = {
             "issued_at": TIME,
             "verify_url": {"type": "string", "format": "uri"},
         }
-    ),  # fmt: skip
+    ),
     "Compliance": obj(
         {
             "as_of": DATE,
@@ -265,7 +288,7 @@ SCHEMAS: dict[str, Any] = {
             },
         },
         description="Open assignments of active people on modules in use, counted on as_of.",
-    ),  # fmt: skip
+    ),
     "Module": obj(
         {
             "slug": {"type": "string"},
@@ -283,7 +306,7 @@ SCHEMAS: dict[str, Any] = {
             "is_archived": {"type": "boolean"},
             "programs": {"type": "array", "items": {"type": "string"}},
         }
-    ),  # fmt: skip
+    ),
     "ModuleList": obj({"modules": {"type": "array", "items": ref("Module")}}),
     "Verification": obj(
         {
@@ -301,37 +324,45 @@ SCHEMAS: dict[str, Any] = {
             "revoked_at": nullable(TIME),
             "verify_url": {"type": "string", "format": "uri"},
         }
-    ),  # fmt: skip
+    ),
 }
 
 RESPONSES = {
-    "BadRequest": failure("Bad input: not JSON, a query parameter or a field is wrong, a query "
-                          "parameter the operation does not take, or text that cannot be stored "
-                          "(a NUL character, a lone surrogate, JSON nested too deep); `problems` "
-                          "lists each field at fault. Nothing was changed."),
+    "BadRequest": failure(
+        "Bad input: not JSON, a query parameter or a field is wrong, a query "
+        "parameter the operation does not take, or text that cannot be stored "
+        "(a NUL character, a lone surrogate, JSON nested too deep); `problems` "
+        "lists each field at fault. Nothing was changed."
+    ),
     "Unauthorized": {
         **failure("No token, or one that is unknown or revoked."),
         "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},
     },
-    "Forbidden": failure("A change the HR system may not make: an HR user's email cannot be "
-                         "changed through the API (`problems` names each employee). Nothing "
-                         "was changed."),
+    "Forbidden": failure(
+        "A change the HR system may not make: an HR user's email cannot be "
+        "changed through the API (`problems` names each employee). Nothing "
+        "was changed."
+    ),
     "NotFound": failure("No such employee or certificate."),
     "Conflict": failure("Another request changed the same people at the same moment; retry."),
     "TooLarge": failure("The body, or the number of employees, is over the limit."),
     "UnsupportedMediaType": failure("The body is not sent as application/json."),
-    "Unprocessable": failure("Well-formed, but the employees clash with each other or with the "
-                             "people already here (`problems` lists each). Nothing was changed."),
+    "Unprocessable": failure(
+        "Well-formed, but the employees clash with each other or with the "
+        "people already here (`problems` lists each). Nothing was changed."
+    ),
     "RateLimited": {
         **failure("Too many requests with this token; wait for Retry-After seconds."),
         "headers": {"Retry-After": {"schema": {"type": "integer"}}},
     },
     "Unavailable": {
-        **failure("The database cannot be reached just now; nothing was read or changed. "
-                  "Retry after Retry-After seconds."),
+        **failure(
+            "The database cannot be reached just now; nothing was read or changed. "
+            "Retry after Retry-After seconds."
+        ),
         "headers": {"Retry-After": {"schema": {"type": "integer"}}},
     },
-}  # fmt: skip
+}
 
 UPSERT_RULES = (
     'Employees are checked and applied by the rules of the CSV import (DESIGN.md, "CSV '
@@ -351,11 +382,19 @@ PATHS: dict[str, Any] = {
             "summary": "List employees, a page at a time, in a stable order.",
             "parameters": [
                 DEPARTMENT,
-                query("status", "Only active or only terminated people.",
-                      {"type": "string", "enum": ["active", "terminated"]}),
-                query("page", "Page number, from 1.", {"type": "integer", "minimum": 1, "default": 1}),
-                query("per_page", "People per page.",
-                      {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}),
+                query(
+                    "status",
+                    "Only active or only terminated people.",
+                    {"type": "string", "enum": ["active", "terminated"]},
+                ),
+                query(
+                    "page", "Page number, from 1.", {"type": "integer", "minimum": 1, "default": 1}
+                ),
+                query(
+                    "per_page",
+                    "People per page.",
+                    {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100},
+                ),
             ],
             "responses": responses({"200": ok("A page of employees.", "EmployeePage")}, "400"),
         },
@@ -366,9 +405,18 @@ PATHS: dict[str, Any] = {
             "parameters": [INVITE],
             "requestBody": {"required": True, "content": json_content(ref("EmployeeBatch"))},
             "responses": responses(
-                {"200": ok("Every employee was applied (or was already up to date).",
-                           "EmployeeBatchResult")},
-                "400", "403", "409", "413", "415", "422",
+                {
+                    "200": ok(
+                        "Every employee was applied (or was already up to date).",
+                        "EmployeeBatchResult",
+                    )
+                },
+                "400",
+                "403",
+                "409",
+                "413",
+                "415",
+                "422",
             ),
         },
     },
@@ -386,9 +434,16 @@ PATHS: dict[str, Any] = {
             "parameters": [INVITE],
             "requestBody": {"required": True, "content": json_content(ref("EmployeeInput"))},
             "responses": responses(
-                {"200": ok("Updated, or already up to date.", "Employee"),
-                 "201": ok("Created.", "Employee")},
-                "400", "403", "409", "413", "415", "422",
+                {
+                    "200": ok("Updated, or already up to date.", "Employee"),
+                    "201": ok("Created.", "Employee"),
+                },
+                "400",
+                "403",
+                "409",
+                "413",
+                "415",
+                "422",
             ),
         },
     },
@@ -406,9 +461,12 @@ PATHS: dict[str, Any] = {
             "operationId": "getCompliance",
             "summary": "Compliance on a day, overall, by department and by module.",
             "parameters": [
-                AS_OF, DEPARTMENT,
+                AS_OF,
+                DEPARTMENT,
                 query("module", "Only this module (slug).", {"type": "string"}),
-                query("program", "Only assignments made by this program (slug).", {"type": "string"}),
+                query(
+                    "program", "Only assignments made by this program (slug).", {"type": "string"}
+                ),
             ],
             "responses": responses({"200": ok("Compliance figures.", "Compliance")}, "400"),
         },
@@ -417,19 +475,32 @@ PATHS: dict[str, Any] = {
         "get": {
             "operationId": "listModules",
             "summary": "List the training modules, by slug, with their current version.",
-            "parameters": [query("include_archived", "Include modules removed from content/.",
-                                 {"type": "boolean", "default": False})],
+            "parameters": [
+                query(
+                    "include_archived",
+                    "Include modules removed from content/.",
+                    {"type": "boolean", "default": False},
+                )
+            ],
             "responses": responses({"200": ok("The modules.", "ModuleList")}, "400"),
         },
     },
     "/certificates/{code}": {
-        "parameters": [{"name": "code", "in": "path", "required": True,
-                        "description": "A certificate code, with or without dashes, any case.",
-                        "schema": {"type": "string"}}],
+        "parameters": [
+            {
+                "name": "code",
+                "in": "path",
+                "required": True,
+                "description": "A certificate code, with or without dashes, any case.",
+                "schema": {"type": "string"},
+            }
+        ],
         "get": {
             "operationId": "verifyCertificate",
             "summary": "Verify a certificate code: valid, expired, superseded or revoked.",
-            "responses": responses({"200": ok("What the certificate certifies.", "Verification")}, "404"),
+            "responses": responses(
+                {"200": ok("What the certificate certifies.", "Verification")}, "404"
+            ),
         },
     },
     "/openapi.json": {
@@ -437,14 +508,18 @@ PATHS: dict[str, Any] = {
             "operationId": "getOpenApi",
             "summary": "This document (no token needed).",
             "security": [],
-            "responses": {"200": {"description": "The OpenAPI document.",
-                                  "content": json_content({"type": "object"})},
-                          "400": {"$ref": "#/components/responses/BadRequest"},
-                          "429": {"$ref": "#/components/responses/RateLimited"},
-                          "503": {"$ref": "#/components/responses/Unavailable"}},
+            "responses": {
+                "200": {
+                    "description": "The OpenAPI document.",
+                    "content": json_content({"type": "object"}),
+                },
+                "400": {"$ref": "#/components/responses/BadRequest"},
+                "429": {"$ref": "#/components/responses/RateLimited"},
+                "503": {"$ref": "#/components/responses/Unavailable"},
+            },
         },
     },
-}  # fmt: skip
+}
 
 
 def query_parameters(rule: str, method: str) -> tuple[str, ...]:

@@ -16,9 +16,16 @@ from lms.models import Module, ModuleVersion, Program, ProgramModule, User
 from lms.reports import NO_DEPARTMENT, Manager
 
 EMPLOYEE_COLUMNS = (
-    User.id, User.employee_id, User.email, User.full_name, User.department, User.role,
-    User.hire_date, User.is_active, Manager.email.label("manager_email"),
-)  # fmt: skip
+    User.id,
+    User.employee_id,
+    User.email,
+    User.full_name,
+    User.department,
+    User.role,
+    User.hire_date,
+    User.is_active,
+    Manager.email.label("manager_email"),
+)
 
 
 def employee_select() -> Select:

@@ -135,13 +135,19 @@ def employees():
     """List employees a page at a time, optionally of one department or status."""
     args = Args()
     department, status = args.text("department"), args.choice("status", STATUSES)
-    page, per_page = args.number("page", 1, 1, 10**6), args.number("per_page", PER_PAGE, 1, MAX_PER_PAGE)  # fmt: skip
+    page, per_page = (
+        args.number("page", 1, 1, 10**6),
+        args.number("per_page", PER_PAGE, 1, MAX_PER_PAGE),
+    )
     args.check()
     found = employees_page(department=department, status=status, page=page, per_page=per_page)
     return jsonify(
         employees=[employee_json(row, row.manager_email) for row in found.rows],
-        page=found.page, per_page=found.per_page, total=found.total, pages=found.pages,
-    )  # fmt: skip
+        page=found.page,
+        per_page=found.per_page,
+        total=found.total,
+        pages=found.pages,
+    )
 
 
 @bp.get("/employees/<employee_id>")
@@ -177,7 +183,11 @@ def post_employees():
     invite = args.flag("invite")
     args.check()
     body = json_body()
-    if not isinstance(body, dict) or set(body) != {"employees"} or not isinstance(body["employees"], list):  # fmt: skip
+    if (
+        not isinstance(body, dict)
+        or set(body) != {"employees"}
+        or not isinstance(body["employees"], list)
+    ):
         raise ApiError(400, 'Send an object with one field, "employees": a list of employees.')
     items = body["employees"]
     if not items:
@@ -187,20 +197,27 @@ def post_employees():
     upsert = save(read_employees(items), invite=invite)
     results = sorted(upsert.plan.changes, key=lambda c: c.row.line)
     return jsonify(
-        counts={kind: upsert.plan.counts[kind] for kind in ("new", "updated", "terminated", "unchanged")},
+        counts={
+            kind: upsert.plan.counts[kind] for kind in ("new", "updated", "terminated", "unchanged")
+        },
         invited=upsert.result.invited if upsert.result else 0,
-        employees=[{"item": c.row.line, "employee_id": c.row.employee_id, "result": c.kind}
-                   for c in results],
-    )  # fmt: skip
+        employees=[
+            {"item": c.row.line, "employee_id": c.row.employee_id, "result": c.kind}
+            for c in results
+        ],
+    )
 
 
 def save(parsed, *, invite: bool) -> Upsert:
     """Apply an upsert and commit, or refuse it with every problem and change nothing."""
     try:
         upsert = upsert_employees(
-            parsed, today=utctoday(), token_name=current_client().name,
-            request_line=f"{request.method} {request.path}", invite=invite,
-        )  # fmt: skip
+            parsed,
+            today=utctoday(),
+            token_name=current_client().name,
+            request_line=f"{request.method} {request.path}",
+            invite=invite,
+        )
         if not upsert.plan.errors:
             db.session.commit()
     except IntegrityError:
@@ -242,13 +259,19 @@ def compliance():
     """Show compliance on as_of overall, by department and by module."""
     args = Args()
     f = Filters(
-        as_of=args.day("as_of"), department=args.text("department"), module=args.text("module"),
+        as_of=args.day("as_of"),
+        department=args.text("department"),
+        module=args.text("module"),
         program=args.text("program"),
-    )  # fmt: skip
+    )
     args.check()
     figures = dashboard(Scope(), f, overdue_limit=0)
-    filters = {"as_of": iso(f.as_of), "department": f.department, "module": f.module,
-               "program": f.program}  # fmt: skip
+    filters = {
+        "as_of": iso(f.as_of),
+        "department": f.department,
+        "module": f.module,
+        "program": f.program,
+    }
     return jsonify(compliance_json(figures, filters))
 
 

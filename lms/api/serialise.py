@@ -100,7 +100,7 @@ def completion_json(c: Completion, certificate: Any, as_of: date, base_url: str)
                 expires_on=c.expires_on,
                 superseded_at=c.superseded_at,
                 revoked_at=certificate.revoked_at,
-            ),  # fmt: skip
+            ),
             "issued_at": iso(certificate.issued_at),
             "verify_url": verify_url(base_url, certificate.code),
         }

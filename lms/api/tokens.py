@@ -50,9 +50,11 @@ def create_token(name: str, now: datetime | None = None) -> tuple[ApiToken, str]
         )
     secret = SCHEME + secrets.token_urlsafe(32)
     token = ApiToken(
-        name=name, token_hash=hash_secret(secret), prefix=secret[:PREFIX_LENGTH],
+        name=name,
+        token_hash=hash_secret(secret),
+        prefix=secret[:PREFIX_LENGTH],
         created_at=now or utcnow(),
-    )  # fmt: skip
+    )
     db.session.add(token)
     db.session.flush()
     record_event(

@@ -27,9 +27,12 @@ def change_password_page():
     if form.validate_on_submit():
         try:
             change_password(
-                user, form.current.data, form.password.data,
-                now=utcnow(), session_id=current_user.session_id,
-            )  # fmt: skip
+                user,
+                form.current.data,
+                form.password.data,
+                now=utcnow(),
+                session_id=current_user.session_id,
+            )
         except PasswordChangeError as exc:
             db.session.rollback()
             form.current.errors = [str(exc)]

@@ -66,11 +66,14 @@ def start_session(
     )
     db.session.add(
         UserSession(
-            user_id=user.id, token_hash=hash_session_token(token),
-            user_version=user.session_version, is_remembered=remembered,
-            created_at=now, expires_at=expires_at,
+            user_id=user.id,
+            token_hash=hash_session_token(token),
+            user_version=user.session_version,
+            is_remembered=remembered,
+            created_at=now,
+            expires_at=expires_at,
         )
-    )  # fmt: skip
+    )
     db.session.flush()
     return token
 

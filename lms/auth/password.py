@@ -120,8 +120,12 @@ def set_password_page(token: str, purpose: str):
             db.session.rollback()
             return private(render_template("auth/link_invalid.html", purpose=purpose), 404)
         sign_in(user, remember=False)  # commits; every earlier session has ended
-        flash("Your password is set. Welcome to Attest." if purpose == INVITE
-              else "Your password has been changed.", "success")  # fmt: skip
+        flash(
+            "Your password is set. Welcome to Attest."
+            if purpose == INVITE
+            else "Your password has been changed.",
+            "success",
+        )
         return redirect(url_for("learn.dashboard"))
     page = render_template("auth/set_password.html", form=form, user=user, purpose=purpose)
     return private(page, 200)

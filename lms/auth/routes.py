@@ -29,9 +29,16 @@ _sessions = UserSession.__table__
 # hash, which only the sign-in and password views need (they load the person), and none
 # of the HR record's other fields: each column read costs on every signed-in request.
 SIGNED_IN_FIELDS = (
-    "id", "email", "full_name", "department", "manager_id",
-    "is_hr", "is_active", "session_version", "training_rev",
-)  # fmt: skip
+    "id",
+    "email",
+    "full_name",
+    "department",
+    "manager_id",
+    "is_hr",
+    "is_active",
+    "session_version",
+    "training_rev",
+)
 # The signed-in person's row with their session's, read on every signed-in request: built
 # once, run on the driver's cursor (the ORM's session and identity map were a third of a
 # cached page's time, SQLAlchemy's execution half of what was left), with whether anyone
@@ -69,10 +76,13 @@ def load_user(token: str) -> User | None:
     with autocommit_connection() as connection:
         row = SIGNED_IN_ROW.first(connection, {"token_hash": hash_session_token(token)})
     if row is None or not is_session_live(
-        is_active=row["is_active"], session_version=row["session_version"],
-        user_version=row["user_version"], expires_at=row["expires_at"],
-        revoked_at=row["revoked_at"], now=utcnow(),
-    ):  # fmt: skip
+        is_active=row["is_active"],
+        session_version=row["session_version"],
+        user_version=row["user_version"],
+        expires_at=row["expires_at"],
+        revoked_at=row["revoked_at"],
+        now=utcnow(),
+    ):
         return None
     user = detached(User, {key: row[key] for key in USER_KEYS})
     user.session_token = token
@@ -87,9 +97,12 @@ def sign_in(user: User, *, remember: bool) -> None:
     """
     config = current_app.config
     token = start_session(
-        user, remembered=remember, now=utcnow(),
-        session_hours=config["LMS_SESSION_HOURS"], remember_days=config["LMS_REMEMBER_DAYS"],
-    )  # fmt: skip
+        user,
+        remembered=remember,
+        now=utcnow(),
+        session_hours=config["LMS_SESSION_HOURS"],
+        remember_days=config["LMS_REMEMBER_DAYS"],
+    )
     db.session.commit()
     user.session_token = token
     logout_user()  # whatever this browser held before, and its remember-me cookie

@@ -311,7 +311,13 @@ def reopen_after_revocation(certificate: Certificate, today: date, actor_id: int
         assignment.started_on = today
     db.session.flush()
     record_event(
-        "assignment.due_again", actor_id=actor_id, user_id=assignment.user_id,
-        details={"assignment_id": assignment.id, "certificate_id": certificate.id,
-                 "cycle": assignment.cycle, "due_on": assignment.due_date},
-    )  # fmt: skip
+        "assignment.due_again",
+        actor_id=actor_id,
+        user_id=assignment.user_id,
+        details={
+            "assignment_id": assignment.id,
+            "certificate_id": certificate.id,
+            "cycle": assignment.cycle,
+            "due_on": assignment.due_date,
+        },
+    )

@@ -27,10 +27,24 @@ MINUTES_RATIO = 0.5
 # out a choice that carries one. Bare "all" and "every" are left out: in plain English
 # ("after all", "every store") they are rarely the absolute claim that gives a choice away.
 ABSOLUTE_WORDS = (
-    "always", "never", "only", "none", "no one", "nobody", "every time", "at all times",
-    "in all cases", "under any circumstances", "under no circumstances", "without exception",
-    "completely", "entirely", "absolutely", "totally", "guaranteed",
-)  # fmt: skip
+    "always",
+    "never",
+    "only",
+    "none",
+    "no one",
+    "nobody",
+    "every time",
+    "at all times",
+    "in all cases",
+    "under any circumstances",
+    "under no circumstances",
+    "without exception",
+    "completely",
+    "entirely",
+    "absolutely",
+    "totally",
+    "guaranteed",
+)
 _ABSOLUTE = re.compile(r"\b(" + "|".join(w.replace(" ", r"\s+") for w in ABSOLUTE_WORDS) + r")\b")
 _ABOVE = re.compile(
     r"\b(all|none|both|neither)\s+(of\s+)?the\s+above\b|^(all|none)\s+of\s+(these|them)$"

@@ -18,9 +18,27 @@ from markupsafe import Markup, escape
 
 BREAK = "\n"  # a token between blocks (paragraphs, list items, headings, cells)
 BLOCKS = {
-    "p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th", "blockquote", "pre",
-    "dt", "dd", "br", "hr", "table", "ul", "ol",
-}  # fmt: skip
+    "p",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "td",
+    "th",
+    "blockquote",
+    "pre",
+    "dt",
+    "dd",
+    "br",
+    "hr",
+    "table",
+    "ul",
+    "ol",
+}
 CONTEXT = 12  # unchanged words kept either side of a change
 
 
@@ -109,11 +127,19 @@ def render_segments(segments: list[Segment]) -> Markup:
     for segment in segments:
         text = escape(joined(segment.words))
         if segment.kind == "delete":
-            out.append(Markup('<del><span class="visually-hidden">[deleted: </span>{}'
-                              '<span class="visually-hidden">]</span></del>').format(text))  # fmt: skip
+            out.append(
+                Markup(
+                    '<del><span class="visually-hidden">[deleted: </span>{}'
+                    '<span class="visually-hidden">]</span></del>'
+                ).format(text)
+            )
         elif segment.kind == "insert":
-            out.append(Markup('<ins><span class="visually-hidden">[added: </span>{}'
-                              '<span class="visually-hidden">]</span></ins>').format(text))  # fmt: skip
+            out.append(
+                Markup(
+                    '<ins><span class="visually-hidden">[added: </span>{}'
+                    '<span class="visually-hidden">]</span></ins>'
+                ).format(text)
+            )
         elif segment.kind == "gap":
             out.append(Markup('<span class="gap">[…]</span>'))
         else:

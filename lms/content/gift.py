@@ -22,8 +22,16 @@ import yaml
 from markdown_it import MarkdownIt
 
 # Escaped characters stand in as private-use characters while the structure is parsed.
-_ESCAPED = {"\\": "\ue05c", ":": "\ue03a", "#": "\ue023", "=": "\ue03d", "{": "\ue07b",
-            "}": "\ue07d", "~": "\ue07e", "n": "\ue00a"}  # fmt: skip
+_ESCAPED = {
+    "\\": "\ue05c",
+    ":": "\ue03a",
+    "#": "\ue023",
+    "=": "\ue03d",
+    "{": "\ue07b",
+    "}": "\ue07d",
+    "~": "\ue07e",
+    "n": "\ue00a",
+}
 _RESTORE = str.maketrans({v: ("\n" if k == "n" else k) for k, v in _ESCAPED.items()})
 _ESCAPE = re.compile(r"\\([\\:#={}~n])")
 _FORMAT = re.compile(r"^\s*\[(html|markdown|plain|moodle)\]")
@@ -134,8 +142,27 @@ class _TextOnly(HTMLParser):
             self.parts.append(data)
 
 
-_BREAKS = {"br", "p", "div", "li", "ul", "ol", "tr", "td", "th", "h1", "h2", "h3", "h4",
-           "h5", "h6", "blockquote", "pre", "hr", "table"}  # fmt: skip
+_BREAKS = {
+    "br",
+    "p",
+    "div",
+    "li",
+    "ul",
+    "ol",
+    "tr",
+    "td",
+    "th",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "hr",
+    "table",
+}
 
 
 def html_to_text(html: str) -> str:

@@ -17,9 +17,20 @@ from lms.periods import Period, approximate_days
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 MODULE_KEYS = {
-    "title", "version", "retrain_on_change", "summary", "minutes", "renew_every", "window",
-    "pass_mark", "attempts", "questions_per_attempt", "attestation", "quiz", "changes",
-}  # fmt: skip
+    "title",
+    "version",
+    "retrain_on_change",
+    "summary",
+    "minutes",
+    "renew_every",
+    "window",
+    "pass_mark",
+    "attempts",
+    "questions_per_attempt",
+    "attestation",
+    "quiz",
+    "changes",
+}
 MAX_DUE_DAYS = 3650  # ten years; a bigger number overflowed the due date
 QUESTION_KEYS = {"q", "type", "choices", "explain"}
 CHOICE_KEYS = {"text", "correct", "why"}
@@ -170,15 +181,29 @@ def parse_module(path: Path, display: str) -> tuple[ModuleSpec | None, list[Cont
         return None, checker.errors
     rendered = render_body(body)
     return ModuleSpec(
-        slug=path.stem, path=display, version_line=checker.key_line(meta, "version"),
-        content_hash=hashlib.sha256(raw).hexdigest(), title=title, version=version or 1,
-        retrain_on_change=retrain, summary=summary, minutes=minutes or reading_minutes(rendered.words),
-        renew_every=renew_every, window=window, pass_mark=80 if pass_mark is None else pass_mark,
-        attempts=attempts, questions_per_attempt=per_attempt, attestation=attestation,
-        questions=questions, body_html=rendered.html, toc=rendered.toc, changes=changes,
-        quiz_line=checker.key_line(meta, "quiz"), words=rendered.words,
+        slug=path.stem,
+        path=display,
+        version_line=checker.key_line(meta, "version"),
+        content_hash=hashlib.sha256(raw).hexdigest(),
+        title=title,
+        version=version or 1,
+        retrain_on_change=retrain,
+        summary=summary,
+        minutes=minutes or reading_minutes(rendered.words),
+        renew_every=renew_every,
+        window=window,
+        pass_mark=80 if pass_mark is None else pass_mark,
+        attempts=attempts,
+        questions_per_attempt=per_attempt,
+        attestation=attestation,
+        questions=questions,
+        body_html=rendered.html,
+        toc=rendered.toc,
+        changes=changes,
+        quiz_line=checker.key_line(meta, "quiz"),
+        words=rendered.words,
         minutes_line=checker.key_line(meta, "minutes") if minutes else None,
-    ), []  # fmt: skip
+    ), []
 
 
 def parse_changes(meta: dict, checker: FileChecker) -> list[str] | None:
@@ -259,9 +284,11 @@ def parse_choices(item: dict, number: int, checker: FileChecker) -> list[ChoiceS
             if not isinstance(correct, bool):
                 checker.error(line, f"question {number}: 'correct' must be true or false")
             spec = ChoiceSpec(
-                checker.text(choice, "text", required=True), correct is True, line=line,
+                checker.text(choice, "text", required=True),
+                correct is True,
+                line=line,
                 why=checker.text(choice, "why"),
-            )  # fmt: skip
+            )
         else:
             checker.error(
                 line,
@@ -310,10 +337,15 @@ def parse_program(path: Path, display: str) -> tuple[ProgramSpec | None, list[Co
     if checker.errors:
         return None, checker.errors
     return ProgramSpec(
-        slug=path.stem, path=display, content_hash=hashlib.sha256(raw).hexdigest(), title=title,
-        modules=modules, module_lines=module_lines, audience=audience,
+        slug=path.stem,
+        path=display,
+        content_hash=hashlib.sha256(raw).hexdigest(),
+        title=title,
+        modules=modules,
+        module_lines=module_lines,
+        audience=audience,
         due_days=due_days or 1,
-    ), []  # fmt: skip
+    ), []
 
 
 def parse_audience(data: dict, checker: FileChecker) -> dict[str, Any]:

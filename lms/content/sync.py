@@ -106,15 +106,27 @@ def sync_content(content: ContentSet) -> SyncReport:
 def add_revision(module: Module, spec: ModuleSpec, revision: int) -> ModuleVersion:
     """Store one immutable revision of a module with its question pool."""
     version = ModuleVersion(
-        module_id=module.id, revision=revision, version=spec.version, is_current=True,
-        content_hash=spec.content_hash, title=spec.title, summary=spec.summary,
-        minutes=spec.minutes, body_html=spec.body_html, toc=spec.toc,
+        module_id=module.id,
+        revision=revision,
+        version=spec.version,
+        is_current=True,
+        content_hash=spec.content_hash,
+        title=spec.title,
+        summary=spec.summary,
+        minutes=spec.minutes,
+        body_html=spec.body_html,
+        toc=spec.toc,
         renew_every=str(spec.renew_every) if spec.renew_every else None,
-        window=str(spec.window) if spec.window else None, pass_mark=spec.pass_mark,
-        attempts=spec.attempts, questions_per_attempt=spec.questions_per_attempt,
-        attestation=spec.attestation, retrain_on_change=spec.retrain_on_change,
-        question_count=len(spec.questions), changes=spec.changes, source_path=spec.path,
-    )  # fmt: skip
+        window=str(spec.window) if spec.window else None,
+        pass_mark=spec.pass_mark,
+        attempts=spec.attempts,
+        questions_per_attempt=spec.questions_per_attempt,
+        attestation=spec.attestation,
+        retrain_on_change=spec.retrain_on_change,
+        question_count=len(spec.questions),
+        changes=spec.changes,
+        source_path=spec.path,
+    )
     db.session.add(version)
     db.session.flush()
     for position, question_spec in enumerate(spec.questions, start=1):
@@ -131,7 +143,7 @@ def add_revision(module: Module, spec: ModuleSpec, revision: int) -> ModuleVersi
         db.session.add_all(
             Choice(
                 question_id=question.id, position=n, text=c.text, is_correct=c.is_correct, why=c.why
-            )  # fmt: skip
+            )
             for n, c in enumerate(question_spec.choices, start=1)
         )
     return version

@@ -82,13 +82,18 @@ def load_modules() -> dict[int, ModuleInfo]:
         .where(~Module.is_archived)
     ):
         modules[version.id] = ModuleInfo(
-            id=module.id, slug=module.slug, version_id=version.id, version=version.version,
+            id=module.id,
+            slug=module.slug,
+            version_id=version.id,
+            version=version.version,
             attestation=version.attestation,
             renew_every=parse_period(version.renew_every) if version.renew_every else None,
             window=parse_period(version.window) if version.window else None,
-            pass_mark=version.pass_mark, per_attempt=version.questions_per_attempt,
-            pool={}, correct={},
-        )  # fmt: skip
+            pass_mark=version.pass_mark,
+            per_attempt=version.questions_per_attempt,
+            pool={},
+            correct={},
+        )
     for version_id, question_id, choice_id, is_correct in db.session.execute(
         select(Question.module_version_id, Question.id, Choice.id, Choice.is_correct)
         .join(Choice, Choice.question_id == Question.id)
@@ -168,12 +173,24 @@ class History:
         created_at = at(assigned_on, rng, (6, 8))
         for module_id, (program_id, due) in sorted(self.wanted(person, assigned_on).items()):
             row = {
-                "user_id": user_id, "module_id": module_id, "program_id": program_id,
-                "assigned_on": assigned_on, "due_date": due, "cycle": 1, "started_on": None,
-                "completed_on": None, "expires_on": None, "renewal_opens_on": None,
-                "last_score": None, "extra_attempts": 0, "exempt_reason": None, "exempt_at": None,
-                "exempt_by_id": None, "closed_on": person.left_on, "created_at": created_at,
-            }  # fmt: skip
+                "user_id": user_id,
+                "module_id": module_id,
+                "program_id": program_id,
+                "assigned_on": assigned_on,
+                "due_date": due,
+                "cycle": 1,
+                "started_on": None,
+                "completed_on": None,
+                "expires_on": None,
+                "renewal_opens_on": None,
+                "last_score": None,
+                "extra_attempts": 0,
+                "exempt_reason": None,
+                "exempt_at": None,
+                "exempt_by_id": None,
+                "closed_on": person.left_on,
+                "created_at": created_at,
+            }
             self.assignments.append(row)
             self.owners.append((user_id, created_at))
             if not person.history:
@@ -213,10 +230,17 @@ class History:
         row, rng = self.assignments[index], self.rng
         drawn = draw_questions(module.pool, module.per_attempt, rng)
         attempt = {
-            "user_id": row["user_id"], "module_version_id": module.version_id,
-            "cycle": row["cycle"], "started_at": at(day, rng, (8, 17)), "drawn": drawn,
-            "submitted_at": None, "answers": None, "results": None, "score": None, "passed": None,
-        }  # fmt: skip
+            "user_id": row["user_id"],
+            "module_version_id": module.version_id,
+            "cycle": row["cycle"],
+            "started_at": at(day, rng, (8, 17)),
+            "drawn": drawn,
+            "submitted_at": None,
+            "answers": None,
+            "results": None,
+            "score": None,
+            "passed": None,
+        }
         if passing is not None:
             correct = {str(i["question_id"]): module.correct[str(i["question_id"])] for i in drawn}
             answers = self.answers(drawn, correct, right=lambda: passing or rng.random() < 0.5)
@@ -226,9 +250,11 @@ class History:
                 grade = grade_attempt(answers, correct, module.pass_mark)
             attempt |= {
                 "submitted_at": attempt["started_at"] + timedelta(minutes=rng.randrange(3, 12)),
-                "answers": answers, "results": grade.results, "score": grade.score,
+                "answers": answers,
+                "results": grade.results,
+                "score": grade.score,
                 "passed": grade.passed,
-            }  # fmt: skip
+            }
         self.attempts.append((index, attempt))
         return len(self.attempts) - 1
 
@@ -254,29 +280,45 @@ class History:
         signed_at = at(day, rng, (17, 19))
         first = row["completed_on"] is None
         expires_on = expiry_for(
-            day, module.renew_every, due_date=row["due_date"] if first else None,
+            day,
+            module.renew_every,
+            due_date=row["due_date"] if first else None,
             previous_expiry=None if first else row["expires_on"],
-        )  # fmt: skip
+        )
         attestation = {
-            "user_id": row["user_id"], "module_version_id": module.version_id,
-            "version": module.version, "cycle": row["cycle"], "text": module.attestation,
-            "typed_name": person.full_name, "signed_at": signed_at, "ip_address": "192.0.2.10",
+            "user_id": row["user_id"],
+            "module_version_id": module.version_id,
+            "version": module.version,
+            "cycle": row["cycle"],
+            "text": module.attestation,
+            "typed_name": person.full_name,
+            "signed_at": signed_at,
+            "ip_address": "192.0.2.10",
             "user_agent": "Mozilla/5.0 (demo)",
-        }  # fmt: skip
+        }
         completion = {
-            "user_id": row["user_id"], "module_version_id": module.version_id,
-            "version": module.version, "cycle": row["cycle"], "completed_at": signed_at,
-            "completed_on": day, "expires_on": expires_on, "score": score, "superseded_at": None,
-        }  # fmt: skip
+            "user_id": row["user_id"],
+            "module_version_id": module.version_id,
+            "version": module.version,
+            "cycle": row["cycle"],
+            "completed_at": signed_at,
+            "completed_on": day,
+            "expires_on": expires_on,
+            "score": score,
+            "superseded_at": None,
+        }
         if not first:  # the previous completion of this assignment is superseded now
             previous = next(c for c in reversed(self.cycles) if c[0] == index)
             previous[3]["superseded_at"] = signed_at
         self.cycles.append((index, passed, attestation, completion, person.full_name))
         row |= {
-            "completed_on": day, "expires_on": expires_on, "last_score": score,
+            "completed_on": day,
+            "expires_on": expires_on,
+            "last_score": score,
             "renewal_opens_on": renewal_opens_for(expires_on, module.window),
-            "cycle": row["cycle"] + 1, "started_on": None,
-        }  # fmt: skip
+            "cycle": row["cycle"] + 1,
+            "started_on": None,
+        }
         self.completions += 1
 
     def flush(self) -> None:
@@ -306,19 +348,24 @@ class History:
         picks: list[dict[str, Any]] = []
         for (_, attempt), attempt_id in zip(self.attempts, attempt_ids, strict=True):
             if attempt["results"] is not None:
-                rows = answer_rows(attempt_id, attempt["module_version_id"], attempt["answers"],
-                                   attempt["results"])  # fmt: skip
+                rows = answer_rows(
+                    attempt_id, attempt["module_version_id"], attempt["answers"], attempt["results"]
+                )
                 answers.extend(rows[0])
                 picks.extend(rows[1])
         insert_answer_rows(answers, picks)
 
     def insert_certificates(self, completion_ids: list[int]) -> None:
         rows = [
-            {"completion_id": cid, "user_id": completion["user_id"], "holder_name": holder,
-             "issued_at": completion["completed_at"],
-             "code": "".join(self.rng.choice(CODE_ALPHABET) for _ in range(16))}
+            {
+                "completion_id": cid,
+                "user_id": completion["user_id"],
+                "holder_name": holder,
+                "issued_at": completion["completed_at"],
+                "code": "".join(self.rng.choice(CODE_ALPHABET) for _ in range(16)),
+            }
             for (_, _, _, completion, holder), cid in zip(self.cycles, completion_ids, strict=True)
-        ]  # fmt: skip
+        ]
         for start in range(0, len(rows), 5000):
             db.session.execute(models.Certificate.__table__.insert(), rows[start : start + 5000])
 
@@ -332,21 +379,37 @@ class History:
         for row, assignment_id in zip(self.assignments, assignment_ids, strict=True):
             if row["exempt_at"]:
                 self._events.append(
-                    (row["exempt_at"], "exemption.granted", self.hr_id, row["user_id"],
-                     (assignment_id, row["module_id"], row["exempt_reason"]))
-                )  # fmt: skip
+                    (
+                        row["exempt_at"],
+                        "exemption.granted",
+                        self.hr_id,
+                        row["user_id"],
+                        (assignment_id, row["module_id"], row["exempt_reason"]),
+                    )
+                )
             if row["closed_on"]:
                 when = datetime.combine(row["closed_on"], time(7), tzinfo=UTC)
-                self._events.append((when, "assignment.closed", None, row["user_id"], (assignment_id,)))  # fmt: skip
+                self._events.append(
+                    (when, "assignment.closed", None, row["user_id"], (assignment_id,))
+                )
         for (index, _, _, completion, _), completion_id in zip(
             self.cycles, completion_ids, strict=True
         ):
             self._events.append(
-                (completion["completed_at"], "completion.recorded", completion["user_id"],
-                 completion["user_id"], (completion_id, assignment_ids[index],
-                 self.assignments[index]["module_id"], completion["cycle"],
-                 completion["expires_on"]))
-            )  # fmt: skip
+                (
+                    completion["completed_at"],
+                    "completion.recorded",
+                    completion["user_id"],
+                    completion["user_id"],
+                    (
+                        completion_id,
+                        assignment_ids[index],
+                        self.assignments[index]["module_id"],
+                        completion["cycle"],
+                        completion["expires_on"],
+                    ),
+                )
+            )
 
     def events(self) -> Iterator[dict[str, Any]]:
         """Yield the history's audit events in time order, in the shape of `record_event`."""
@@ -361,7 +424,17 @@ class History:
                 details = {"assignment_id": data[0], "reason": "left the organisation"}
             else:
                 cid, aid, mid, cycle, expires_on = data
-                details = {"completion_id": cid, "assignment_id": aid, "module": slugs[mid],
-                           "cycle": cycle, "expires_on": expires_on}  # fmt: skip
-            yield {"created_at": when, "action": action, "actor_id": actor_id,
-                   "user_id": user_id, "details": details}  # fmt: skip
+                details = {
+                    "completion_id": cid,
+                    "assignment_id": aid,
+                    "module": slugs[mid],
+                    "cycle": cycle,
+                    "expires_on": expires_on,
+                }
+            yield {
+                "created_at": when,
+                "action": action,
+                "actor_id": actor_id,
+                "user_id": user_id,
+                "details": details,
+            }

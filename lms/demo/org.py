@@ -24,12 +24,59 @@ HEADS = [
 ]
 # Employee n joins DEPARTMENT_CYCLE[n % 20]: 45% Stores, 25% Service, 15% Online, 15% Operations.
 DEPARTMENT_CYCLE = [HEADS["SCOP".index(c)][0] for c in "SCOPSCSOPSCSSCSOPSCS"]
-FIRST = ["Ada", "Ben", "Chloé", "Dev", "Ewa", "Femi", "Grace", "Hiro", "Ines", "Jonas", "Kemi",
-         "Liam", "Mei", "Nadia", "Omar", "Pia", "Quinn", "Rosa", "Sanjay", "Tariq", "Uma",
-         "Viktor", "Wen", "Yusuf", "Zofia"]  # fmt: skip
-LAST = ["Adeyemi", "Brennan", "Castillo", "Dubois", "Eriksen", "Fischer", "García", "Haddad",
-        "Ivanova", "Jensen", "Kowalski", "Lindqvist", "Müller", "Nakamura", "O'Neill", "Patel",
-        "Rossi", "Sato", "Tanaka", "Underwood", "Vargas", "Wójcik", "Yilmaz", "Zhang"]  # fmt: skip
+FIRST = [
+    "Ada",
+    "Ben",
+    "Chloé",
+    "Dev",
+    "Ewa",
+    "Femi",
+    "Grace",
+    "Hiro",
+    "Ines",
+    "Jonas",
+    "Kemi",
+    "Liam",
+    "Mei",
+    "Nadia",
+    "Omar",
+    "Pia",
+    "Quinn",
+    "Rosa",
+    "Sanjay",
+    "Tariq",
+    "Uma",
+    "Viktor",
+    "Wen",
+    "Yusuf",
+    "Zofia",
+]
+LAST = [
+    "Adeyemi",
+    "Brennan",
+    "Castillo",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "García",
+    "Haddad",
+    "Ivanova",
+    "Jensen",
+    "Kowalski",
+    "Lindqvist",
+    "Müller",
+    "Nakamura",
+    "O'Neill",
+    "Patel",
+    "Rossi",
+    "Sato",
+    "Tanaka",
+    "Underwood",
+    "Vargas",
+    "Wójcik",
+    "Yilmaz",
+    "Zhang",
+]
 TEAM_SIZE = 12  # people per team leader
 AREA_SIZE = 8  # teams per area manager
 DIRECT_LIMIT = 15  # a department this small reports straight to its head
@@ -80,15 +127,27 @@ def new_employee(n: int, department: str, rng: random.Random, today: date) -> Pe
     """Return employee `n`; the first is employee@example.com, hired five days ago, nothing done."""
     start = today - timedelta(days=730)
     if n == 0:
-        return Person("employee@example.com", "Erin Example", department, ROLES[department][0],
-                      today - timedelta(days=5), history=False)  # fmt: skip
+        return Person(
+            "employee@example.com",
+            "Erin Example",
+            department,
+            ROLES[department][0],
+            today - timedelta(days=5),
+            history=False,
+        )
     if rng.random() < 0.6:  # here before the programs started
         hired = start - timedelta(days=rng.randrange(30, 3000))
     else:
         hired = start + timedelta(days=rng.randrange(0, 725))
     pace = rng.choices(["prompt", "late", "laggard"], weights=[78, 16, 6])[0]
-    person = Person(f"employee{n + 1}@example.com", f"{rng.choice(FIRST)} {rng.choice(LAST)}",
-                    department, rng.choice(ROLES[department]), hired, pace=pace)  # fmt: skip
+    person = Person(
+        f"employee{n + 1}@example.com",
+        f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+        department,
+        rng.choice(ROLES[department]),
+        hired,
+        pace=pace,
+    )
     if rng.random() < 0.015 and hired < today - timedelta(days=60):
         person.left_on = today - timedelta(days=rng.randrange(1, min(300, (today - hired).days)))
     return person
@@ -145,7 +204,7 @@ def insert_people(people: list[Person], password_hash: str) -> list[int]:
                 "is_hr": p.is_hr,
                 "is_active": p.left_on is None,
                 "password_hash": password_hash,
-            }  # fmt: skip
+            }
             for i, p in ((i, people[i]) for i in level)
         ]
         ids += insert_returning(User, rows)

@@ -58,10 +58,11 @@ def grant_attempt_request(request_id):
     """Grant a request: more attempts this cycle; the learner is emailed."""
     form = GrantForm(prefix=f"g{request_id}")
     return decide(
-        request_id, form,
+        request_id,
+        form,
         lambda r: grant_request(r, form.number.data, form.reason.data, current_user, utcnow()),
         "Granted; the learner has been emailed.",
-    )  # fmt: skip
+    )
 
 
 @bp.route("/attempt-requests/<int:request_id>/refuse", methods=["POST"])
@@ -69,7 +70,8 @@ def refuse_attempt_request(request_id):
     """Refuse a request, with a reason; the learner is emailed."""
     form = RefuseForm(prefix=f"r{request_id}")
     return decide(
-        request_id, form,
+        request_id,
+        form,
         lambda r: refuse_request(r, form.reason.data, current_user, utcnow()),
         "Refused; the learner has been emailed.",
-    )  # fmt: skip
+    )

@@ -32,8 +32,9 @@ def item_analysis_version(version_id):
     rows = analysis.flagged if flagged_only else analysis.questions
     page_number = max(1, request.args.get("page", 1, type=int))
     start = (page_number - 1) * PER_PAGE
-    page = Page(rows=rows[start : start + PER_PAGE], total=len(rows), page=page_number,
-                per_page=PER_PAGE)  # fmt: skip
+    page = Page(
+        rows=rows[start : start + PER_PAGE], total=len(rows), page=page_number, per_page=PER_PAGE
+    )
     return render_template(
         "hr/item_analysis_version.html",
         analysis=analysis,

@@ -48,9 +48,11 @@ def grant_exemption(
     assignment.exempt_reason, assignment.exempt_at, assignment.exempt_by_id = reason, now, actor.id
     db.session.flush()
     record_event(
-        "exemption.granted", actor_id=actor.id, user_id=assignment.user_id,
+        "exemption.granted",
+        actor_id=actor.id,
+        user_id=assignment.user_id,
         details={"assignment_id": assignment.id, "module": slug, "reason": reason},
-    )  # fmt: skip
+    )
 
 
 def remove_exemption(assignment: Assignment, reason: str | None, actor: User, slug: str) -> None:
@@ -63,10 +65,16 @@ def remove_exemption(assignment: Assignment, reason: str | None, actor: User, sl
     assignment.exempt_reason = assignment.exempt_at = assignment.exempt_by_id = None
     db.session.flush()
     record_event(
-        "exemption.removed", actor_id=actor.id, user_id=assignment.user_id,
-        details={"assignment_id": assignment.id, "module": slug, "reason": reason,
-                 "previous_reason": previous},
-    )  # fmt: skip
+        "exemption.removed",
+        actor_id=actor.id,
+        user_id=assignment.user_id,
+        details={
+            "assignment_id": assignment.id,
+            "module": slug,
+            "reason": reason,
+            "previous_reason": previous,
+        },
+    )
 
 
 def grant_attempts(
@@ -87,8 +95,15 @@ def grant_attempts(
     assignment.extra_attempts += number
     db.session.flush()
     record_event(
-        "attempts.granted", actor_id=actor.id, user_id=assignment.user_id,
-        details={"assignment_id": assignment.id, "module": slug, "number": number,
-                 "reason": reason, "cycle": assignment.cycle,
-                 "extra_this_cycle": assignment.extra_attempts},
-    )  # fmt: skip
+        "attempts.granted",
+        actor_id=actor.id,
+        user_id=assignment.user_id,
+        details={
+            "assignment_id": assignment.id,
+            "module": slug,
+            "number": number,
+            "reason": reason,
+            "cycle": assignment.cycle,
+            "extra_this_cycle": assignment.extra_attempts,
+        },
+    )

@@ -77,13 +77,17 @@ def people_page(scope: Scope, q: str, as_of: date, page: int, per_page: int = 50
         query.order_by(User.full_name, User.id).limit(per_page).offset((page - 1) * per_page)
     ).all()
     ids = [user.id for user, _ in rows]
-    overdue = dict(
-        db.session.execute(
-            counted(
-                select(User.id, func.count()), scope, Filters(as_of=as_of, status=OVERDUE)
-            ).where(User.id.in_(ids)).group_by(User.id)
-        ).all()
-    ) if ids else {}  # fmt: skip
+    overdue = (
+        dict(
+            db.session.execute(
+                counted(select(User.id, func.count()), scope, Filters(as_of=as_of, status=OVERDUE))
+                .where(User.id.in_(ids))
+                .group_by(User.id)
+            ).all()
+        )
+        if ids
+        else {}
+    )
     return Page([PersonRow(u, m, overdue.get(u.id, 0)) for u, m in rows], total, page, per_page)
 
 
@@ -147,12 +151,18 @@ def transcript(
 
     `with_hr_records` adds the latest audit events and the email sent to or about them.
     """
-    manager_name = db.session.scalar(
-        select(User.full_name).where(User.id == user.manager_id)
-    ) if user.manager_id else None  # fmt: skip
+    manager_name = (
+        db.session.scalar(select(User.full_name).where(User.id == user.manager_id))
+        if user.manager_id
+        else None
+    )
     records = assignment_records(user.id, as_of)
     by_id = {r.assignment.id: r for r in records}
-    for model, attr in ((Attempt, "attempts"), (Attestation, "attestations"), (Completion, "completions")):  # fmt: skip
+    for model, attr in (
+        (Attempt, "attempts"),
+        (Attestation, "attestations"),
+        (Completion, "completions"),
+    ):
         for row in db.session.scalars(
             select(model).where(model.user_id == user.id).order_by(model.id)
         ):
@@ -191,7 +201,7 @@ def assignment_records(user_id: int, as_of: date) -> list[AssignmentRecord]:
             program=program,
             is_archived=archived,
             status=status_of(a, as_of),
-        )  # fmt: skip
+        )
         for a, slug, archived, version, program in rows
     ]
 
@@ -226,16 +236,36 @@ def find_assignment(user_id: int, assignment_id: int) -> tuple[Assignment, str, 
 Actor = aliased(User, name="actor")
 Subject = aliased(User, name="subject")
 AUDIT_COLUMNS = (
-    "id", "created_at", "action", "actor_id", "actor", "user_id", "person", "person_email",
-    "details", "prev_hash", "hash",
-)  # fmt: skip
+    "id",
+    "created_at",
+    "action",
+    "actor_id",
+    "actor",
+    "user_id",
+    "person",
+    "person_email",
+    "details",
+    "prev_hash",
+    "hash",
+)
 
 
 def audit_select(action: str | None, person: str | None) -> Select:
     """Select audit events with who did them and to whom, filtered by action and person."""
     e = AuditEvent
-    columns = (e.id, e.created_at, e.action, e.actor_id, Actor.full_name, e.user_id,
-               Subject.full_name, Subject.email, e.details, e.prev_hash, e.hash)  # fmt: skip
+    columns = (
+        e.id,
+        e.created_at,
+        e.action,
+        e.actor_id,
+        Actor.full_name,
+        e.user_id,
+        Subject.full_name,
+        Subject.email,
+        e.details,
+        e.prev_hash,
+        e.hash,
+    )
     query = (
         select(*(c.label(n) for c, n in zip(columns, AUDIT_COLUMNS, strict=True)))
         .select_from(AuditEvent)

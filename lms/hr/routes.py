@@ -80,15 +80,19 @@ def dashboard():
         return url_for("hr.assignments", as_of=as_of, **args)
 
     by_department = stacked_bars(
-        "by-department", "Compliance by department", data.by_department,
+        "by-department",
+        "Compliance by department",
+        data.by_department,
         row_href=lambda bar: report(department=bar.key),
         segment_href=lambda bar, group: report(department=bar.key, status=group),
-    )  # fmt: skip
+    )
     by_module = stacked_bars(
-        "by-module", "Compliance by module", data.by_module,
+        "by-module",
+        "Compliance by module",
+        data.by_module,
         row_href=lambda bar: url_for("hr.module", slug=bar.key, as_of=as_of),
         segment_href=lambda bar, group: report(module=bar.key, status=group),
-    )  # fmt: skip
+    )
     return render_template(
         "hr/dashboard.html",
         form=form,
@@ -254,9 +258,15 @@ def person(user_id):
     for r in counted:
         first.setdefault(r.status, f"#a{r.assignment.id}")
     return render_template(
-        "hr/person.html", t=data, forms=forms, form=form, errors=form_errors(form),
-        summary=compliance_summary(counts), status_counts=counts, first_of=first,
-    ), (200 if valid else 400)  # fmt: skip
+        "hr/person.html",
+        t=data,
+        forms=forms,
+        form=form,
+        errors=form_errors(form),
+        summary=compliance_summary(counts),
+        status_counts=counts,
+        first_of=first,
+    ), (200 if valid else 400)
 
 
 @bp.route("/people/<int:user_id>.csv")
@@ -297,10 +307,12 @@ def exempt(user_id, assignment_id):
     """Exempt one assignment, with a reason."""
     form = ExemptionForm(prefix=f"ex{assignment_id}")
     return hr_action(
-        user_id, assignment_id, form,
+        user_id,
+        assignment_id,
+        form,
         lambda a, slug, _v: grant_exemption(a, form.reason.data, current_user, slug, utcnow()),
         "{name} is exempt from “{module}”.",
-    )  # fmt: skip
+    )
 
 
 @bp.route(
@@ -310,10 +322,12 @@ def unexempt(user_id, assignment_id):
     """Remove an assignment's exemption, with a reason."""
     form = RemoveExemptionForm(prefix=f"un{assignment_id}")
     return hr_action(
-        user_id, assignment_id, form,
+        user_id,
+        assignment_id,
+        form,
         lambda a, slug, _v: remove_exemption(a, form.reason.data, current_user, slug),
         "{name} is no longer exempt from “{module}”.",
-    )  # fmt: skip
+    )
 
 
 @bp.route("/people/<int:user_id>/assignments/<int:assignment_id>/attempts", methods=["POST"])
@@ -321,10 +335,14 @@ def attempts(user_id, assignment_id):
     """Grant extra quiz attempts for the current cycle, with a reason."""
     form = AttemptsForm(prefix=f"at{assignment_id}")
     return hr_action(
-        user_id, assignment_id, form,
-        lambda a, slug, v: grant_attempts(a, v, form.number.data, form.reason.data, current_user, slug),
+        user_id,
+        assignment_id,
+        form,
+        lambda a, slug, v: grant_attempts(
+            a, v, form.number.data, form.reason.data, current_user, slug
+        ),
         "{name} has more attempts at “{module}”.",
-    )  # fmt: skip
+    )
 
 
 def audit_filters() -> tuple[AuditFilterForm, str | None, str | None]:

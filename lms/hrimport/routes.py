@@ -81,9 +81,13 @@ def render_index(form):
     ).all()
     background = db.session.scalars(select(ImportJob).order_by(ImportJob.id.desc()).limit(10)).all()
     return render_template(
-        "hrimport/index.html", form=form, recent=recent, jobs=background, now=utcnow(),
+        "hrimport/index.html",
+        form=form,
+        recent=recent,
+        jobs=background,
+        now=utcnow(),
         shown_state=jobs.shown_state,
-    )  # fmt: skip
+    )
 
 
 @bp.route("/", methods=["POST"])
@@ -95,9 +99,11 @@ def upload():
     now = utcnow()
     db.session.execute(delete(StagedImport).where(StagedImport.created_at < now - STAGED_FOR))
     staged = StagedImport(
-        created_by_id=current_user.id, created_at=now,
-        filename=(form.file.data.filename or "upload.csv")[:255], content=form.file.data.read(),
-    )  # fmt: skip
+        created_by_id=current_user.id,
+        created_at=now,
+        filename=(form.file.data.filename or "upload.csv")[:255],
+        content=form.file.data.read(),
+    )
     db.session.add(staged)
     db.session.commit()
     return render_preview(staged, invite=form.invite.data)
@@ -105,8 +111,13 @@ def upload():
 
 def render_preview(staged, *, invite, changed=False, status=200):
     plan = preview_csv(staged.content)
-    form = ConfirmForm(formdata=None, staged_id=staged.id, digest=plan.digest(), invite=invite,
-                       partial="1" if plan.errors else "")  # fmt: skip
+    form = ConfirmForm(
+        formdata=None,
+        staged_id=staged.id,
+        digest=plan.digest(),
+        invite=invite,
+        partial="1" if plan.errors else "",
+    )
     page = render_template(
         "hrimport/preview.html", plan=plan, form=form, staged=staged, shown=SHOWN, changed=changed
     )
@@ -131,9 +142,14 @@ def confirm():
         return render_preview(staged, invite=form.invite.data, changed=True, status=409)
     partial = form.partial.data == "1"
     result = apply_plan(
-        plan, today=utctoday(), actor_id=current_user.id, partial=partial,
-        invite=form.invite.data, source="web", filename=staged.filename,
-    )  # fmt: skip
+        plan,
+        today=utctoday(),
+        actor_id=current_user.id,
+        partial=partial,
+        invite=form.invite.data,
+        source="web",
+        filename=staged.filename,
+    )
     if not result.is_applied:
         db.session.rollback()
         return render_preview(staged, invite=form.invite.data, status=422)
@@ -149,9 +165,12 @@ def confirm():
 def start_job(staged, form):
     """Record the import as a job, start it in this worker and show its page."""
     job, is_new = jobs.start_job(
-        staged, digest=form.digest.data, partial=form.partial.data == "1",
-        invite=form.invite.data, actor_id=current_user.id,
-    )  # fmt: skip
+        staged,
+        digest=form.digest.data,
+        partial=form.partial.data == "1",
+        invite=form.invite.data,
+        actor_id=current_user.id,
+    )
     db.session.commit()
     if is_new:
         jobs.launch(current_app._get_current_object(), job.id)
@@ -169,9 +188,15 @@ def job(job_id):
     if state == jobs.CHANGED:
         staged = db.session.get(StagedImport, found.staged_import_id)
     return render_template(
-        "hrimport/job.html", job=found, state=state, staged=staged, result=found.result or {},
-        send_now=jobs.SEND_NOW, refresh=state == jobs.RUNNING, form=PreviewAgainForm(),
-    )  # fmt: skip
+        "hrimport/job.html",
+        job=found,
+        state=state,
+        staged=staged,
+        result=found.result or {},
+        send_now=jobs.SEND_NOW,
+        refresh=state == jobs.RUNNING,
+        form=PreviewAgainForm(),
+    )
 
 
 @bp.route("/jobs/<int:job_id>/preview", methods=["POST"])
@@ -225,8 +250,11 @@ def resend_invitation(user_id):
     if not user.is_active:
         flash(f"{user.full_name} is terminated: no invitation was sent.", "error")
     elif not can_invite(user):
-        flash(f"{user.full_name} has already set a password; they can use "
-              "“Forgot your password?” on the sign-in page.", "error")  # fmt: skip
+        flash(
+            f"{user.full_name} has already set a password; they can use "
+            "“Forgot your password?” on the sign-in page.",
+            "error",
+        )
     else:
         send_invitation(user, actor_id=current_user.id)
         db.session.commit()

@@ -52,10 +52,18 @@ def load_people() -> list[Person]:
     """Return everyone already in Attest, as the import plan compares them."""
     rows = db.session.execute(
         select(
-            User.id, User.employee_id, User.email, User.full_name, User.department, User.role,
-            User.hire_date, User.manager_id, User.is_active, User.is_hr,
+            User.id,
+            User.employee_id,
+            User.email,
+            User.full_name,
+            User.department,
+            User.role,
+            User.hire_date,
+            User.manager_id,
+            User.is_active,
+            User.is_hr,
         )
-    )  # fmt: skip
+    )
     return [Person(*row) for row in rows]
 
 
@@ -80,9 +88,14 @@ def import_csv_bytes(
     trail, unless `partial`, which imports exactly the rows without problems.
     """
     return apply_plan(
-        preview_csv(data), today=today, actor_id=actor_id, partial=partial, invite=invite,
-        source=source, filename=filename,
-    )  # fmt: skip
+        preview_csv(data),
+        today=today,
+        actor_id=actor_id,
+        partial=partial,
+        invite=invite,
+        source=source,
+        filename=filename,
+    )
 
 
 def apply_plan(
@@ -132,11 +145,21 @@ def apply_plan(
             events += send_invitations(list(users), now=now, actor_id=actor_id)
             result.invited += len(users)
     events.append(
-        {"action": "import.applied", "actor_id": actor_id, "created_at": now,
-         "details": {"source": source, "filename": filename, "rows": plan.rows,
-                     "partial": partial, "invited": result.invited, **plan.counts,
-                     "skipped_lines": sorted({e.line for e in plan.errors})}}
-    )  # fmt: skip
+        {
+            "action": "import.applied",
+            "actor_id": actor_id,
+            "created_at": now,
+            "details": {
+                "source": source,
+                "filename": filename,
+                "rows": plan.rows,
+                "partial": partial,
+                "invited": result.invited,
+                **plan.counts,
+                "skipped_lines": sorted({e.line for e in plan.errors}),
+            },
+        }
+    )
     record_events(events)
     result.is_applied = True
     return result
@@ -154,8 +177,11 @@ def write_people(changes: list[Change], today: date) -> dict[Key, int]:
     # Emails are unique: someone giving up an email another person in this file takes over
     # is parked on a placeholder first, so that the updates may run in any order.
     taken = {c.row.email for c in changes}
-    parked = [{"id": c.person.id, "email": f"moving-{c.person.id}@import.invalid"}
-              for c in changes if c.person and "email" in c.fields and c.person.email in taken]  # fmt: skip
+    parked = [
+        {"id": c.person.id, "email": f"moving-{c.person.id}@import.invalid"}
+        for c in changes
+        if c.person and "email" in c.fields and c.person.email in taken
+    ]
     updates = [person_values(c, today) | {"id": c.person.id} for c in changes if c.person]
     for update_, c in zip(updates, [c for c in changes if c.person], strict=True):
         if not isinstance(c.manager_key, str):
@@ -181,8 +207,11 @@ def write_people(changes: list[Change], today: date) -> dict[Key, int]:
                 select(User.employee_id, User.id).where(User.employee_id.in_(chunk))
             )
             ids.update((f"new:{employee_id}", user_id) for employee_id, user_id in found)
-    late = [{"id": c.person.id, "manager_id": ids[c.manager_key]}
-            for c in changes if c.person and isinstance(c.manager_key, str)]  # fmt: skip
+    late = [
+        {"id": c.person.id, "manager_id": ids[c.manager_key]}
+        for c in changes
+        if c.person and isinstance(c.manager_key, str)
+    ]
     if late:  # someone already here whose new manager was only just added
         db.session.execute(update(User), late)
     changed = set(ids.values())
@@ -218,10 +247,14 @@ def manager_id(key: Key | None, ids: dict[Key, int]) -> int | None:
 def person_values(change: Change, today: date) -> dict[str, Any]:
     row = change.row
     values = {
-        "employee_id": row.employee_id, "email": row.email, "full_name": row.full_name,
-        "department": row.department, "role": row.role, "hire_date": row.hire_date,
+        "employee_id": row.employee_id,
+        "email": row.email,
+        "full_name": row.full_name,
+        "department": row.department,
+        "role": row.role,
+        "hire_date": row.hire_date,
         "is_active": not row.is_terminated,
-    }  # fmt: skip
+    }
     if change.person is not None and change.moves:
         values["department_changed_on"] = today
     if change.person is not None and change.kind == TERMINATED:
@@ -235,14 +268,23 @@ def person_event(
     row = change.row
     if change.person is None:
         details = {
-            "employee_id": row.employee_id, "email": row.email, "full_name": row.full_name,
-            "department": row.department, "role": row.role, "hire_date": row.hire_date,
+            "employee_id": row.employee_id,
+            "email": row.email,
+            "full_name": row.full_name,
+            "department": row.department,
+            "role": row.role,
+            "hire_date": row.hire_date,
             "manager_email": row.manager_email,
             "status": "terminated" if row.is_terminated else "active",
-        }  # fmt: skip
+        }
     else:
         details = {"changes": {name: list(pair) for name, pair in change.fields.items()}}
     details |= {"source": source, "line": row.line}
     action = ACTIONS[NEW] if change.person is None else ACTIONS[change.kind]
-    return {"action": action, "actor_id": actor_id, "user_id": user_id,
-            "details": details, "created_at": now}  # fmt: skip
+    return {
+        "action": action,
+        "actor_id": actor_id,
+        "user_id": user_id,
+        "details": details,
+        "created_at": now,
+    }

@@ -91,8 +91,12 @@ def parse_csv(data: bytes) -> ParsedCsv:
         elif any(v.strip() for v in values):
             if len(values) != len(columns):
                 parsed.errors.append(
-                    RowError(line, "row", f"{len(values)} values, but the header has {len(columns)} columns")
-                )  # fmt: skip
+                    RowError(
+                        line,
+                        "row",
+                        f"{len(values)} values, but the header has {len(columns)} columns",
+                    )
+                )
                 continue
             parsed.rows.append(
                 read_row(
@@ -138,7 +142,13 @@ def _check_header(line: int, header: list[str] | RowError, errors: list[RowError
     if control := CONTROL.search("".join(header)):
         # No CSV header holds one: a spreadsheet, an image or an archive was uploaded.
         byte = f"0x{ord(control.group()):02X}"
-        errors.append(RowError(line, "file", f"this is not a CSV text file (it holds byte {byte}); export the people as CSV"))  # fmt: skip
+        errors.append(
+            RowError(
+                line,
+                "file",
+                f"this is not a CSV text file (it holds byte {byte}); export the people as CSV",
+            )
+        )
         return []
     for position, name in enumerate(header, start=1):
         if bad := BAD_BYTE.search(name):
@@ -171,7 +181,11 @@ def read_row(line: int, raw: dict[str, str], errors: list[RowError], has_bad_byt
             values[column] = None
             continue
         if "\x00" in text:  # PostgreSQL refuses it, SQLite would store it silently
-            errors.append(RowError(line, column, "contains a NUL character (byte 0x00), which cannot be stored"))  # fmt: skip
+            errors.append(
+                RowError(
+                    line, column, "contains a NUL character (byte 0x00), which cannot be stored"
+                )
+            )
             values[column] = None
             continue
         value, problem = check_value(column, text)
@@ -179,11 +193,16 @@ def read_row(line: int, raw: dict[str, str], errors: list[RowError], has_bad_byt
             errors.append(RowError(line, column, problem))
         values[column] = value
     return Row(
-        line=line, employee_id=values["employee_id"], email=values["email"],
-        full_name=values["full_name"], department=values["department"], role=values["role"],
-        hire_date=values["hire_date"], manager_email=values["manager_email"],
+        line=line,
+        employee_id=values["employee_id"],
+        email=values["email"],
+        full_name=values["full_name"],
+        department=values["department"],
+        role=values["role"],
+        hire_date=values["hire_date"],
+        manager_email=values["manager_email"],
         is_terminated=values["status"] == "terminated",
-    )  # fmt: skip
+    )
 
 
 def not_utf8(escaped: str) -> str:

@@ -79,10 +79,15 @@ def start_job(
     is imported at most once.
     """
     job = ImportJob(
-        staged_import_id=staged.id, created_by_id=actor_id, filename=staged.filename,
-        digest=digest, is_partial=partial, is_invite=invite, state=RUNNING,
+        staged_import_id=staged.id,
+        created_by_id=actor_id,
+        filename=staged.filename,
+        digest=digest,
+        is_partial=partial,
+        is_invite=invite,
+        state=RUNNING,
         step="Waiting to start",
-    )  # fmt: skip
+    )
     try:
         with db.session.begin_nested():
             db.session.add(job)
@@ -118,8 +123,14 @@ def run_job(app, job_id: int) -> None:
         except Exception:
             log.exception("import job %s failed", job_id)
             db.session.rollback()
-            finish(job_id, FAILED, {"message": "The import failed and changed nothing. "
-                                    "Try again, or import the file with `flask lms import-hires`."})  # fmt: skip
+            finish(
+                job_id,
+                FAILED,
+                {
+                    "message": "The import failed and changed nothing. "
+                    "Try again, or import the file with `flask lms import-hires`."
+                },
+            )
         finally:
             db.session.remove()
 
@@ -139,9 +150,14 @@ def import_job(job_id: int) -> ImportResult | None:
     changes = sum(plan.counts[kind] for kind in ("new", "updated", "terminated"))
     report_step(job, f"Importing {changes:,} changes and their training")
     result = apply_plan(
-        plan, today=utctoday(), actor_id=job.created_by_id, partial=job.is_partial,
-        invite=job.is_invite, source="web", filename=job.filename,
-    )  # fmt: skip
+        plan,
+        today=utctoday(),
+        actor_id=job.created_by_id,
+        partial=job.is_partial,
+        invite=job.is_invite,
+        source="web",
+        filename=job.filename,
+    )
     if not result.is_applied:
         db.session.rollback()
         finish(job_id, FAILED, result_values(result) | {"message": "Nothing was imported."})
@@ -164,8 +180,12 @@ def finish(job_id: int, state: str, result: dict[str, Any]) -> None:
     job = db.session.get(ImportJob, job_id)
     now = utcnow()
     job.state, job.step, job.result, job.updated_at, job.finished_at = (
-        state, "Finished", result, now, now
-    )  # fmt: skip
+        state,
+        "Finished",
+        result,
+        now,
+        now,
+    )
     db.session.commit()
 
 
@@ -174,12 +194,15 @@ def result_values(result: ImportResult) -> dict[str, Any]:
     errors = result.plan.errors
     return {
         "counts": result.counts,
-        "assigned": {"created": result.assigned.created, "reopened": result.assigned.reopened,
-                     "closed": result.assigned.closed},
+        "assigned": {
+            "created": result.assigned.created,
+            "reopened": result.assigned.reopened,
+            "closed": result.assigned.closed,
+        },
         "invited": result.invited,
         "errors": [str(e) for e in errors[:ERRORS_KEPT]],
         "error_count": len(errors),
-    }  # fmt: skip
+    }
 
 
 def send_invitations_now(app) -> None:

@@ -144,9 +144,11 @@ def _unknown_managers_of_refused(
     return [
         RowError(row.line, "manager_email", _no_such_manager(row.manager_email))
         for row in rows
-        if row.line in refused and row.line not in reported
-        and row.manager_email is not None and row.manager_email not in known
-    ]  # fmt: skip
+        if row.line in refused
+        and row.line not in reported
+        and row.manager_email is not None
+        and row.manager_email not in known
+    ]
 
 
 def _no_such_manager(email: str) -> str:
@@ -195,9 +197,12 @@ def _resolve(good: list[Row], all_rows: list[Row], people: list[Person]):
         ForbiddenChange(row.line, "email", problem)
         for row in good
         if (person := targets[row.line])
-        and (problem := email_change_problem(is_hr=person.is_hr, old_email=person.email,
-                                             new_email=row.email))
-    ]  # fmt: skip
+        and (
+            problem := email_change_problem(
+                is_hr=person.is_hr, old_email=person.email, new_email=row.email
+            )
+        )
+    ]
     if clashes:
         return [], clashes
     row_key: dict[int, Key] = {}
@@ -246,8 +251,13 @@ def _cascade(good, errors, by_email, line_of_email) -> list[RowError]:
         for row in reports.get(email, ()):
             if row.line not in refused:
                 refused.add(row.line)
-                more.append(RowError(row.line, "manager_email",
-                    f"manager {email} is on line {line_of_email[email]}, which cannot be imported"))  # fmt: skip
+                more.append(
+                    RowError(
+                        row.line,
+                        "manager_email",
+                        f"manager {email} is on line {line_of_email[email]}, which cannot be imported",
+                    )
+                )
                 if row.email not in by_email:
                     emails.append(row.email)
     return more
@@ -255,9 +265,11 @@ def _cascade(good, errors, by_email, line_of_email) -> list[RowError]:
 
 def _owner_problem(row: Row, owner: Person) -> str:
     return email_owner_problem(
-        email=owner.email, owner_name=owner.full_name, owner_employee_id=owner.employee_id,
+        email=owner.email,
+        owner_name=owner.full_name,
+        owner_employee_id=owner.employee_id,
         row_employee_id=row.employee_id,
-    )  # fmt: skip
+    )
 
 
 def _manager(row, key, owner, moved_away, line_of_email) -> tuple[Key | None, str | None, bool]:

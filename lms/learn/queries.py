@@ -205,7 +205,7 @@ def what_changed(assignment: Assignment, current: ModuleVersion) -> WhatChanged 
                 ModuleVersion.changes,
                 ModuleVersion.body_html,
             )
-        )  # fmt: skip
+        )
         .where(
             ModuleVersion.module_id == current.module_id,
             (ModuleVersion.id == signed.module_version_id)

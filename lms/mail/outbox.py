@@ -64,12 +64,19 @@ def message_values(
     text, html = render_email(template, {"recipient": recipient, "subject": subject, **context})
     now = utcnow()
     return {
-        "key": key, "kind": kind, "subject": subject, "text_body": text, "html_body": html,
+        "key": key,
+        "kind": kind,
+        "subject": subject,
+        "text_body": text,
+        "html_body": html,
         "to_email": recipient.email if recipient is not None else to,
         "to_user_id": recipient.id if recipient is not None else None,
-        "about_user_id": about_id, "assignment_id": assignment_id,
-        "created_at": now, "send_after": now, "attempts": 0,
-    }  # fmt: skip
+        "about_user_id": about_id,
+        "assignment_id": assignment_id,
+        "created_at": now,
+        "send_after": now,
+        "attempts": 0,
+    }
 
 
 def queue_email(
@@ -93,9 +100,15 @@ def queue_email(
     it in that person's history. `assignment_id` ties it to a training record.
     """
     values = message_values(
-        to=to, subject=subject, template=template, context=context, key=key, kind=kind,
-        about=about, assignment_id=assignment_id,
-    )  # fmt: skip
+        to=to,
+        subject=subject,
+        template=template,
+        context=context,
+        key=key,
+        kind=kind,
+        about=about,
+        assignment_id=assignment_id,
+    )
     if values is None:
         return None
     return db.session.scalars(insert_statement(dialect_name(), True), values).first()

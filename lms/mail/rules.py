@@ -54,12 +54,19 @@ def explain_failure(error: BaseException) -> Failure:
         return replied(code, message, "refused the address", "turned the address away for now")
     if isinstance(error, smtplib.SMTPSenderRefused):
         sender = error.sender.decode() if isinstance(error.sender, bytes) else error.sender
-        return replied(error.smtp_code, error.smtp_error,
-                       f"refused the sender address {sender} (MAIL_FROM)",
-                       f"turned the sender address {sender} away for now")  # fmt: skip
+        return replied(
+            error.smtp_code,
+            error.smtp_error,
+            f"refused the sender address {sender} (MAIL_FROM)",
+            f"turned the sender address {sender} away for now",
+        )
     if isinstance(error, smtplib.SMTPDataError):
-        return replied(error.smtp_code, error.smtp_error, "refused the message",
-                       "could not take the message for now")  # fmt: skip
+        return replied(
+            error.smtp_code,
+            error.smtp_error,
+            "refused the message",
+            "could not take the message for now",
+        )
     return Failure(False, temporary_reason(error) + RETRY)
 
 

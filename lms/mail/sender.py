@@ -45,9 +45,12 @@ class SendReport:
     def problem(self) -> str | None:
         """Why the run should exit non-zero (something failed for good, or nothing went), or None."""
         return delivery_problem(
-            sent=self.sent, failed=self.failed, failed_for_good=self.failed_for_good,
-            refused=self.refused, retrying=self.retrying,
-        )  # fmt: skip
+            sent=self.sent,
+            failed=self.failed,
+            failed_for_good=self.failed_for_good,
+            refused=self.refused,
+            retrying=self.retrying,
+        )
 
     def summary(self) -> str:
         return (
@@ -120,7 +123,7 @@ def claim_batch(worker: str, now: datetime, size: int) -> list[Claimed]:
             OutboxMessage.text_body,
             OutboxMessage.html_body,
             OutboxMessage.attempts,
-        )  # fmt: skip
+        )
         .execution_options(synchronize_session=False)
     ).all()
     db.session.commit()
@@ -227,13 +230,24 @@ class Outcomes:
         failure = explain_failure(error)
         reason = failure.reason[:1000]
         if failure.is_permanent:
-            self._update(MARK_UNDELIVERABLE, message, now=now, attempts=attempts, error=reason,
-                         **blanked_bodies(message))  # fmt: skip
+            self._update(
+                MARK_UNDELIVERABLE,
+                message,
+                now=now,
+                attempts=attempts,
+                error=reason,
+                **blanked_bodies(message),
+            )
             self.report.failed_for_good += 1
             self.report.refused = self.report.refused or reason
             return
-        self._update(MARK_FAILED, message, attempts=attempts, error=reason,
-                     send_after=now + retry_delay(attempts))  # fmt: skip
+        self._update(
+            MARK_FAILED,
+            message,
+            attempts=attempts,
+            error=reason,
+            send_after=now + retry_delay(attempts),
+        )
         self.report.failed += 1
         self.report.retrying = self.report.retrying or reason
 

@@ -52,11 +52,14 @@ class SMTPSettings:
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> SMTPSettings:
         return cls(
-            server=config["MAIL_SERVER"], port=int(config["MAIL_PORT"]),
-            username=config.get("MAIL_USERNAME"), password=config.get("MAIL_PASSWORD"),
-            use_tls=bool(config.get("MAIL_USE_TLS")), sender=config["MAIL_FROM"],
+            server=config["MAIL_SERVER"],
+            port=int(config["MAIL_PORT"]),
+            username=config.get("MAIL_USERNAME"),
+            password=config.get("MAIL_PASSWORD"),
+            use_tls=bool(config.get("MAIL_USE_TLS")),
+            sender=config["MAIL_FROM"],
             host=urlsplit(config["LMS_BASE_URL"]).hostname or "localhost",
-        )  # fmt: skip
+        )
 
 
 def connect(settings: SMTPSettings) -> smtplib.SMTP:

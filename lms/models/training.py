@@ -147,9 +147,12 @@ class AttemptAnswer(db.Model):
     __table_args__ = (
         Index(
             "ix_attempt_answers_version_question",
-            "module_version_id", "question_id", "is_correct", "attempt_right",
+            "module_version_id",
+            "question_id",
+            "is_correct",
+            "attempt_right",
         ),
-    )  # fmt: skip
+    )
 
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), primary_key=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), primary_key=True)

@@ -60,9 +60,13 @@ def ask_for_attempts(
     if refused:
         raise RequestError(refused)
     request = AttemptRequest(
-        assignment_id=assignment.id, user_id=user.id, cycle=assignment.cycle,
-        message=clean_message(message), state=OPEN, created_at=now,
-    )  # fmt: skip
+        assignment_id=assignment.id,
+        user_id=user.id,
+        cycle=assignment.cycle,
+        message=clean_message(message),
+        state=OPEN,
+        created_at=now,
+    )
     try:
         with db.session.begin_nested():  # two clicks racing: the unique index lets one in
             db.session.add(request)
@@ -71,11 +75,17 @@ def ask_for_attempts(
         raise RequestError(refusal_to_ask("locked", has_open_request=True)) from None
     raise_revision(user.id)
     record_event(
-        "attempts.requested", actor_id=user.id, user_id=user.id,
-        details={"assignment_id": assignment.id, "module": assignment.module.slug,
-                 "cycle": assignment.cycle, "request_id": request.id,
-                 "message": request.message},
-    )  # fmt: skip
+        "attempts.requested",
+        actor_id=user.id,
+        user_id=user.id,
+        details={
+            "assignment_id": assignment.id,
+            "module": assignment.module.slug,
+            "cycle": assignment.cycle,
+            "request_id": request.id,
+            "message": request.message,
+        },
+    )
     return request
 
 
@@ -133,8 +143,11 @@ def _decidable(
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:
-        raise RequestError(refusal_to_decide(GRANTED, actor_is_requester=False,
-                                             assignment_closed=False, same_cycle=True))  # fmt: skip
+        raise RequestError(
+            refusal_to_decide(
+                GRANTED, actor_is_requester=False, assignment_closed=False, same_cycle=True
+            )
+        )
     slug, version = db.session.execute(
         select(Module.slug, ModuleVersion)
         .join(ModuleVersion, (ModuleVersion.module_id == Module.id) & ModuleVersion.is_current)
@@ -151,12 +164,15 @@ def _tell_learner(request: AttemptRequest, assignment: Assignment, title: str, s
         subject=f"More attempts at {title}: {'granted' if granted else 'not granted'}",
         template=DECIDED_TEMPLATE,
         context={
-            "title": title, "granted": granted, "number": request.attempts_granted,
-            "reason": request.reason, "link": absolute_url(f"/modules/{slug}"),
+            "title": title,
+            "granted": granted,
+            "number": request.attempts_granted,
+            "reason": request.reason,
+            "link": absolute_url(f"/modules/{slug}"),
         },
         kind="attempts_decided",
         assignment_id=assignment.id,
-    )  # fmt: skip
+    )
 
 
 def grant_request(
@@ -173,10 +189,17 @@ def grant_request(
     db.session.flush()
     raise_revision(request.user_id)
     record_event(
-        "attempts.request_granted", actor_id=actor.id, user_id=request.user_id,
-        details={"assignment_id": assignment.id, "module": slug, "request_id": request.id,
-                 "number": number, "reason": request.reason},
-    )  # fmt: skip
+        "attempts.request_granted",
+        actor_id=actor.id,
+        user_id=request.user_id,
+        details={
+            "assignment_id": assignment.id,
+            "module": slug,
+            "request_id": request.id,
+            "number": number,
+            "reason": request.reason,
+        },
+    )
     _tell_learner(request, assignment, version.title, slug)
 
 
@@ -192,8 +215,14 @@ def refuse_request(request: AttemptRequest, reason: str | None, actor: User, now
     db.session.flush()
     raise_revision(request.user_id)
     record_event(
-        "attempts.request_refused", actor_id=actor.id, user_id=request.user_id,
-        details={"assignment_id": assignment.id, "module": slug, "request_id": request.id,
-                 "reason": reason},
-    )  # fmt: skip
+        "attempts.request_refused",
+        actor_id=actor.id,
+        user_id=request.user_id,
+        details={
+            "assignment_id": assignment.id,
+            "module": slug,
+            "request_id": request.id,
+            "reason": reason,
+        },
+    )
     _tell_learner(request, assignment, version.title, slug)

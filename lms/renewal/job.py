@@ -114,8 +114,13 @@ def renew(today: date, *, dry_run: bool = False, batch_size: int = BATCH_SIZE) -
             db.session.rollback()
             report.queue_seconds = time.perf_counter() - started
             return report
-        details = {"as_of": today, "queued": dict(report.queued), "created": report.created,
-                   "reopened": report.reopened, "closed": report.closed}  # fmt: skip
+        details = {
+            "as_of": today,
+            "queued": dict(report.queued),
+            "created": report.created,
+            "reopened": report.reopened,
+            "closed": report.closed,
+        }
         record_event("renew.completed", details=details)
         db.session.commit()
         report.queue_seconds = time.perf_counter() - started
@@ -182,10 +187,15 @@ def queue_reminders(
     for c in items:
         done = {(kind, step) for cycle, kind, step in sent.get(c.id, ()) if cycle == c.cycle}
         reminders = reminders_due(
-            today, assigned_on=c.assigned_on, due_date=c.due_date, completed_on=c.completed_on,
-            expires_on=c.expires_on, renewal_opens_on=c.renewal_opens_on, sent=done,
+            today,
+            assigned_on=c.assigned_on,
+            due_date=c.due_date,
+            completed_on=c.completed_on,
+            expires_on=c.expires_on,
+            renewal_opens_on=c.renewal_opens_on,
+            sent=done,
             has_manager=c.has_manager,
-        )  # fmt: skip
+        )
         due += [(c, r) for r in reminders]
     if not due:
         return
@@ -202,12 +212,20 @@ def queue_reminders(
         if reminder.kind == ASSIGNED:
             continue
         employee = users[c.user_id]
-        rows.append(notice_values(
-            reminder.kind, reminder.step, assignment_id=c.id, cycle=c.cycle, employee=employee,
-            manager=users.get(employee.manager_id) if employee.manager_id else None,
-            module=modules[c.module_id],
-            dates=Dates(due_date=c.due_date, expires_on=c.expires_on, completed_on=c.completed_on),
-        ))  # fmt: skip
+        rows.append(
+            notice_values(
+                reminder.kind,
+                reminder.step,
+                assignment_id=c.id,
+                cycle=c.cycle,
+                employee=employee,
+                manager=users.get(employee.manager_id) if employee.manager_id else None,
+                module=modules[c.module_id],
+                dates=Dates(
+                    due_date=c.due_date, expires_on=c.expires_on, completed_on=c.completed_on
+                ),
+            )
+        )
     report.queued.update(queue_emails(rows))
 
 

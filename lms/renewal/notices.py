@@ -104,16 +104,26 @@ def notice_values(
         expiry=long_date(dates.expires_on),
     )
     context = {
-        "employee": employee, "manager": manager, "title": module.title, "step": step,
-        "link": absolute_url(f"/modules/{module.slug}"), "due": long_date(dates.due_date),
-        "expiry": long_date(dates.expires_on), "completed": long_date(dates.completed_on),
+        "employee": employee,
+        "manager": manager,
+        "title": module.title,
+        "step": step,
+        "link": absolute_url(f"/modules/{module.slug}"),
+        "due": long_date(dates.due_date),
+        "expiry": long_date(dates.expires_on),
+        "completed": long_date(dates.completed_on),
         "changes": changes or [],
-    }  # fmt: skip
+    }
     return message_values(
-        to=to, subject=subject, template=kind, context=context,
-        key=reminder_key(assignment_id, cycle, kind, step), kind=kind, about=employee.id,
+        to=to,
+        subject=subject,
+        template=kind,
+        context=context,
+        key=reminder_key(assignment_id, cycle, kind, step),
+        kind=kind,
+        about=employee.id,
         assignment_id=assignment_id,
-    )  # fmt: skip
+    )
 
 
 def queue_notice(kind: str, step: int, **fields: Any) -> bool:
@@ -145,11 +155,19 @@ def queue_resolved_note(
     if manager is None:
         return False
     return queue_notice(
-        RESOLVED, 0, assignment_id=assignment.id, cycle=cycle, employee=employee,
-        manager=manager, module=module_infos()[assignment.module_id],
-        dates=Dates(due_date=assignment.due_date, expires_on=assignment.expires_on,
-                    completed_on=completed_on),
-    )  # fmt: skip
+        RESOLVED,
+        0,
+        assignment_id=assignment.id,
+        cycle=cycle,
+        employee=employee,
+        manager=manager,
+        module=module_infos()[assignment.module_id],
+        dates=Dates(
+            due_date=assignment.due_date,
+            expires_on=assignment.expires_on,
+            completed_on=completed_on,
+        ),
+    )
 
 
 def users_with_managers(user_ids: set[int]) -> dict[int, User]:
@@ -183,8 +201,10 @@ def claim_reminder_keys(items: list[NewItem], message_keys: dict[int, str]) -> s
         module.insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.key)
     )
     claimed: set[str] = set()
-    rows = [{"key": i.key, "assignment_id": i.assignment_id,
-             "message_key": message_keys[i.user_id]} for i in items]  # fmt: skip
+    rows = [
+        {"key": i.key, "assignment_id": i.assignment_id, "message_key": message_keys[i.user_id]}
+        for i in items
+    ]
     for start in range(0, len(rows), CLAIM_CHUNK):
         chunk = rows[start : start + CLAIM_CHUNK]
         claimed.update(db.session.scalars(statement.values(chunk)))
@@ -208,9 +228,11 @@ def new_training_rows(
     if not digests:
         return []
     keys = {user_id: digest_key(user_id, today) for user_id in digests}
-    already = set(db.session.scalars(
-        select(OutboxMessage.key).where(OutboxMessage.key.in_(list(keys.values())))
-    ))  # fmt: skip
+    already = set(
+        db.session.scalars(
+            select(OutboxMessage.key).where(OutboxMessage.key.in_(list(keys.values())))
+        )
+    )
     digests = {u: group for u, group in digests.items() if keys[u] not in already}
     claimed = claim_reminder_keys([i for group in digests.values() for i in group], keys)
     rows = []
@@ -220,19 +242,29 @@ def new_training_rows(
             continue
         employee = users[user_id]
         entries = [
-            {"title": i.title, "due": long_date(i.due_date),
-             "link": absolute_url(f"/modules/{modules[module_of[i.assignment_id]].slug}")}
+            {
+                "title": i.title,
+                "due": long_date(i.due_date),
+                "link": absolute_url(f"/modules/{modules[module_of[i.assignment_id]].slug}"),
+            }
             for i in listed
-        ]  # fmt: skip
+        ]
         first = listed[0]
         if len(listed) == 1:
             subject = SUBJECTS[ASSIGNED].format(title=first.title, due=entries[0]["due"])
         else:
             subject = f"New training: {len(listed)} modules, the first due {entries[0]['due']}"
         context = {"employee": employee, "items": entries, "link": absolute_url("/")}
-        rows.append(message_values(
-            to=employee, subject=subject, template="assigned_digest", context=context,
-            key=keys[user_id], kind=ASSIGNED, about=employee.id,
-            assignment_id=first.assignment_id if len(listed) == 1 else None,
-        ))  # fmt: skip
+        rows.append(
+            message_values(
+                to=employee,
+                subject=subject,
+                template="assigned_digest",
+                context=context,
+                key=keys[user_id],
+                kind=ASSIGNED,
+                about=employee.id,
+                assignment_id=first.assignment_id if len(listed) == 1 else None,
+            )
+        )
     return rows

@@ -65,23 +65,47 @@ def retrain_holders(module: Module, version: ModuleVersion, today: date, batch_s
     count, last_id = 0, 0
     while batch := completed_after(module.id, last_id, batch_size):
         last_id = batch[-1].id
-        held = [a for a in batch if is_holder(today, completed_on=a.completed_on,
-                                              expires_on=a.expires_on, is_exempt=a.is_exempt)]  # fmt: skip
+        held = [
+            a
+            for a in batch
+            if is_holder(
+                today, completed_on=a.completed_on, expires_on=a.expires_on, is_exempt=a.is_exempt
+            )
+        ]
         users = users_with_managers({a.user_id for a in held}) if held else {}
         events, notices = [], []
         for a in held:
             a.due_date, a.expires_on, a.renewal_opens_on = retrain_dates(
-                today, due_days.get(a.program_id, due_days[None]),
-                expires_on=a.expires_on, renewal_opens_on=a.renewal_opens_on,
-            )  # fmt: skip
-            events.append({"action": "assignment.retrain_required", "user_id": a.user_id,
-                           "details": {"assignment_id": a.id, "module": module.slug,
-                                       "version": version.version, "due_on": a.due_date}})  # fmt: skip
-            notices.append(notice_values(
-                RETRAIN, version.version, assignment_id=a.id, cycle=a.cycle,
-                employee=users[a.user_id], manager=None, module=info,
-                dates=Dates(due_date=a.due_date, expires_on=a.expires_on), changes=version.changes,
-            ))  # fmt: skip
+                today,
+                due_days.get(a.program_id, due_days[None]),
+                expires_on=a.expires_on,
+                renewal_opens_on=a.renewal_opens_on,
+            )
+            events.append(
+                {
+                    "action": "assignment.retrain_required",
+                    "user_id": a.user_id,
+                    "details": {
+                        "assignment_id": a.id,
+                        "module": module.slug,
+                        "version": version.version,
+                        "due_on": a.due_date,
+                    },
+                }
+            )
+            notices.append(
+                notice_values(
+                    RETRAIN,
+                    version.version,
+                    assignment_id=a.id,
+                    cycle=a.cycle,
+                    employee=users[a.user_id],
+                    manager=None,
+                    module=info,
+                    dates=Dates(due_date=a.due_date, expires_on=a.expires_on),
+                    changes=version.changes,
+                )
+            )
         db.session.flush()
         shorten_certificates(held)
         record_events(events)

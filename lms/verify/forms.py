@@ -15,8 +15,15 @@ class VerifyForm(FlaskForm):
 
     code = StringField(
         "Certificate code",
-        validators=[DataRequired(message="Type the code printed on the certificate."), Length(max=200)],
-        render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters",
-                   "placeholder": "K7QD-9XRM-P2VA-T3NB"},
-    )  # fmt: skip
+        validators=[
+            DataRequired(message="Type the code printed on the certificate."),
+            Length(max=200),
+        ],
+        render_kw={
+            "autocomplete": "off",
+            "spellcheck": "false",
+            "autocapitalize": "characters",
+            "placeholder": "K7QD-9XRM-P2VA-T3NB",
+        },
+    )
     submit = SubmitField("Check certificate")

@@ -18,14 +18,22 @@ BEFORE = "5b7e0c2d9a41"
 def answer_tables():
     db.session.expire_all()
     answers = db.session.execute(
-        select(AttemptAnswer.attempt_id, AttemptAnswer.question_id,
-               AttemptAnswer.module_version_id, AttemptAnswer.is_correct,
-               AttemptAnswer.attempt_right).order_by(AttemptAnswer.attempt_id, AttemptAnswer.question_id)
-    ).all()  # fmt: skip
+        select(
+            AttemptAnswer.attempt_id,
+            AttemptAnswer.question_id,
+            AttemptAnswer.module_version_id,
+            AttemptAnswer.is_correct,
+            AttemptAnswer.attempt_right,
+        ).order_by(AttemptAnswer.attempt_id, AttemptAnswer.question_id)
+    ).all()
     picks = db.session.execute(
-        select(AttemptPick.attempt_id, AttemptPick.choice_id, AttemptPick.question_id,
-               AttemptPick.module_version_id).order_by(AttemptPick.attempt_id, AttemptPick.choice_id)
-    ).all()  # fmt: skip
+        select(
+            AttemptPick.attempt_id,
+            AttemptPick.choice_id,
+            AttemptPick.question_id,
+            AttemptPick.module_version_id,
+        ).order_by(AttemptPick.attempt_id, AttemptPick.choice_id)
+    ).all()
     return answers, picks
 
 
@@ -42,8 +50,12 @@ def test_upgrade_copies_graded_attempts_into_the_answer_tables(tmp_path, content
                 assignment = db.session.scalar(
                     select(Assignment).where(Assignment.user_id == user.id)
                 )
-                progress = progress_of(assignment, current_version(assignment.module_id),
-                                       cycle_attempts(assignment), utctoday())  # fmt: skip
+                progress = progress_of(
+                    assignment,
+                    current_version(assignment.module_id),
+                    cycle_attempts(assignment),
+                    utctoday(),
+                )
                 attempt = start_attempt(progress, utctoday(), rng)
                 submitted = {}
                 for item in attempt.drawn:
@@ -51,8 +63,15 @@ def test_upgrade_copies_graded_attempts_into_the_answer_tables(tmp_path, content
                     submitted[str(item["question_id"])] = [str(c) for c in picks]
                 submit_attempt(attempt, submitted)
                 db.session.commit()
-            start_attempt(progress_of(assignment, current_version(assignment.module_id),
-                                      cycle_attempts(assignment), utctoday()), utctoday())  # fmt: skip
+            start_attempt(
+                progress_of(
+                    assignment,
+                    current_version(assignment.module_id),
+                    cycle_attempts(assignment),
+                    utctoday(),
+                ),
+                utctoday(),
+            )
             db.session.commit()  # one open attempt besides: not copied
             graded = answer_tables()
             assert len(graded[0]) == 12 and graded[1]

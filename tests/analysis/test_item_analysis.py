@@ -37,10 +37,13 @@ from tests.factories import make_employee, module_text, write_module, write_prog
 QUIZ = [
     {"q": "Q1 everyone knows", "choices": [{"text": "A", "correct": True}, "B", "C"]},
     {"q": "Q2 the trap", "choices": [{"text": "D", "correct": True}, "E"]},
-    {"q": "Q3 select all", "type": "multiple",
-     "choices": [{"text": "F", "correct": True}, {"text": "G", "correct": True}, "H"]},
+    {
+        "q": "Q3 select all",
+        "type": "multiple",
+        "choices": [{"text": "F", "correct": True}, {"text": "G", "correct": True}, "H"],
+    },
     {"q": "Q4 the fair one", "choices": [{"text": "I", "correct": True}, "J"]},
-]  # fmt: skip
+]
 PICKS = (
     [["A", "E", "FG", "I"]] * 5
     + [["A", "E", "FH", "I"]]
@@ -52,8 +55,9 @@ PICKS = (
 @pytest.fixture
 def content_dir(tmp_path):
     root = tmp_path / "content"
-    write_module(root, text=module_text(quiz=QUIZ, questions_per_attempt=None, pass_mark=50,
-                                        attempts=None))  # fmt: skip
+    write_module(
+        root, text=module_text(quiz=QUIZ, questions_per_attempt=None, pass_mark=50, attempts=None)
+    )
     write_program(root)
     return root
 
@@ -114,17 +118,32 @@ def test_figures_and_flags_match_the_hand_count(client, auth, hr, content_dir):
     }
     assert figures == {
         "Q1": (10, 10, "1.0", "too easy"),
-        "Q2": (10, 2, "0.2", "too hard; negative discrimination; a wrong choice beats the right one"),
+        "Q2": (
+            10,
+            2,
+            "0.2",
+            "too hard; negative discrimination; a wrong choice beats the right one",
+        ),
         "Q3": (10, 5, "0.5", ""),
         "Q4": (10, 6, "0.6", ""),
-    }  # fmt: skip
+    }
     assert by_choice["A"]["discrimination"] == ""
     assert float(by_choice["D"]["discrimination"]) == pytest.approx(-22 / sqrt(16 * 89), abs=1e-4)
     assert float(by_choice["F"]["discrimination"]) == pytest.approx(0.5)
     assert float(by_choice["I"]["discrimination"]) == pytest.approx(8 / sqrt(24 * 21), abs=1e-4)
     picked = {text: int(r["picked"]) for text, r in by_choice.items()}
-    assert picked == {"A": 10, "B": 0, "C": 0, "D": 2, "E": 8, "F": 10, "G": 5, "H": 5,
-                      "I": 6, "J": 4}  # fmt: skip
+    assert picked == {
+        "A": 10,
+        "B": 0,
+        "C": 0,
+        "D": 2,
+        "E": 8,
+        "F": 10,
+        "G": 5,
+        "H": 5,
+        "I": 6,
+        "J": 4,
+    }
     assert by_choice["E"]["is_correct"] == "no" and by_choice["D"]["is_correct"] == "yes"
     assert by_choice["E"]["share_picked"] == "0.8"
     line = line_of(content_dir, "Q2 the trap")
@@ -146,8 +165,10 @@ def test_flagged_only_lists_the_flagged_questions(client, auth, hr):
 
 
 def test_pages_hold_twenty_questions(client, auth, tmp_path, content_dir, runner, hr):
-    quiz = [{"q": f"Question number {n}", "choices": [{"text": "yes", "correct": True}, "no"]}
-            for n in range(1, 26)]  # fmt: skip
+    quiz = [
+        {"q": f"Question number {n}", "choices": [{"text": "yes", "correct": True}, "no"]}
+        for n in range(1, 26)
+    ]
     write_module(content_dir, text=module_text(quiz=quiz, questions_per_attempt=5))
     assert runner.invoke(args=["lms", "sync-content"]).exit_code == 0
     auth.login(email="hr@example.com")
@@ -186,12 +207,14 @@ def test_the_index_lists_quiz_revisions_and_hr_has_a_nav_link(client, auth, hr):
     assert 'href="/hr/item-analysis">Item analysis</a>' in client.get("/hr/").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("path", ["/hr/item-analysis", "/hr/item-analysis/{id}",
-                                  "/hr/item-analysis/{id}.csv"])  # fmt: skip
+@pytest.mark.parametrize(
+    "path", ["/hr/item-analysis", "/hr/item-analysis/{id}", "/hr/item-analysis/{id}.csv"]
+)
 def test_only_hr_may_open_item_analysis(client, auth, hr, path):
     make_employee(email="mona@example.com", full_name="Mona Manager")
-    make_employee(email="erin@example.com", full_name="Erin Example",
-                  manager_email="mona@example.com")  # fmt: skip
+    make_employee(
+        email="erin@example.com", full_name="Erin Example", manager_email="mona@example.com"
+    )
     url = path.format(id=version_id())
     assert client.get(url).status_code == 302  # signed out: to the login page
     auth.login(email="mona@example.com")  # a manager

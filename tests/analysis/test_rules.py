@@ -20,9 +20,12 @@ from lms.analysis.rules import (
 
 def sums_of(xs, ys) -> Sums:
     return Sums(
-        len(xs), sum(xs), sum(ys), sum(x * y for x, y in zip(xs, ys, strict=True)),
+        len(xs),
+        sum(xs),
+        sum(ys),
+        sum(x * y for x, y in zip(xs, ys, strict=True)),
         sum(y * y for y in ys),
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.parametrize(
@@ -90,14 +93,22 @@ FAIR = [ChoiceCount(6, True), ChoiceCount(4, False)]
         ([1] * 3 + [0] * 7, [2] * 3 + [1] * 7, FAIR, []),
         ([1] * 2 + [0] * 8, [2] * 2 + [1] * 8, FAIR, [TOO_HARD_FLAG]),
         ([1] * 5 + [0] * 5, [1] * 5 + [2] * 5, FAIR, [NEGATIVE_FLAG]),
-        ([1] * 5 + [0] * 5, [2] * 5 + [1] * 5, [ChoiceCount(5, True), ChoiceCount(6, False)],
-         [DISTRACTOR_FLAG]),
+        (
+            [1] * 5 + [0] * 5,
+            [2] * 5 + [1] * 5,
+            [ChoiceCount(5, True), ChoiceCount(6, False)],
+            [DISTRACTOR_FLAG],
+        ),
         # fewer than 10 answers: shown, not judged
         ([1] * 9, [2] * 9, FAIR, []),
         ([0] * 9, [2] * 9, [ChoiceCount(0, True), ChoiceCount(9, False)], []),
-        ([1] * 2 + [0] * 8, [1] * 2 + [2] * 8, [ChoiceCount(2, True), ChoiceCount(8, False)],
-         [TOO_HARD_FLAG, NEGATIVE_FLAG, DISTRACTOR_FLAG]),
+        (
+            [1] * 2 + [0] * 8,
+            [1] * 2 + [2] * 8,
+            [ChoiceCount(2, True), ChoiceCount(8, False)],
+            [TOO_HARD_FLAG, NEGATIVE_FLAG, DISTRACTOR_FLAG],
+        ),
     ],
-)  # fmt: skip
+)
 def test_item_flags(xs, ys, choices, expected):
     assert item_flags(sums_of(xs, ys), choices) == expected

@@ -21,8 +21,14 @@ CHANGED = "The email address of your Attest account was changed"
 
 def record(user: User, **changes) -> dict:
     """The whole record of `user` as a PUT sends it, with `changes`."""
-    values = {"email": user.email, "full_name": user.full_name, "department": user.department,
-              "role": user.role, "hire_date": "2026-01-05", "manager_email": None}  # fmt: skip
+    values = {
+        "email": user.email,
+        "full_name": user.full_name,
+        "department": user.department,
+        "role": user.role,
+        "hire_date": "2026-01-05",
+        "manager_email": None,
+    }
     if user.manager_id is not None:
         values["manager_email"] = db.session.get(User, user.manager_id).email
     return values | changes
@@ -64,9 +70,13 @@ def test_an_hr_users_email_cannot_be_changed_so_forgot_password_hands_nothing_ov
 def test_a_batch_touching_an_hr_users_email_changes_no_one(app, org, api):
     response = api.post(
         "/api/v1/employees",
-        json={"employees": [{"employee_id": "A1", **record(org.emp_a1, full_name="Ada A.")},
-                            {"employee_id": "H1", **record(org.hr, email=EVIL)}]},
-    )  # fmt: skip
+        json={
+            "employees": [
+                {"employee_id": "A1", **record(org.emp_a1, full_name="Ada A.")},
+                {"employee_id": "H1", **record(org.hr, email=EVIL)},
+            ]
+        },
+    )
     assert response.status_code == 403
     assert [(p["item"], p["employee_id"], p["field"]) for p in response.json["problems"]] == [
         (2, "H1", "email")
@@ -100,9 +110,14 @@ def test_an_email_change_signs_the_person_out_retires_their_links_and_tells_the_
 
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "person.email_changed"))
     assert event.user_id == org.emp_a1.id
-    assert event.details | {} == {"old_email": "ada@example.com", "new_email": "ada.a@example.com",
-                                  "source": "api", "signed_out": True, "links_retired": True,
-                                  "notice_to": "ada@example.com"}  # fmt: skip
+    assert event.details | {} == {
+        "old_email": "ada@example.com",
+        "new_email": "ada.a@example.com",
+        "source": "api",
+        "signed_out": True,
+        "links_retired": True,
+        "notice_to": "ada@example.com",
+    }
     # The person signs in again with their password, at the new address.
     signed_in(app, "ada.a@example.com")
 

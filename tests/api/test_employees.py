@@ -20,8 +20,13 @@ HIRED = str(TODAY - timedelta(days=3))
 
 
 def ana(**overrides):
-    fields = {"email": "ana@example.com", "full_name": "Ana Lima", "department": "Stores",
-              "role": "Cashier", "hire_date": HIRED}  # fmt: skip
+    fields = {
+        "email": "ana@example.com",
+        "full_name": "Ana Lima",
+        "department": "Stores",
+        "role": "Cashier",
+        "hire_date": HIRED,
+    }
     return fields | overrides
 
 
@@ -53,10 +58,21 @@ def snapshot() -> dict[str, list]:
 @pytest.fixture
 def service_program(content_dir):
     """A second program, for Customer Service only, so that transfers change assignments."""
-    write_module(content_dir, "complaints", title="Handling Complaints", quiz=None,
-                 questions_per_attempt=None)  # fmt: skip
-    write_program(content_dir, "service", title="Service", modules=["complaints"],
-                  audience={"departments": ["Customer Service"]}, due_days=14)  # fmt: skip
+    write_module(
+        content_dir,
+        "complaints",
+        title="Handling Complaints",
+        quiz=None,
+        questions_per_attempt=None,
+    )
+    write_program(
+        content_dir,
+        "service",
+        title="Service",
+        modules=["complaints"],
+        audience={"departments": ["Customer Service"]},
+        due_days=14,
+    )
 
 
 # -- PUT one employee ------------------------------------------------------------------------
@@ -66,10 +82,15 @@ def test_put_creates_an_employee_with_their_programs_due_from_the_hire_date(api,
     response = api.put("/api/v1/employees/E1", json=ana())
     assert response.status_code == 201
     assert response.json == {
-        "employee_id": "E1", "email": "ana@example.com", "full_name": "Ana Lima",
-        "department": "Stores", "role": "Cashier", "hire_date": HIRED, "manager_email": None,
+        "employee_id": "E1",
+        "email": "ana@example.com",
+        "full_name": "Ana Lima",
+        "department": "Stores",
+        "role": "Cashier",
+        "hire_date": HIRED,
+        "manager_email": None,
         "status": "active",
-    }  # fmt: skip
+    }
     user = person("ana@example.com")
     assert user.is_active and user.password_hash is None
     assert assignments_of(user)["dignity"].due_date == TODAY - timedelta(days=3) + timedelta(
@@ -86,9 +107,15 @@ def test_put_records_who_did_it_in_the_audit_trail(api, synced):
     assert by_action["person.created"]["source"] == "api"
     assert by_action["import.applied"]["source"] == "api"
     assert by_action["api.employees_upserted"] == {
-        "via": "api", "token": "Workday", "request": "PUT /api/v1/employees/E1", "invited": 0,
-        "new": 1, "updated": 0, "terminated": 0, "unchanged": 0,
-    }  # fmt: skip
+        "via": "api",
+        "token": "Workday",
+        "request": "PUT /api/v1/employees/E1",
+        "invited": 0,
+        "new": 1,
+        "updated": 0,
+        "terminated": 0,
+        "unchanged": 0,
+    }
     assert first_broken_link() is None
 
 
@@ -165,8 +192,13 @@ def test_put_with_invite_emails_the_new_hire_a_link(api, synced, smtp_server):
 
 def test_put_refuses_bad_fields_with_the_csv_imports_messages_and_changes_nothing(api, synced):
     before = snapshot()
-    bad = {"email": "not-an-email", "full_name": "  ", "hire_date": "2026-02-30",
-           "department": "D" * 121, "status": "gone"}  # fmt: skip
+    bad = {
+        "email": "not-an-email",
+        "full_name": "  ",
+        "hire_date": "2026-02-30",
+        "department": "D" * 121,
+        "status": "gone",
+    }
     response = api.put("/api/v1/employees/E1", json=bad)
     assert response.status_code == 400
     assert response.json["error"] == "bad_request"
@@ -190,9 +222,13 @@ def test_put_refuses_bad_fields_with_the_csv_imports_messages_and_changes_nothin
         ({"nickname": "Annie"}, "nickname", "unknown field; the fields are employee_id, email,"),
         ({"employee_id": "E2"}, "employee_id", "does not match the URL's employee_id 'E1'"),
         ({"hire_date": "02/03/2026"}, "hire_date", "'02/03/2026' is not a date; use YYYY-MM-DD"),
-        ({"manager_email": "ana@example.com"}, "manager_email", "a person cannot be their own manager"),
+        (
+            {"manager_email": "ana@example.com"},
+            "manager_email",
+            "a person cannot be their own manager",
+        ),
     ],
-)  # fmt: skip
+)
 def test_put_refuses_each_bad_field_with_a_message_naming_it(api, synced, body, field, message):
     response = api.put("/api/v1/employees/E1", json=ana(**body))
     assert response.status_code in (400, 422)
@@ -255,7 +291,9 @@ def test_put_that_would_make_a_loop_of_managers_is_unprocessable(api, synced):
         (b"[]", "application/json", 400, "1 problem found"),
     ],
 )
-def test_put_refuses_a_body_that_is_not_a_json_object(api, synced, data, content_type, status, detail):  # fmt: skip
+def test_put_refuses_a_body_that_is_not_a_json_object(
+    api, synced, data, content_type, status, detail
+):
     response = api.put("/api/v1/employees/E1", data=data, content_type=content_type)
     assert response.status_code == status
     assert detail in response.json["detail"]
@@ -284,8 +322,11 @@ def test_put_refuses_a_bad_invite_flag(api, synced):
 def test_a_batch_creates_everyone_with_managers_named_in_the_same_batch(api, synced):
     employees = [
         {"employee_id": "E1", **ana(manager_email="boss@example.com")},
-        {"employee_id": "B1", **ana(email="boss@example.com", full_name="Bea Boss", role="Manager")},
-    ]  # fmt: skip
+        {
+            "employee_id": "B1",
+            **ana(email="boss@example.com", full_name="Bea Boss", role="Manager"),
+        },
+    ]
     response = api.post("/api/v1/employees", json={"employees": employees})
     assert response.status_code == 200
     assert response.json == {
@@ -310,8 +351,11 @@ def test_a_batch_reports_updates_terminations_and_unchanged(api, synced):
     employees = [
         {"employee_id": "E1", **ana()},
         {"employee_id": "E2", **ana(email="ben@example.com", full_name="Ben Brennan")},
-        {"employee_id": "E3", **ana(email="cleo@example.com", full_name="Cleo C", status="terminated")},
-    ]  # fmt: skip
+        {
+            "employee_id": "E3",
+            **ana(email="cleo@example.com", full_name="Cleo C", status="terminated"),
+        },
+    ]
     response = api.post("/api/v1/employees", json={"employees": employees})
     assert response.json["counts"] == {"new": 0, "updated": 1, "terminated": 1, "unchanged": 1}
     assert [e["result"] for e in response.json["employees"]] == [
@@ -332,9 +376,13 @@ def test_a_batch_with_one_bad_employee_changes_nothing_at_all(api, synced):
     response = api.post("/api/v1/employees", json={"employees": employees})
     assert response.status_code == 400
     assert response.json["problems"] == [
-        {"field": "hire_date", "message": "'tomorrow' is not a date; use YYYY-MM-DD",
-         "item": 3, "employee_id": "E3"},
-    ]  # fmt: skip
+        {
+            "field": "hire_date",
+            "message": "'tomorrow' is not a date; use YYYY-MM-DD",
+            "item": 3,
+            "employee_id": "E3",
+        },
+    ]
     assert snapshot() == before
 
 
@@ -367,9 +415,13 @@ def test_a_batch_gives_the_same_problems_as_the_same_rows_in_a_csv_import(api, s
     response = api.post("/api/v1/employees", json={"employees": employees})
     assert response.status_code == 400  # E4 is malformed; the others clash
     csv_problems = [
-        (e.line - 1, e.column, re.sub(r"\bline (\d+)", lambda m: f"item {int(m[1]) - 1}", e.problem))
+        (
+            e.line - 1,
+            e.column,
+            re.sub(r"\bline (\d+)", lambda m: f"item {int(m[1]) - 1}", e.problem),
+        )
         for e in preview_csv(csv_bytes(*lines)).errors
-    ]  # fmt: skip
+    ]
     assert len(csv_problems) >= 7
     assert [
         (p["item"], p["field"], p["message"]) for p in response.json["problems"]
@@ -416,9 +468,12 @@ def staff(api, synced):
         {"employee_id": f"S{n}", **ana(email=f"s{n}@example.com", full_name=f"Store {n}")}
         for n in range(1, 4)
     ] + [
-        {"employee_id": "O1", **ana(email="o1@example.com", full_name="On Line", department="Online")},
+        {
+            "employee_id": "O1",
+            **ana(email="o1@example.com", full_name="On Line", department="Online"),
+        },
         {"employee_id": "N1", **ana(email="n1@example.com", full_name="No Dept", department=None)},
-    ]  # fmt: skip
+    ]
     employees[2]["status"] = "terminated"
     assert api.post("/api/v1/employees", json={"employees": employees}).status_code == 200
 
@@ -428,7 +483,10 @@ def test_list_pages_through_everyone_in_a_stable_order(api, staff):
     assert (first["total"], first["pages"], first["page"], first["per_page"]) == (5, 3, 1, 2)
     ids = []
     for page in (1, 2, 3):
-        ids += [e["employee_id"] for e in api.get(f"/api/v1/employees?per_page=2&page={page}").json["employees"]]  # fmt: skip
+        ids += [
+            e["employee_id"]
+            for e in api.get(f"/api/v1/employees?per_page=2&page={page}").json["employees"]
+        ]
     assert ids == ["S1", "S2", "S3", "O1", "N1"]
     assert api.get("/api/v1/employees?per_page=2&page=4").json["employees"] == []
 

@@ -49,8 +49,12 @@ def test_every_path_parameter_is_described(app):
         for method, operation in item.items():
             if method == "parameters":
                 continue
-            named_here = named | {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}  # fmt: skip
-            assert named_here == set(segment[1:-1] for segment in path.split("/") if segment.startswith("{")), path  # fmt: skip
+            named_here = named | {
+                p["name"] for p in operation.get("parameters", []) if p["in"] == "path"
+            }
+            assert named_here == set(
+                segment[1:-1] for segment in path.split("/") if segment.startswith("{")
+            ), path
 
 
 def test_every_operation_but_the_document_itself_needs_a_token_and_says_so(app):
@@ -84,14 +88,14 @@ def test_the_employee_schema_has_the_csv_imports_fields():
             "EmployeeInput",
             {"email": "a@b.c", "full_name": "A", "hire_date": None, "status": None},
             True,
-        ),  # fmt: skip
+        ),
         ("EmployeeInput", {"email": "a@b.c", "full_name": "A"}, False),
         ("EmployeeInput", {"email": "a@b.c", "full_name": "A", "hire_date": "x", "age": 3}, False),
         (
             "EmployeeBatch",
             {"employees": [{"email": "a@b.c", "full_name": "A", "hire_date": "x"}]},
             False,
-        ),  # fmt: skip
+        ),
         ("EmployeeBatch", {"employees": []}, False),
         ("Error", {"error": "not_found", "detail": "No."}, True),
         ("Error", {"error": "not_found"}, False),

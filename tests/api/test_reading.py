@@ -76,13 +76,23 @@ def test_compliance_by_department_and_module_today(api, org):
     body = api.get("/api/v1/compliance").json
     assert body["as_of"] == org.today.isoformat()
     stores = next(d for d in body["by_department"] if d["department"] == "Stores")
-    assert stores["counts"] == {"not_started": 1, "in_progress": 1, "overdue": 1, "due_soon": 1,
-                                "complete": 3, "expired": 0, "exempt": 1}  # fmt: skip
+    assert stores["counts"] == {
+        "not_started": 1,
+        "in_progress": 1,
+        "overdue": 1,
+        "due_soon": 1,
+        "complete": 3,
+        "expired": 0,
+        "exempt": 1,
+    }
     assert stores["rate"] == pytest.approx(5 / 6)
     assert (stores["pending"], stores["overdue"], stores["total"]) == (2, 1, 8)
     assert [d["department"] for d in body["by_department"]] == [
-        "Customer Service", "Online", "People", "Stores",
-    ]  # fmt: skip
+        "Customer Service",
+        "Online",
+        "People",
+        "Stores",
+    ]
     modules = {m["module"]: m for m in body["by_module"]}
     assert modules["honesty"]["title"] == "Honesty in Every Answer"
     assert modules["honesty"]["counts"]["overdue"] == 1
@@ -124,8 +134,11 @@ def test_modules_lists_each_module_with_its_version_and_renewal(api, org):
     assert list(by_slug) == ["dignity", "honesty"]
     honesty = by_slug["honesty"]
     assert (honesty["title"], honesty["version"], honesty["renew_every"], honesty["window"]) == (
-        "Honesty in Every Answer", 1, "2 years", "60 days",
-    )  # fmt: skip
+        "Honesty in Every Answer",
+        1,
+        "2 years",
+        "60 days",
+    )
     assert (honesty["attempts"], honesty["question_count"], honesty["programs"]) == (
         3,
         1,

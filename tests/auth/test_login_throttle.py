@@ -20,8 +20,10 @@ def test_one_account_cannot_be_guessed_from_many_addresses(limited):
     with limited.app_context():
         make_employee()
     client = limited.test_client()
-    guesses = [attempt(client, "Erin@Example.com", f"guess number {n}", f"203.0.113.{n}")
-               for n in range(11)]  # fmt: skip
+    guesses = [
+        attempt(client, "Erin@Example.com", f"guess number {n}", f"203.0.113.{n}")
+        for n in range(11)
+    ]
     assert guesses == [401] * 10 + [429]
     # Even the right password waits out the window, from any address.
     assert attempt(limited.test_client(), "erin@example.com", PASSWORD, "198.51.100.7") == 429

@@ -123,9 +123,11 @@ def test_a_reset_signs_the_person_out_everywhere_else(app, client, auth, erin, s
 
 @pytest.mark.parametrize(
     ("password", "confirm", "message"),
-    [("short", "short", "Use at least 12 characters."),
-     (NEW_PASSWORD, "something else entirely", "The two passwords differ.")],
-)  # fmt: skip
+    [
+        ("short", "short", "Use at least 12 characters."),
+        (NEW_PASSWORD, "something else entirely", "The two passwords differ."),
+    ],
+)
 def test_a_refused_password_does_not_use_up_the_link(
     client, erin, smtp_server, password, confirm, message
 ):
@@ -162,8 +164,9 @@ def test_forgot_password_is_rate_limited_by_address(app, erin):
     client = limited.test_client()
 
     def ask(email, ip):
-        return client.post("/forgot-password", data={"email": email},
-                           environ_base={"REMOTE_ADDR": ip}).status_code  # fmt: skip
+        return client.post(
+            "/forgot-password", data={"email": email}, environ_base={"REMOTE_ADDR": ip}
+        ).status_code
 
     # One address: 5 a minute, whatever the emails.
     assert [ask(f"x{n}@example.com", "192.0.2.1") for n in range(6)] == [200] * 5 + [429]
@@ -180,9 +183,10 @@ def test_a_stranger_asking_for_someones_reset_neither_floods_nor_blocks_it(
     # answered the same, and the newest link sent still works for Erin.
     for n in range(8):
         response = client.post(
-            "/forgot-password", data={"email": "erin@example.com"},
+            "/forgot-password",
+            data={"email": "erin@example.com"},
             environ_base={"REMOTE_ADDR": f"198.51.100.{n}"},
-        )  # fmt: skip
+        )
         response.close()
         assert response.status_code == 200 and "Check your email" in response.get_data(True)
     assert len(smtp_server.messages) == RESETS_PER_HOUR

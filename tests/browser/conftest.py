@@ -88,9 +88,11 @@ RESULTS: dict[str, dict] = {}
 def browse(chromium, live_server) -> Iterator[Checker]:
     """A fresh browser context on the live server, and the page checks (axe, 320 px)."""
     context = chromium.new_context(
-        base_url=live_server, bypass_csp=True, accept_downloads=True,
+        base_url=live_server,
+        bypass_csp=True,
+        accept_downloads=True,
         viewport={"width": 1280, "height": 900},
-    )  # fmt: skip
+    )
     context.set_default_timeout(15_000)
     try:
         yield Checker(context.new_page(), RESULTS)

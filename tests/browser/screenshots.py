@@ -91,10 +91,14 @@ class Shooter:
     def context(self, kind: str):
         width, height = WIDTHS[kind]
         return self.browser.new_context(
-            base_url=self.base_url, viewport={"width": width, "height": height},
-            device_scale_factor=1, is_mobile=kind == "phone", has_touch=kind == "phone",
-            locale="en-GB", timezone_id="UTC",
-        )  # fmt: skip
+            base_url=self.base_url,
+            viewport={"width": width, "height": height},
+            device_scale_factor=1,
+            is_mobile=kind == "phone",
+            has_touch=kind == "phone",
+            locale="en-GB",
+            timezone_id="UTC",
+        )
 
     def shoot(self, page, name: str, kind: str) -> None:
         page.wait_for_load_state("networkidle")

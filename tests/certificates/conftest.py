@@ -31,11 +31,15 @@ def people(synced):
     return {
         "hr": make(email="hr@example.com", full_name="Hana Reyes", is_hr=True, department="People"),
         "boss": make(email="boss@example.com", full_name="Bea Boss", department="Management"),
-        "mo": make(email="mo@example.com", full_name="Mo Manager", manager_email="boss@example.com"),
+        "mo": make(
+            email="mo@example.com", full_name="Mo Manager", manager_email="boss@example.com"
+        ),
         "erin": make(hire_date=HIRED, today=HIRED, manager_email="mo@example.com"),
         "olga": make(email="olga@example.com", full_name="Olga Other", department="Online"),
-        "oscar": make(email="oscar@example.com", full_name="Oscar Other", manager_email="olga@example.com"),
-    }  # fmt: skip
+        "oscar": make(
+            email="oscar@example.com", full_name="Oscar Other", manager_email="olga@example.com"
+        ),
+    }
 
 
 def complete_on(user, day: date) -> Completion:

@@ -58,8 +58,10 @@ def test_hr_revokes_with_a_reason_and_it_is_recorded(client, erin_cert):
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "certificate.revoked"))
     assert event.user_id == certificate.user_id
     assert event.details == {
-        "certificate_id": certificate.id, "code": code, "reason": "Quiz taken by a colleague"
-    }  # fmt: skip
+        "certificate_id": certificate.id,
+        "code": code,
+        "reason": "Quiz taken by a colleague",
+    }
     verify = client.get(f"/verify/{code}.json").json
     assert verify["status"] == "revoked"
     assert "reason" not in str(verify)  # HR's note stays internal

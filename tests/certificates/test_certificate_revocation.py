@@ -45,8 +45,13 @@ def compliant_report(client) -> str:
 def test_revocation_takes_the_completion_away_everywhere_until_a_new_cycle(app, client, synced):
     today = utctoday()
     make_employee(email="hr@example.com", full_name="Hana Reyes", is_hr=True, department="People")
-    rae = make_employee(email="rae@example.com", full_name="Rae Revoked", employee_id="R1",
-                        hire_date=today - timedelta(days=400), today=today - timedelta(days=400))  # fmt: skip
+    rae = make_employee(
+        email="rae@example.com",
+        full_name="Rae Revoked",
+        employee_id="R1",
+        hire_date=today - timedelta(days=400),
+        today=today - timedelta(days=400),
+    )
     first = certificate_of(complete_on(rae, today))
     code = first.certificate.code
     api = Api(app, client, new_token())

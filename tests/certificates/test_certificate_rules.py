@@ -81,9 +81,14 @@ DUE_AGAIN = date(2026, 4, 9)  # revoked_on + 30 days
 def test_a_reopened_assignment_has_the_usual_statuses(today, is_started, is_exempt, expected):
     # What revoke_certificate leaves: no completion, due again, the dates cleared.
     status = assignment_status(
-        today, due_date=DUE_AGAIN, completed_on=None, expires_on=None, renewal_opens_on=None,
-        is_exempt=is_exempt, is_started=is_started,
-    )  # fmt: skip
+        today,
+        due_date=DUE_AGAIN,
+        completed_on=None,
+        expires_on=None,
+        renewal_opens_on=None,
+        is_exempt=is_exempt,
+        is_started=is_started,
+    )
     assert status == expected
 
 

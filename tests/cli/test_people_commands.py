@@ -8,11 +8,25 @@ from lms.models import Assignment, User
 
 def test_create_user_with_password_from_stdin_gets_assignments(runner, synced):
     result = runner.invoke(
-        args=["lms", "create-user", "--email", "New.Hire@Example.com", "--name", "Nia  Hire",
-              "--employee-id", "E42", "--department", "Stores", "--role", "Cashier",
-              "--hire-date", "2026-01-05", "--password-stdin"],
+        args=[
+            "lms",
+            "create-user",
+            "--email",
+            "New.Hire@Example.com",
+            "--name",
+            "Nia  Hire",
+            "--employee-id",
+            "E42",
+            "--department",
+            "Stores",
+            "--role",
+            "Cashier",
+            "--hire-date",
+            "2026-01-05",
+            "--password-stdin",
+        ],
         input="a long enough password\n",
-    )  # fmt: skip
+    )
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.email == "new.hire@example.com"))
     assert user.full_name == "Nia Hire" and user.employee_id == "E42" and not user.is_hr

@@ -148,9 +148,28 @@ def test_the_shipped_content_never_fails_without_strict(runner, app):
 # Whatever content sync-content accepts, the checks run to the end: warnings, never a crash.
 
 WORDS = st.sampled_from(
-    ["Always", "never", "only", "no one", "all of the above", "None of these", "ask", "a",
-     "manager", "refund", "!", "?", "  ", "ß", "Ａ", "Ask.", "—", "0", "ok"]
-)  # fmt: skip
+    [
+        "Always",
+        "never",
+        "only",
+        "no one",
+        "all of the above",
+        "None of these",
+        "ask",
+        "a",
+        "manager",
+        "refund",
+        "!",
+        "?",
+        "  ",
+        "ß",
+        "Ａ",
+        "Ask.",
+        "—",
+        "0",
+        "ok",
+    ]
+)
 TEXT = st.lists(WORDS, min_size=1, max_size=6).map(" ".join).filter(lambda t: t.strip())
 CHOICE = st.one_of(TEXT, st.fixed_dictionaries({"text": TEXT, "correct": st.booleans()}))
 QUESTION = st.fixed_dictionaries(

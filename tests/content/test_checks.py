@@ -45,9 +45,14 @@ BASE = base_module()
 
 def module(questions=(), path="content/modules/m.md", minutes=3, minutes_line=6, words=600):
     return replace(
-        BASE, path=path, questions=list(questions), quiz_line=13, minutes=minutes,
-        minutes_line=minutes_line, words=words,
-    )  # fmt: skip
+        BASE,
+        path=path,
+        questions=list(questions),
+        quiz_line=13,
+        minutes=minutes,
+        minutes_line=minutes_line,
+        words=words,
+    )
 
 
 LONG = question("*Acknowledge them and serve them next", "Carry on", "Ask them to wait")

@@ -9,12 +9,15 @@ from lms.content.diff import BREAK, Segment, body_diff, word_diff, words_of
     ("html", "words"),
     [
         ("<p>One two</p><p>three</p>", ["One", "two", BREAK, "three"]),
-        ("<h2 id='x'>Title</h2>\n<ul><li>a</li><li>b c</li></ul>", ["Title", BREAK, "a", BREAK, "b", "c"]),
+        (
+            "<h2 id='x'>Title</h2>\n<ul><li>a</li><li>b c</li></ul>",
+            ["Title", BREAK, "a", BREAK, "b", "c"],
+        ),
         ("<p>x &lt;y&gt; &amp; z</p>", ["x", "<y>", "&", "z"]),
         ("<p>inline <strong>bold</strong> text</p>", ["inline", "bold", "text"]),
         ("", []),
     ],
-)  # fmt: skip
+)
 def test_words_of(html, words):
     assert words_of(html) == words
 
@@ -23,20 +26,46 @@ def test_words_of(html, words):
     ("old", "new", "segments"),
     [
         ("a b c", "a b c", []),
-        ("a b c", "a x c", [Segment("equal", ("a",)), Segment("delete", ("b",)),
-                            Segment("insert", ("x",)), Segment("equal", ("c",))]),
+        (
+            "a b c",
+            "a x c",
+            [
+                Segment("equal", ("a",)),
+                Segment("delete", ("b",)),
+                Segment("insert", ("x",)),
+                Segment("equal", ("c",)),
+            ],
+        ),
         ("a b", "a b c", [Segment("equal", ("a", "b")), Segment("insert", ("c",))]),
         ("a b c", "b c", [Segment("delete", ("a",)), Segment("equal", ("b", "c"))]),
         # long unchanged runs keep `context` words next to each change
-        ("1 2 3 4 5 6 x 7 8 9 10 11 12", "1 2 3 4 5 6 y 7 8 9 10 11 12",
-         [Segment("gap"), Segment("equal", ("5", "6")), Segment("delete", ("x",)),
-          Segment("insert", ("y",)), Segment("equal", ("7", "8")), Segment("gap")]),
-        ("x 1 2 3 4 5 y", "X 1 2 3 4 5 Y",
-         [Segment("delete", ("x",)), Segment("insert", ("X",)), Segment("equal", ("1", "2")),
-          Segment("gap"), Segment("equal", ("4", "5")), Segment("delete", ("y",)),
-          Segment("insert", ("Y",))]),
+        (
+            "1 2 3 4 5 6 x 7 8 9 10 11 12",
+            "1 2 3 4 5 6 y 7 8 9 10 11 12",
+            [
+                Segment("gap"),
+                Segment("equal", ("5", "6")),
+                Segment("delete", ("x",)),
+                Segment("insert", ("y",)),
+                Segment("equal", ("7", "8")),
+                Segment("gap"),
+            ],
+        ),
+        (
+            "x 1 2 3 4 5 y",
+            "X 1 2 3 4 5 Y",
+            [
+                Segment("delete", ("x",)),
+                Segment("insert", ("X",)),
+                Segment("equal", ("1", "2")),
+                Segment("gap"),
+                Segment("equal", ("4", "5")),
+                Segment("delete", ("y",)),
+                Segment("insert", ("Y",)),
+            ],
+        ),
     ],
-)  # fmt: skip
+)
 def test_word_diff(old, new, segments):
     assert word_diff(old.split(), new.split(), context=2) == segments
 

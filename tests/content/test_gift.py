@@ -394,10 +394,43 @@ def test_cli_missing_file_is_a_usage_error(runner, tmp_path):
 # Any input: problems or YAML the loader accepts, never an exception.
 
 GIFT_PIECES = st.sampled_from(
-    ["::", "T", "{", "}", "=", "~", "#", "####", "%50%", "%-100%", "%100%", "->", "\\", "\\{",
-     "\\~", "\\n", "[html]", "[markdown]", "<b>", "&amp;", "*", "TRUE", "F", "a", "B", " ",
-     "\n", "\r\n", "\n\n", "// c\n", "$CATEGORY: x\n", "é", "\ufeff", "\x00"]
-)  # fmt: skip
+    [
+        "::",
+        "T",
+        "{",
+        "}",
+        "=",
+        "~",
+        "#",
+        "####",
+        "%50%",
+        "%-100%",
+        "%100%",
+        "->",
+        "\\",
+        "\\{",
+        "\\~",
+        "\\n",
+        "[html]",
+        "[markdown]",
+        "<b>",
+        "&amp;",
+        "*",
+        "TRUE",
+        "F",
+        "a",
+        "B",
+        " ",
+        "\n",
+        "\r\n",
+        "\n\n",
+        "// c\n",
+        "$CATEGORY: x\n",
+        "é",
+        "\ufeff",
+        "\x00",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None)

@@ -65,9 +65,14 @@ def test_subtract_period_mirrors_add(end, period, expected):
 
 @pytest.mark.parametrize(
     ("period", "text"),
-    [(Period(1, "year"), "1 year"), (Period(2, "year"), "2 years"), (Period(1, "day"), "1 day"),
-     (Period(30, "day"), "30 days"), (Period(0, "week"), "0 weeks")],
-)  # fmt: skip
+    [
+        (Period(1, "year"), "1 year"),
+        (Period(2, "year"), "2 years"),
+        (Period(1, "day"), "1 day"),
+        (Period(30, "day"), "30 days"),
+        (Period(0, "week"), "0 weeks"),
+    ],
+)
 def test_a_period_reads_as_amount_and_unit_plural_past_one(period, text):
     assert str(period) == text
 

@@ -183,7 +183,7 @@ def test_attempts_left_counts_no_extra_attempts_unless_granted():
                 "in_progress": 4,
             },
             4 / 8,
-        ),  # fmt: skip
+        ),
         ({"complete": 3, "not_started": 9}, 1.0),  # statuses left out count as none
         ({"overdue": 1, "in_progress": 2}, 0.0),
         ({"expired": 1, "exempt": 3}, 3 / 4),
@@ -195,9 +195,14 @@ def test_compliance_rate_leaves_pending_out(counts, expected):
 
 def test_count_statuses_counts_every_status_zeros_included():
     assert count_statuses(["overdue", "complete", "overdue", "exempt"]) == {
-        "not_started": 0, "in_progress": 0, "overdue": 2, "due_soon": 0,
-        "complete": 1, "expired": 0, "exempt": 1,
-    }  # fmt: skip
+        "not_started": 0,
+        "in_progress": 0,
+        "overdue": 2,
+        "due_soon": 0,
+        "complete": 1,
+        "expired": 0,
+        "exempt": 1,
+    }
 
 
 def test_compliance_rate_is_none_when_nothing_counts():

@@ -26,14 +26,24 @@ from tests.factories import PASSWORD, QUIZ, write_module, write_program
 @pytest.fixture
 def org_content(content_dir):
     write_module(
-        content_dir, "honesty", title="Honesty in Every Answer", renew_every="2 years",
-        window="60 days", attempts=3, questions_per_attempt=None, quiz=QUIZ[:1],
-    )  # fmt: skip
+        content_dir,
+        "honesty",
+        title="Honesty in Every Answer",
+        renew_every="2 years",
+        window="60 days",
+        attempts=3,
+        questions_per_attempt=None,
+        quiz=QUIZ[:1],
+    )
     write_program(content_dir, "onboarding", modules=["dignity"])
     write_program(
-        content_dir, "stores", title="Stores", modules=["honesty"],
-        audience={"departments": ["Stores"]}, due_days=14,
-    )  # fmt: skip
+        content_dir,
+        "stores",
+        title="Stores",
+        modules=["honesty"],
+        audience={"departments": ["Stores"]},
+        due_days=14,
+    )
     return content_dir
 
 
@@ -58,16 +68,29 @@ class Org:
 
     @property
     def everyone(self) -> list[User]:
-        return [self.hr, self.mgr_a, self.lead_a, self.emp_a1, self.emp_a2, self.mgr_b,
-                self.emp_b1, self.loner]  # fmt: skip
+        return [
+            self.hr,
+            self.mgr_a,
+            self.lead_a,
+            self.emp_a1,
+            self.emp_a2,
+            self.mgr_b,
+            self.emp_b1,
+            self.loner,
+        ]
 
 
 def person(email: str, name: str, department: str | None, manager: str | None = None, **kw):
     started = utctoday() - timedelta(days=60)
     return create_user(
-        email=email, full_name=name, department=department, manager_email=manager,
-        password=PASSWORD, today=started, **kw,
-    )  # fmt: skip
+        email=email,
+        full_name=name,
+        department=department,
+        manager_email=manager,
+        password=PASSWORD,
+        today=started,
+        **kw,
+    )
 
 
 def set_dates(assignment: Assignment, today: date, **offsets: int | None) -> None:

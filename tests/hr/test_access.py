@@ -18,8 +18,13 @@ LIST_PAGES = [
     "/hr/modules/honesty",
 ]
 HR_ONLY_PAGES = ["/hr/audit", "/hr/audit.csv", "/hr/outbox", "/hr/outbox?status=sent"]
-SHOWS_THE_TEAM = {"/hr/assignments", "/hr/assignments.csv", "/hr/people", "/hr/modules/dignity",
-                  "/hr/modules/dignity.csv"}  # fmt: skip
+SHOWS_THE_TEAM = {
+    "/hr/assignments",
+    "/hr/assignments.csv",
+    "/hr/people",
+    "/hr/modules/dignity",
+    "/hr/modules/dignity.csv",
+}
 
 
 def status(client, url):
@@ -52,7 +57,12 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, org):
 def test_employees_get_403_on_every_hr_page_and_action(org, login):
     client = login(org.emp_a1)
     own = org.assignment(org.emp_a1, "dignity")
-    for url in [*LIST_PAGES, *HR_ONLY_PAGES, *person_pages(org.emp_a1.id), *person_pages(org.emp_b1.id)]:  # fmt: skip
+    for url in [
+        *LIST_PAGES,
+        *HR_ONLY_PAGES,
+        *person_pages(org.emp_a1.id),
+        *person_pages(org.emp_b1.id),
+    ]:
         assert status(client, url) == 403, url
     for url, data in action_urls(org.emp_a1.id, own.id).items():
         assert client.post(url, data=data).status_code == 403, url
@@ -61,7 +71,12 @@ def test_employees_get_403_on_every_hr_page_and_action(org, login):
 
 def test_hr_opens_every_page(org, login):
     client = login(org.hr)
-    for url in [*LIST_PAGES, *HR_ONLY_PAGES, *person_pages(org.emp_a1.id), *person_pages(org.loner.id)]:  # fmt: skip
+    for url in [
+        *LIST_PAGES,
+        *HR_ONLY_PAGES,
+        *person_pages(org.emp_a1.id),
+        *person_pages(org.loner.id),
+    ]:
         assert status(client, url) == 200, url
     assert '<a href="/hr/">HR</a>' in client.get("/").get_data(as_text=True)
 

@@ -117,9 +117,17 @@ def test_extra_attempts_unlock_a_locked_module_and_are_audited(org, login):
     version = current_version(a.module_id)
     for _ in range(2):
         db.session.add(
-            Attempt(assignment_id=a.id, user_id=a.user_id, module_version_id=version.id,
-                    cycle=a.cycle, drawn=[], submitted_at=org.hr.created_at, score=0, passed=False)
-        )  # fmt: skip
+            Attempt(
+                assignment_id=a.id,
+                user_id=a.user_id,
+                module_version_id=version.id,
+                cycle=a.cycle,
+                drawn=[],
+                submitted_at=org.hr.created_at,
+                score=0,
+                passed=False,
+            )
+        )
     db.session.commit()
     assert progress_of(a, version, cycle_attempts(a), org.today).step == "locked"
     page = post(login(org.hr), org.emp_b1, a, "attempts", number="2", reason="Fire alarm").get_data(

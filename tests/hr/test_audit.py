@@ -52,9 +52,13 @@ def test_taking_a_module_writes_attempt_signature_and_completion_events(org):
     training = {"attempt.started", "attempt.submitted", "attestation.signed", "completion.recorded"}
     actions = [a for a in actions_for(org.emp_a1.id) if a in training]
     assert actions == [
-        "attempt.started", "attempt.submitted", "attempt.started", "attempt.submitted",
-        "attestation.signed", "completion.recorded",
-    ]  # fmt: skip
+        "attempt.started",
+        "attempt.submitted",
+        "attempt.started",
+        "attempt.submitted",
+        "attestation.signed",
+        "completion.recorded",
+    ]
     submitted = db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "attempt.submitted")
     ).all()

@@ -32,14 +32,32 @@ def fingerprint() -> str:
     """Hash everything the demo decides: people, managers, assignments, completions, attempts."""
     digest = hashlib.sha256()
     for query in (
-        select(User.email, User.full_name, User.department, User.role, User.hire_date,
-               User.manager_id, User.is_active).order_by(User.id),
-        select(Assignment.user_id, Assignment.module_id, Assignment.due_date,
-               Assignment.completed_on, Assignment.expires_on, Assignment.exempt_reason,
-               Assignment.started_on, Assignment.closed_on).order_by(Assignment.id),
-        select(Completion.assignment_id, Completion.completed_at, Completion.score).order_by(Completion.id),
-        select(Attempt.assignment_id, Attempt.drawn, Attempt.answers, Attempt.score).order_by(Attempt.id),
-    ):  # fmt: skip
+        select(
+            User.email,
+            User.full_name,
+            User.department,
+            User.role,
+            User.hire_date,
+            User.manager_id,
+            User.is_active,
+        ).order_by(User.id),
+        select(
+            Assignment.user_id,
+            Assignment.module_id,
+            Assignment.due_date,
+            Assignment.completed_on,
+            Assignment.expires_on,
+            Assignment.exempt_reason,
+            Assignment.started_on,
+            Assignment.closed_on,
+        ).order_by(Assignment.id),
+        select(Completion.assignment_id, Completion.completed_at, Completion.score).order_by(
+            Completion.id
+        ),
+        select(Attempt.assignment_id, Attempt.drawn, Attempt.answers, Attempt.score).order_by(
+            Attempt.id
+        ),
+    ):
         for row in db.session.execute(query):
             digest.update(repr(tuple(row)).encode())
     return digest.hexdigest()
@@ -150,10 +168,21 @@ def test_the_history_writes_answer_rows_for_item_analysis(demo):
             expected_answers.add((attempt.id, int(qid), attempt.module_version_id, ok, right))
         for qid, choice_ids in attempt.answers.items():
             expected_picks.update((attempt.id, c, int(qid)) for c in choice_ids)
-    answers = set(db.session.execute(select(
-        AttemptAnswer.attempt_id, AttemptAnswer.question_id, AttemptAnswer.module_version_id,
-        AttemptAnswer.is_correct, AttemptAnswer.attempt_right)).all())  # fmt: skip
-    picks = set(db.session.execute(select(
-        AttemptPick.attempt_id, AttemptPick.choice_id, AttemptPick.question_id)).all())  # fmt: skip
+    answers = set(
+        db.session.execute(
+            select(
+                AttemptAnswer.attempt_id,
+                AttemptAnswer.question_id,
+                AttemptAnswer.module_version_id,
+                AttemptAnswer.is_correct,
+                AttemptAnswer.attempt_right,
+            )
+        ).all()
+    )
+    picks = set(
+        db.session.execute(
+            select(AttemptPick.attempt_id, AttemptPick.choice_id, AttemptPick.question_id)
+        ).all()
+    )
     assert expected_answers and answers == expected_answers
     assert picks == expected_picks

@@ -69,18 +69,27 @@ def widths(b: Bar) -> dict[str, float]:
     ("counts", "expected"),
     [
         # 7 counted, 5 not yet due: the bar is the 7; green = 5/7 = the 71.4 % shown
-        ({"complete": 3, "due_soon": 1, "exempt": 1, "overdue": 1, "expired": 1,
-          "not_started": 5},
-         {"compliant": 71.429, "overdue": 14.286, "expired": 14.286, "pending": 5}),
+        (
+            {
+                "complete": 3,
+                "due_soon": 1,
+                "exempt": 1,
+                "overdue": 1,
+                "expired": 1,
+                "not_started": 5,
+            },
+            {"compliant": 71.429, "overdue": 14.286, "expired": 14.286, "pending": 5},
+        ),
         # all compliant among those due, plenty not yet due: a full green bar, as "100 %"
-        ({"complete": 7, "not_started": 3},
-         {"compliant": 100.0, "overdue": 0.0, "expired": 0.0, "pending": 3}),
+        (
+            {"complete": 7, "not_started": 3},
+            {"compliant": 100.0, "overdue": 0.0, "expired": 0.0, "pending": 3},
+        ),
         # nothing due yet: an empty bar, no percentage
-        ({"not_started": 4},
-         {"compliant": 0.0, "overdue": 0.0, "expired": 0.0, "pending": 4}),
+        ({"not_started": 4}, {"compliant": 0.0, "overdue": 0.0, "expired": 0.0, "pending": 4}),
         ({}, {"compliant": 0.0, "overdue": 0.0, "expired": 0.0, "pending": 0}),
     ],
-)  # fmt: skip
+)
 def test_the_green_share_of_a_bar_is_its_compliance_rate(counts, expected):
     b = bar(**counts)
     assert widths(b) == expected
@@ -101,8 +110,10 @@ def test_dashboard_bars_are_html_text_with_the_bar_matching_the_percentage(org, 
     stores = re.search(r'<li class="bar-row">(?:(?!</li>).)*?>Stores</a>(.*?)</li>', page, re.S)
     assert stores, page
     assert "83.3%</strong> compliant" in stores.group(1)
-    assert re.search(r'class="seg-compliant" data-group="compliant" x="0.0" y="0" width="83.333"',
-                     stores.group(1))  # fmt: skip
+    assert re.search(
+        r'class="seg-compliant" data-group="compliant" x="0.0" y="0" width="83.333"',
+        stores.group(1),
+    )
     assert "2 not yet due</a>, not counted" in stores.group(1)
 
 
@@ -160,8 +171,9 @@ def test_a_sent_message_keeps_its_text_with_the_link_blanked(org, login, smtp_se
 
 
 def test_a_failed_message_says_why_in_words(org, login, app):
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.free_port(), MAIL_USE_TLS=False,
-                      MAIL_USERNAME=None)  # fmt: skip
+    app.config.update(
+        MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.free_port(), MAIL_USE_TLS=False, MAIL_USERNAME=None
+    )
     message = invite_nia(org)
     send_queued()
     page = login(org.hr).get(f"/hr/outbox/{message.id}").get_data(as_text=True)
@@ -211,9 +223,13 @@ def test_flask_lms_without_settings_prints_one_line_not_a_traceback(tmp_path):
     flask = Path(sys.executable).with_name("flask")
     env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path)}
     result = subprocess.run(
-        [str(flask), "lms", "send-mail"], cwd=ROOT, env=env, capture_output=True, text=True,
+        [str(flask), "lms", "send-mail"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=60,
-    )  # fmt: skip
+    )
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr

@@ -18,10 +18,21 @@ TODAY = utctoday()
 @pytest.fixture
 def service_program(content_dir):
     """A second program, for Customer Service only, so that transfers change assignments."""
-    write_module(content_dir, "complaints", title="Handling Complaints", quiz=None,
-                 questions_per_attempt=None)  # fmt: skip
-    write_program(content_dir, "service", title="Service", modules=["complaints"],
-                  audience={"departments": ["Customer Service"]}, due_days=14)  # fmt: skip
+    write_module(
+        content_dir,
+        "complaints",
+        title="Handling Complaints",
+        quiz=None,
+        questions_per_attempt=None,
+    )
+    write_program(
+        content_dir,
+        "service",
+        title="Service",
+        modules=["complaints"],
+        audience={"departments": ["Customer Service"]},
+        due_days=14,
+    )
 
 
 def run_import(runner, tmp_path, data: bytes, *options: str):
@@ -53,9 +64,15 @@ def snapshot() -> dict[str, list]:
 def test_import_adds_people_with_managers_and_training_due_from_hire_date(runner, tmp_path, synced):
     hired = TODAY - timedelta(days=3)
     data = csv_bytes(
-        row("E1", "ana@example.com", "Ana Lima", hire_date=str(hired), manager_email="boss@example.com"),
+        row(
+            "E1",
+            "ana@example.com",
+            "Ana Lima",
+            hire_date=str(hired),
+            manager_email="boss@example.com",
+        ),
         row("E2", "boss@example.com", "Bea Boss", role="Store Manager", hire_date="2020-01-06"),
-    )  # fmt: skip
+    )
     result = run_import(runner, tmp_path, data)
     assert result.exit_code == 0, result.output
     assert "imported: 2 new, 0 updated, 0 terminated, 0 unchanged" in result.output
@@ -100,11 +117,15 @@ def test_managers_of_people_already_here_can_change(runner, tmp_path, synced):
         ).exit_code
         == 0
     )
-    result = run_import(runner, tmp_path, csv_bytes(
-        row("E1", "ana@example.com", manager_email="cy@example.com"),
-        row("E2", "ben@example.com", manager_email="ana@example.com"),
-        row("E3", "cy@example.com"),
-    ))  # fmt: skip
+    result = run_import(
+        runner,
+        tmp_path,
+        csv_bytes(
+            row("E1", "ana@example.com", manager_email="cy@example.com"),
+            row("E2", "ben@example.com", manager_email="ana@example.com"),
+            row("E3", "cy@example.com"),
+        ),
+    )
     assert result.exit_code == 0, result.output
     assert "1 new, 2 updated" in result.output
     assert user("ana@example.com").manager_id == user("cy@example.com").id
@@ -228,8 +249,11 @@ def test_a_terminated_employee_is_signed_out_cannot_sign_in_and_keeps_their_reco
     erin = make_employee(employee_id="E7", hire_date=TODAY)
     assert auth.login().status_code == 302
     assert client.get("/").status_code == 200
-    data = csv_bytes(row("E7", "erin@example.com", "Erin Example", role="Sales Associate",
-                         hire_date=str(TODAY)) + ",terminated", header=HEADER + ",status")  # fmt: skip
+    data = csv_bytes(
+        row("E7", "erin@example.com", "Erin Example", role="Sales Associate", hire_date=str(TODAY))
+        + ",terminated",
+        header=HEADER + ",status",
+    )
     result = run_import(runner, tmp_path, data)
     assert result.exit_code == 0 and "1 terminated" in result.output
     assert client.get("/").status_code == 302  # the session ended with the import
@@ -287,9 +311,12 @@ def test_the_import_and_each_person_changed_are_in_the_audit_trail(runner, tmp_p
     ana = user("ana@example.com")
     mine = [(e.action, e.user_id) for e in events if e.action.startswith(("person.", "import."))]
     assert mine == [
-        ("person.created", ana.id), ("person.created", user("ben@example.com").id), ("import.applied", None),
-        ("person.updated", ana.id), ("import.applied", None),
-    ]  # fmt: skip
+        ("person.created", ana.id),
+        ("person.created", user("ben@example.com").id),
+        ("import.applied", None),
+        ("person.updated", ana.id),
+        ("import.applied", None),
+    ]
     update = next(e for e in events if e.action == "person.updated")
     assert (
         update.details["changes"] == {"role": ["Cashier", "Lead"]} and update.details["line"] == 2

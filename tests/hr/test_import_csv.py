@@ -72,9 +72,19 @@ def test_quoted_fields_hold_commas_quotes_and_line_breaks_and_lines_stay_physica
 
 @pytest.mark.parametrize(
     "name",
-    ["Zoë Ødegård", "Nguyễn Thị Minh Khai", "Лев Толстой", "محمد علي", "山田 太郎", "דוד כהן",
-     "Σωκράτης Παπαδόπουλος", "अनीता देसाई", "김민준", "Siobhán Ní Bhriain"],
-)  # fmt: skip
+    [
+        "Zoë Ødegård",
+        "Nguyễn Thị Minh Khai",
+        "Лев Толстой",
+        "محمد علي",
+        "山田 太郎",
+        "דוד כהן",
+        "Σωκράτης Παπαδόπουλος",
+        "अनीता देसाई",
+        "김민준",
+        "Siobhán Ní Bhriain",
+    ],
+)
 def test_names_in_any_script_are_kept_exactly(name):
     parsed = parse_csv(csv_bytes(row(full_name=name)))
     assert parsed.errors == [] and parsed.rows[0].full_name == name
@@ -121,25 +131,43 @@ def test_emails_are_normalised_to_lower_case():
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
-        (row(hire_date="03/02/2026"), "line 2: hire_date: '03/02/2026' is not a date; use YYYY-MM-DD"),
+        (
+            row(hire_date="03/02/2026"),
+            "line 2: hire_date: '03/02/2026' is not a date; use YYYY-MM-DD",
+        ),
         (row(hire_date="2026-3-2"), "line 2: hire_date: '2026-3-2' is not a date; use YYYY-MM-DD"),
         (row(hire_date="20260302"), "line 2: hire_date: '20260302' is not a date; use YYYY-MM-DD"),
-        (row(hire_date="2026-03-02T09:00"), "line 2: hire_date: '2026-03-02T09:00' is not a date; use YYYY-MM-DD"),
+        (
+            row(hire_date="2026-03-02T09:00"),
+            "line 2: hire_date: '2026-03-02T09:00' is not a date; use YYYY-MM-DD",
+        ),
         (row(hire_date="2026-02-29"), "line 2: hire_date: 2026-02-29 is not a real date"),
         (row(hire_date=""), "line 2: hire_date: a value is required"),
         (row(employee_id=" "), "line 2: employee_id: a value is required"),
         (row(full_name=""), "line 2: full_name: a value is required"),
         (row(email=""), "line 2: email: a value is required"),
-        (row(email="ana.example.com"), "line 2: email: 'ana.example.com' is not an email address (An email address must have an @-sign.)"),
-        (row(manager_email="boss@"), "line 2: manager_email: 'boss@' is not an email address (There must be something after the @-sign.)"),
+        (
+            row(email="ana.example.com"),
+            "line 2: email: 'ana.example.com' is not an email address (An email address must have an @-sign.)",
+        ),
+        (
+            row(manager_email="boss@"),
+            "line 2: manager_email: 'boss@' is not an email address (There must be something after the @-sign.)",
+        ),
         (row(full_name="x" * 201), "line 2: full_name: longer than 200 characters"),
         (row(employee_id="9" * 65), "line 2: employee_id: longer than 64 characters"),
-        (row(manager_email="b" * 243 + "@example.com"), "line 2: manager_email: longer than 254 characters"),
+        (
+            row(manager_email="b" * 243 + "@example.com"),
+            "line 2: manager_email: longer than 254 characters",
+        ),
         (row() + ",extra", "line 2: row: 8 values, but the header has 7 columns"),
         ("E1,ana@example.com,Ana", "line 2: row: 3 values, but the header has 7 columns"),
-        ('E1,ana@example.com,"Ana" Lima,Stores,Cashier,2026-03-02,', "line 2: row: ',' expected after '\"'"),
+        (
+            'E1,ana@example.com,"Ana" Lima,Stores,Cashier,2026-03-02,',
+            "line 2: row: ',' expected after '\"'",
+        ),
     ],
-)  # fmt: skip
+)
 def test_every_bad_value_is_reported_as_line_column_problem(line, expected):
     assert errors_of(csv_bytes(line)) == [expected]
 
@@ -196,11 +224,23 @@ def test_a_quote_never_closed_is_reported_where_it_starts():
     ("data", "expected"),
     [
         (b"", ["line 1: file: the file is empty; the first line must be the header row"]),
-        (b"\xef\xbb\xbf", ["line 1: file: the file is empty; the first line must be the header row"]),
+        (
+            b"\xef\xbb\xbf",
+            ["line 1: file: the file is empty; the first line must be the header row"],
+        ),
         (b" \r\n\n", ["line 1: file: the file is empty; the first line must be the header row"]),
-        (HEADER.encode("utf-16"), ['line 1: file: the file is UTF-16; save it as "CSV UTF-8" and try again']),
-        (b"\xff\xfe" + HEADER.encode("utf-16-le"), ['line 1: file: the file is UTF-16; save it as "CSV UTF-8" and try again']),
-        (b"\xfe\xff" + HEADER.encode("utf-16-be"), ['line 1: file: the file is UTF-16; save it as "CSV UTF-8" and try again']),
+        (
+            HEADER.encode("utf-16"),
+            ['line 1: file: the file is UTF-16; save it as "CSV UTF-8" and try again'],
+        ),
+        (
+            b"\xff\xfe" + HEADER.encode("utf-16-le"),
+            ['line 1: file: the file is UTF-16; save it as "CSV UTF-8" and try again'],
+        ),
+        (
+            b"\xfe\xff" + HEADER.encode("utf-16-be"),
+            ['line 1: file: the file is UTF-16; save it as "CSV UTF-8" and try again'],
+        ),
         (b'"employee_id,email\n', ['line 1: row: a quoted value is never closed (a missing ")']),
         (
             csv_bytes(row(), header="employee_id,email,full_name,department,role,hire_date"),
@@ -208,8 +248,10 @@ def test_a_quote_never_closed_is_reported_where_it_starts():
         ),
         (
             csv_bytes(row() + ",100", header=HEADER + ",salary"),
-            ["line 1: salary: unknown column; the columns are employee_id, email, full_name, "
-             "department, role, hire_date, manager_email, status"],
+            [
+                "line 1: salary: unknown column; the columns are employee_id, email, full_name, "
+                "department, role, hire_date, manager_email, status"
+            ],
         ),
         (
             csv_bytes(row() + ",x@example.com", header=HEADER + ",Email"),
@@ -221,12 +263,16 @@ def test_a_quote_never_closed_is_reported_where_it_starts():
         ),
         (
             csv_bytes("ana@example.com,Ana", header="email,full_name"),
-            ["line 1: employee_id: missing required column", "line 1: department: missing required column",
-             "line 1: role: missing required column", "line 1: hire_date: missing required column",
-             "line 1: manager_email: missing required column"],
+            [
+                "line 1: employee_id: missing required column",
+                "line 1: department: missing required column",
+                "line 1: role: missing required column",
+                "line 1: hire_date: missing required column",
+                "line 1: manager_email: missing required column",
+            ],
         ),
     ],
-)  # fmt: skip
+)
 def test_a_file_that_cannot_be_read_is_fatal_with_its_problems_listed(data, expected):
     parsed = parse_csv(data)
     assert parsed.is_fatal and parsed.rows == []

@@ -97,9 +97,10 @@ def test_the_upload_page_refuses_an_hr_users_email_change_as_a_row_problem(org, 
     client = login(org.hr)
     data = csv_bytes(row("H1", "mallory@evil.example", "Hana Reyes", "People"))
     page = client.post(
-        "/hr/import/", data={"file": (io.BytesIO(data), "hires.csv")},
+        "/hr/import/",
+        data={"file": (io.BytesIO(data), "hires.csv")},
         content_type="multipart/form-data",
-    ).get_data(as_text=True)  # fmt: skip
+    ).get_data(as_text=True)
     assert "hr@example.com is an HR user" in page and "mallory@evil.example" in page
     assert fresh(org.hr).email == "hr@example.com"
 
@@ -110,8 +111,9 @@ def test_the_upload_page_says_what_an_email_change_will_do_before_hr_confirms(or
     client = login(org.hr)
     line = row("A1", "ada.a@example.com", "Ada Adeyemi", "Stores", manager_email="lee@example.com")
     page = client.post(
-        "/hr/import/", data={"file": (io.BytesIO(csv_bytes(line)), "hires.csv")},
+        "/hr/import/",
+        data={"file": (io.BytesIO(csv_bytes(line)), "hires.csv")},
         content_type="multipart/form-data",
-    ).get_data(as_text=True)  # fmt: skip
+    ).get_data(as_text=True)
     assert "1 person&#39;s email changes: each is signed out everywhere" in page
     assert fresh(org.emp_a1).email == "ada@example.com", "nothing changes before HR confirms"

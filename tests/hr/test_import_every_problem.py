@@ -14,14 +14,20 @@ UNKNOWN = "manager_email: unknown manager nobody@example.com: no one in the file
 @pytest.mark.parametrize(
     ("line", "other"),
     [
-        (row(hire_date="2026-13-01", manager_email="nobody@example.com"),
-         "line 2: hire_date: 2026-13-01 is not a real date"),
-        (row(full_name="", manager_email="nobody@example.com"),
-         "line 2: full_name: a value is required"),
-        (row(email="not-an-email", manager_email="nobody@example.com"),
-         "line 2: email: 'not-an-email' is not an email address"),
+        (
+            row(hire_date="2026-13-01", manager_email="nobody@example.com"),
+            "line 2: hire_date: 2026-13-01 is not a real date",
+        ),
+        (
+            row(full_name="", manager_email="nobody@example.com"),
+            "line 2: full_name: a value is required",
+        ),
+        (
+            row(email="not-an-email", manager_email="nobody@example.com"),
+            "line 2: email: 'not-an-email' is not an email address",
+        ),
     ],
-)  # fmt: skip
+)
 def test_an_unknown_manager_is_reported_beside_the_rows_other_problems(line, other):
     found = errors(plan(line))
     assert any(e.startswith(other) for e in found), found
@@ -35,8 +41,10 @@ def test_an_unknown_manager_on_a_row_whose_email_clashes_is_reported_too():
 
 
 def test_a_known_manager_on_a_refused_row_is_not_a_problem():
-    lines = (row("E2", "sam@example.com"), row("E3", "cy@example.com", hire_date="x",
-                                                manager_email="sam@example.com"))  # fmt: skip
+    lines = (
+        row("E2", "sam@example.com"),
+        row("E3", "cy@example.com", hire_date="x", manager_email="sam@example.com"),
+    )
     found = errors(plan(*lines))
     assert found == ["line 3: hire_date: 'x' is not a date; use YYYY-MM-DD"]
 
@@ -71,13 +79,20 @@ def test_the_template_is_hr_only(org, login, client):
 
 
 def test_the_web_preview_lists_both_problems_of_a_row(org, login):
-    data = csv_bytes(row("E7", "zed@example.com", hire_date="2026-02-30",
-                         manager_email="nobody@example.com"))  # fmt: skip
+    data = csv_bytes(
+        row("E7", "zed@example.com", hire_date="2026-02-30", manager_email="nobody@example.com")
+    )
     from io import BytesIO
 
-    page = login(org.hr).post(
-        "/hr/import/", data={"file": (BytesIO(data), "hires.csv")},
-        content_type="multipart/form-data", follow_redirects=True,
-    ).get_data(as_text=True)  # fmt: skip
+    page = (
+        login(org.hr)
+        .post(
+            "/hr/import/",
+            data={"file": (BytesIO(data), "hires.csv")},
+            content_type="multipart/form-data",
+            follow_redirects=True,
+        )
+        .get_data(as_text=True)
+    )
     assert "2026-02-30 is not a real date" in page
     assert "unknown manager nobody@example.com" in page

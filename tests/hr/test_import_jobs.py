@@ -97,8 +97,12 @@ def test_a_large_upload_is_imported_in_the_background_and_any_instance_shows_it(
     assert page_url == f"/hr/import/jobs/{job.id}"
     assert job.state == "done" and job.created_by_id == hana.id
     assert job.result["counts"] | {"errors": 0} == {
-        "new": 3, "updated": 0, "terminated": 0, "unchanged": 0, "errors": 0,
-    }  # fmt: skip
+        "new": 3,
+        "updated": 0,
+        "terminated": 0,
+        "unchanged": 0,
+        "errors": 0,
+    }
     assert job.result["assigned"] == {"created": 3, "reopened": 0, "closed": 0}
     assert count_people() == 4
     summary = db.session.scalars(
@@ -124,8 +128,9 @@ def test_a_large_upload_is_imported_in_the_background_and_any_instance_shows_it(
 def test_a_second_confirm_while_it_runs_finds_the_same_job(app, as_hr):
     fields = confirm_fields(upload(as_hr, ROWS).get_data(as_text=True))
     staged = db.session.scalars(select(StagedImport)).one()
-    job, is_new = jobs.start_job(staged, digest=fields["digest"], partial=False, invite=False,
-                                 actor_id=staged.created_by_id)  # fmt: skip
+    job, is_new = jobs.start_job(
+        staged, digest=fields["digest"], partial=False, invite=False, actor_id=staged.created_by_id
+    )
     db.session.commit()
     assert is_new
     again = as_hr.post("/hr/import/confirm", data=fields)  # the job has not started yet
@@ -144,8 +149,10 @@ def test_good_rows_only_lists_every_problem_in_the_result(as_hr):
     assert "line 3: hire_date: 2026-02-31 is not a real date" in page
     assert '<strong id="count-new">2</strong>' in page
     assert set(db.session.scalars(select(User.email))) == {
-        "hr@example.com", "ana@example.com", "cy@example.com",
-    }  # fmt: skip
+        "hr@example.com",
+        "ana@example.com",
+        "cy@example.com",
+    }
 
 
 def test_all_or_nothing_with_a_bad_row_imports_nothing_and_says_why(as_hr):
@@ -162,8 +169,9 @@ def test_all_or_nothing_with_a_bad_row_imports_nothing_and_says_why(as_hr):
 
 def test_people_changed_since_the_preview_imports_nothing_and_offers_a_new_preview(as_hr):
     fields = confirm_fields(upload(as_hr, ROWS).get_data(as_text=True))
-    make_employee(email="ana@example.com", employee_id="E1", full_name="Ana Lima",
-                  department="Online")  # meanwhile  # fmt: skip
+    make_employee(
+        email="ana@example.com", employee_id="E1", full_name="Ana Lima", department="Online"
+    )  # meanwhile
     response = as_hr.post("/hr/import/confirm", data=fields)
     jobs.join_jobs(30)
     page = as_hr.get(response.headers["Location"]).get_data(as_text=True)
@@ -190,8 +198,9 @@ def test_people_changed_since_the_preview_imports_nothing_and_offers_a_new_previ
 def test_an_upload_gone_before_the_job_ran_fails_cleanly(app, as_hr):
     fields = confirm_fields(upload(as_hr, ROWS).get_data(as_text=True))
     staged = db.session.scalars(select(StagedImport)).one()
-    job, _ = jobs.start_job(staged, digest=fields["digest"], partial=False, invite=False,
-                            actor_id=staged.created_by_id)  # fmt: skip
+    job, _ = jobs.start_job(
+        staged, digest=fields["digest"], partial=False, invite=False, actor_id=staged.created_by_id
+    )
     db.session.delete(staged)
     db.session.commit()
     jobs.run_job(app, job.id)
@@ -204,8 +213,9 @@ def test_an_upload_gone_before_the_job_ran_fails_cleanly(app, as_hr):
 def test_a_job_that_stopped_updating_reads_as_interrupted(as_hr):
     upload(as_hr, ROWS)
     staged = db.session.scalars(select(StagedImport)).one()
-    job, _ = jobs.start_job(staged, digest="0" * 64, partial=False, invite=False,
-                            actor_id=staged.created_by_id)  # fmt: skip
+    job, _ = jobs.start_job(
+        staged, digest="0" * 64, partial=False, invite=False, actor_id=staged.created_by_id
+    )
     job.updated_at = utcnow() - timedelta(hours=1)
     db.session.commit()
     page = as_hr.get(f"/hr/import/jobs/{job.id}").get_data(as_text=True)

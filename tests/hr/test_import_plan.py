@@ -11,8 +11,13 @@ from tests.hr.importing import HEADER, csv_bytes, row
 
 
 def person(id, employee_id, email, manager_id=None, **fields):  # noqa: A002 - mirrors User.id
-    values = {"full_name": "Ana Lima", "department": "Stores", "role": "Cashier",
-              "hire_date": date(2026, 3, 2), "is_active": True} | fields  # fmt: skip
+    values = {
+        "full_name": "Ana Lima",
+        "department": "Stores",
+        "role": "Cashier",
+        "hire_date": date(2026, 3, 2),
+        "is_active": True,
+    } | fields
     return Person(id=id, employee_id=employee_id, email=email, manager_id=manager_id, **values)
 
 
@@ -36,14 +41,22 @@ ANA = person(1, "E1", "ana@example.com")
     [
         (row(), UNCHANGED, {}),
         (row(department="Online"), UPDATED, {"department": ("Stores", "Online")}),
-        (row(email="ana.lima@example.com"), UPDATED, {"email": ("ana@example.com", "ana.lima@example.com")}),
+        (
+            row(email="ana.lima@example.com"),
+            UPDATED,
+            {"email": ("ana@example.com", "ana.lima@example.com")},
+        ),
         (row(full_name="Ana  Lima Souza"), UPDATED, {"full_name": ("Ana Lima", "Ana Lima Souza")}),
         (row(role=""), UPDATED, {"role": ("Cashier", None)}),
         (row(hire_date="2026-03-01"), UPDATED, {"hire_date": (date(2026, 3, 2), date(2026, 3, 1))}),
         (row() + ",terminated", TERMINATED, {"status": ("active", "terminated")}),
-        (row(role="Lead") + ",terminated", TERMINATED, {"role": ("Cashier", "Lead"), "status": ("active", "terminated")}),
+        (
+            row(role="Lead") + ",terminated",
+            TERMINATED,
+            {"role": ("Cashier", "Lead"), "status": ("active", "terminated")},
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_row_for_someone_here_updates_them_by_employee_id(line, kind, fields):
     header = HEADER + ",status" if line.count(",") == 7 else HEADER
     result = plan(line, people=[ANA], header=header)
@@ -53,8 +66,12 @@ def test_a_row_for_someone_here_updates_them_by_employee_id(line, kind, fields):
 
 
 def test_new_employee_ids_are_new_people_and_counts_add_up():
-    result = plan(row(), row("E2", "ben@example.com"), row("E3", "cy@example.com", department="Online"),
-                  people=[ANA])  # fmt: skip
+    result = plan(
+        row(),
+        row("E2", "ben@example.com"),
+        row("E3", "cy@example.com", department="Online"),
+        people=[ANA],
+    )
     assert kinds(result) == [(2, UNCHANGED), (3, NEW), (4, NEW)]
     assert result.counts == {"new": 2, "updated": 0, "terminated": 0, "unchanged": 1, "errors": 0}
     assert result.rows == 3
@@ -139,41 +156,58 @@ def test_a_manager_change_is_an_update():
     ("lines", "people", "expected"),
     [
         (
-            [row(manager_email="nobody@example.com")], [],
-            ["line 2: manager_email: unknown manager nobody@example.com: no one in the file or in Attest has that email"],
+            [row(manager_email="nobody@example.com")],
+            [],
+            [
+                "line 2: manager_email: unknown manager nobody@example.com: no one in the file or in Attest has that email"
+            ],
         ),
         (
-            [row(manager_email="ana@example.com")], [],
+            [row(manager_email="ana@example.com")],
+            [],
             ["line 2: manager_email: a person cannot be their own manager"],
         ),
         (
-            [row("E1", "ana@example.com", manager_email="ben@example.com"),
-             row("E2", "ben@example.com", manager_email="ana@example.com")], [],
-            ["line 2: manager_email: manager cycle: ana@example.com → ben@example.com → ana@example.com",
-             "line 3: manager_email: manager cycle: ana@example.com → ben@example.com → ana@example.com"],
+            [
+                row("E1", "ana@example.com", manager_email="ben@example.com"),
+                row("E2", "ben@example.com", manager_email="ana@example.com"),
+            ],
+            [],
+            [
+                "line 2: manager_email: manager cycle: ana@example.com → ben@example.com → ana@example.com",
+                "line 3: manager_email: manager cycle: ana@example.com → ben@example.com → ana@example.com",
+            ],
         ),
         (
             # a loop through someone already here: Ana manages Cy (in Attest), the file makes Cy manage Ana
             [row("E1", "ana@example.com", manager_email="cy@example.com")],
             [person(1, "E1", "ana@example.com"), person(3, "E3", "cy@example.com", manager_id=1)],
-            ["line 2: manager_email: manager cycle: ana@example.com → cy@example.com → ana@example.com"],
+            [
+                "line 2: manager_email: manager cycle: ana@example.com → cy@example.com → ana@example.com"
+            ],
         ),
         (
             # the manager's old email, which the file changes
-            [row("E2", "ben@example.com", manager_email="boss@example.com"),
-             row("E9", "chief@example.com", full_name="Boss")],
+            [
+                row("E2", "ben@example.com", manager_email="boss@example.com"),
+                row("E9", "chief@example.com", full_name="Boss"),
+            ],
             [person(9, "E9", "boss@example.com")],
-            ["line 2: manager_email: unknown manager boss@example.com: line 3 changes that email to chief@example.com"],
+            [
+                "line 2: manager_email: unknown manager boss@example.com: line 3 changes that email to chief@example.com"
+            ],
         ),
     ],
-)  # fmt: skip
+)
 def test_managers_that_cannot_be_resolved_are_refused(lines, people, expected):
     assert errors(plan(*lines, people=people)) == expected
 
 
 def test_a_long_chain_of_managers_is_fine_and_a_long_loop_is_found():
-    chain = [row(f"E{n}", f"p{n}@example.com", manager_email=f"p{n + 1}@example.com" if n < 500 else "")
-             for n in range(1, 501)]  # fmt: skip
+    chain = [
+        row(f"E{n}", f"p{n}@example.com", manager_email=f"p{n + 1}@example.com" if n < 500 else "")
+        for n in range(1, 501)
+    ]
     assert errors(plan(*chain)) == []
     loop = [*chain[:-1], row("E500", "p500@example.com", manager_email="p1@example.com")]
     assert len(plan(*loop).errors) == 500
@@ -251,8 +285,10 @@ def test_a_manager_whose_email_change_is_refused_keeps_their_old_email():
 
 
 def test_a_refused_row_at_the_top_of_a_long_chain_refuses_the_chain_in_one_pass():
-    chain = [row(f"E{n}", f"p{n}@example.com", manager_email=f"p{n + 1}@example.com")
-             for n in range(1, 3000)]  # fmt: skip
+    chain = [
+        row(f"E{n}", f"p{n}@example.com", manager_email=f"p{n + 1}@example.com")
+        for n in range(1, 3000)
+    ]
     chain.append(row("E3000", "p3000@example.com", hire_date="never"))
     result = plan(*chain)
     assert result.changes == [] and result.counts["errors"] == 3000
@@ -290,37 +326,56 @@ def test_only_an_hr_users_email_change_is_refused(is_hr, old, new, refused):
     [
         ("E5", "E1", "ana@example.com already belongs to Ana Lima (employee_id E5)"),
         (None, None, "ana@example.com already belongs to Ana Lima (no employee_id)"),
-        (None, "E1", "ana@example.com already belongs to Ana Lima, who has no employee_id; an "
-                     "import never takes a person over by email. If this row is them, link them "
-                     "first with `flask lms set-employee-id ana@example.com E1`"),
+        (
+            None,
+            "E1",
+            "ana@example.com already belongs to Ana Lima, who has no employee_id; an "
+            "import never takes a person over by email. If this row is them, link them "
+            "first with `flask lms set-employee-id ana@example.com E1`",
+        ),
     ],
-)  # fmt: skip
+)
 def test_an_email_someone_else_holds_is_refused_with_the_way_out(
     owner_employee_id, row_employee_id, expected
 ):
-    assert email_owner_problem(email="ana@example.com", owner_name="Ana Lima",
-                               owner_employee_id=owner_employee_id,
-                               row_employee_id=row_employee_id) == expected  # fmt: skip
+    assert (
+        email_owner_problem(
+            email="ana@example.com",
+            owner_name="Ana Lima",
+            owner_employee_id=owner_employee_id,
+            row_employee_id=row_employee_id,
+        )
+        == expected
+    )
 
 
 @pytest.mark.parametrize(
     ("line", "people", "expected"),
     [
         # an HR user's email cannot change, whoever they are matched as
-        (row("H1", "mallory@evil.example", "Hana Reyes"), [HANA],
-         "line 2: email: hr@example.com is an HR user: an import or the API cannot change an HR "
-         "user's email (to mallory@evil.example); they change it themselves, signed in"),
+        (
+            row("H1", "mallory@evil.example", "Hana Reyes"),
+            [HANA],
+            "line 2: email: hr@example.com is an HR user: an import or the API cannot change an HR "
+            "user's email (to mallory@evil.example); they change it themselves, signed in",
+        ),
         # a made-up employee_id with the email of someone added by hand adopts no one
-        (row("E666", "root@example.com", "Rae Root"), [ROOT],
-         "line 2: email: root@example.com already belongs to Rae Root, who has no employee_id; "
-         "an import never takes a person over by email. If this row is them, link them first "
-         "with `flask lms set-employee-id root@example.com E666`"),
-        (row("E9", "hand@example.com", "Hal Hand"), [HAND],
-         "line 2: email: hand@example.com already belongs to Hal Hand, who has no employee_id; "
-         "an import never takes a person over by email. If this row is them, link them first "
-         "with `flask lms set-employee-id hand@example.com E9`"),
+        (
+            row("E666", "root@example.com", "Rae Root"),
+            [ROOT],
+            "line 2: email: root@example.com already belongs to Rae Root, who has no employee_id; "
+            "an import never takes a person over by email. If this row is them, link them first "
+            "with `flask lms set-employee-id root@example.com E666`",
+        ),
+        (
+            row("E9", "hand@example.com", "Hal Hand"),
+            [HAND],
+            "line 2: email: hand@example.com already belongs to Hal Hand, who has no employee_id; "
+            "an import never takes a person over by email. If this row is them, link them first "
+            "with `flask lms set-employee-id hand@example.com E9`",
+        ),
     ],
-)  # fmt: skip
+)
 def test_rows_that_would_take_an_account_over_are_refused(line, people, expected):
     result = plan(line, people=people)
     assert errors(result) == [expected]

@@ -197,8 +197,14 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, synced, method, url):
 
 
 def test_uploads_not_confirmed_within_a_day_are_cleared(as_hr, hana):
-    db.session.add(StagedImport(created_by_id=hana.id, created_at=utcnow() - timedelta(days=2),
-                                filename="old.csv", content=b""))  # fmt: skip
+    db.session.add(
+        StagedImport(
+            created_by_id=hana.id,
+            created_at=utcnow() - timedelta(days=2),
+            filename="old.csv",
+            content=b"",
+        )
+    )
     db.session.commit()
     upload(as_hr, csv_bytes(row()))
     assert db.session.scalars(select(StagedImport.filename)).all() == ["hires.csv"]

@@ -47,8 +47,11 @@ def test_import_with_invite_emails_each_new_hire_and_the_link_works_once(
     runner, tmp_path, client, auth, synced, smtp_server
 ):
     make_employee(email="erin@example.com", employee_id="E7", full_name="Erin Example")
-    data = csv_bytes(row("E1", "ana@example.com", "Ana Lima"), row("E2", "ben@example.com", "Ben Okafor"),
-                     row("E7", "erin@example.com", "Erin Example", role="Lead"))  # fmt: skip
+    data = csv_bytes(
+        row("E1", "ana@example.com", "Ana Lima"),
+        row("E2", "ben@example.com", "Ben Okafor"),
+        row("E7", "erin@example.com", "Erin Example", role="Lead"),
+    )
     result = import_file(runner, tmp_path, data, "--invite")
     assert result.exit_code == 0, result.output
     assert "invitations: 2 sent" in result.output
@@ -84,8 +87,11 @@ def test_import_without_invite_sends_nothing(runner, tmp_path, synced, smtp_serv
 
 def test_the_upload_form_can_send_invitations(client, auth, hana, smtp_server):
     auth.login("hr@example.com")
-    preview = client.post("/hr/import/", data={"file": (io.BytesIO(csv_bytes(row())), "h.csv"), "invite": "y"},
-                          content_type="multipart/form-data").get_data(as_text=True)  # fmt: skip
+    preview = client.post(
+        "/hr/import/",
+        data={"file": (io.BytesIO(csv_bytes(row())), "h.csv"), "invite": "y"},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
     assert '<input checked id="invite" name="invite" type="checkbox" value="y">' in preview
     fields = dict(
         re.findall(

@@ -35,8 +35,9 @@ def test_an_unknown_status_is_a_clear_400(org, login):
 
 def queue_reminder(org, key):
     context = {"employee": org.emp_a1, "title": "Dignity", "due": "1 March", "link": "/m"}
-    queue_email(to=org.emp_a1, subject=f"Reminder {key}", template="assigned", context=context,
-                key=key)  # fmt: skip
+    queue_email(
+        to=org.emp_a1, subject=f"Reminder {key}", template="assigned", context=context, key=key
+    )
     db.session.commit()
 
 
@@ -56,8 +57,9 @@ def test_hr_sees_a_message_refused_for_good_with_the_servers_reason_in_words(
 
 
 def test_hr_sees_an_unreachable_server_in_words_and_that_it_will_retry(org, login, app):
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.free_port(), MAIL_USE_TLS=False,
-                      MAIL_USERNAME=None)  # fmt: skip
+    app.config.update(
+        MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.free_port(), MAIL_USE_TLS=False, MAIL_USERNAME=None
+    )
     queue_reminder(org, "k2")
     send_queued()
     page = login(org.hr).get("/hr/outbox?status=retrying").get_data(as_text=True)

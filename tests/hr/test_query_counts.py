@@ -41,8 +41,13 @@ def measure(app, runner, employees):
     for email in ("hr@example.com", "manager.stores@example.com"):
         client = app.test_client()
         client.post("/login", data={"email": email, "password": PASSWORD})
-        for url in ("/hr/", "/hr/assignments?status=overdue&department=Stores", f"/hr/people/{person}",
-                    "/hr/people", "/hr/modules/dignity"):  # fmt: skip
+        for url in (
+            "/hr/",
+            "/hr/assignments?status=overdue&department=Stores",
+            f"/hr/people/{person}",
+            "/hr/people",
+            "/hr/modules/dignity",
+        ):
             counts[email, url.replace(str(person), "<id>")] = statements(client, url)
     return counts
 

@@ -54,7 +54,7 @@ def rows(app):
                 "renewal_opens_on": c["renewal_opens_on"],
                 "exempt_reason": "waived" if c["is_exempt"] else None,
                 "started_on": DAY - timedelta(days=2) if c["is_started"] else None,
-            }  # fmt: skip
+            }
             for uid, c in zip(user_ids, cases, strict=True)
         ],
     )

@@ -38,8 +38,9 @@ def take(assignment, user, day, *, fail_first=False):
             answers[str(item["question_id"])] = [str(c) for c in (correct if right else wrong)]
         submit_attempt(attempt, answers, now=now)
     progress = progress_of(assignment, version, cycle_attempts(assignment), day)
-    sign_attestation(progress, user, user.full_name, ip_address="198.51.100.7",
-                     user_agent="Browser/1.0", now=now)  # fmt: skip
+    sign_attestation(
+        progress, user, user.full_name, ip_address="198.51.100.7", user_agent="Browser/1.0", now=now
+    )
     db.session.commit()
 
 

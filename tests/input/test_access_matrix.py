@@ -218,31 +218,61 @@ def records(org):
     passed = start_attempt(progress(org, ada, "honesty"), org.today)
     pass_or_fail(passed, correct=True)
     now = datetime.combine(org.today, time(10), tzinfo=UTC)
-    sign_attestation(progress(org, ada, "honesty"), ada, ada.full_name, ip_address="192.0.2.1",
-                     user_agent="pytest", now=now)  # fmt: skip
+    sign_attestation(
+        progress(org, ada, "honesty"),
+        ada,
+        ada.full_name,
+        ip_address="192.0.2.1",
+        user_agent="pytest",
+        now=now,
+    )
     # Dignity: back to not started, with an attempt open.
     dignity = org.assignment(ada, "dignity")
-    set_dates(dignity, org.today, completed_on=None, expires_on=None, renewal_opens_on=None,
-              due_date=10)  # fmt: skip
+    set_dates(
+        dignity, org.today, completed_on=None, expires_on=None, renewal_opens_on=None, due_date=10
+    )
     db.session.flush()
     open_attempt = start_attempt(progress(org, ada, "dignity"), org.today)
-    newcomer = create_user(email="nia@example.com", full_name="Nia New", department="Stores",
-                           password=None, today=org.today)  # fmt: skip
-    tess = create_user(email="tess@example.com", full_name="Tess Gone", department="Stores",
-                       manager_email="lee@example.com", password=PASSWORD, today=org.today)  # fmt: skip
+    newcomer = create_user(
+        email="nia@example.com",
+        full_name="Nia New",
+        department="Stores",
+        password=None,
+        today=org.today,
+    )
+    tess = create_user(
+        email="tess@example.com",
+        full_name="Tess Gone",
+        department="Stores",
+        manager_email="lee@example.com",
+        password=PASSWORD,
+        today=org.today,
+    )
     certificate = db.session.scalar(select(Certificate).where(Certificate.user_id == ada.id))
     # As after a first download: the matrix tests who gets the bytes, not the rendering.
     certificate.pdf = b"%PDF-1.7 stored"
     # A finished background import, started by HR (Hana).
-    job = ImportJob(staged_import_id=1, created_by_id=org.hr.id, filename="hires.csv",
-                    digest="0" * 64, state=jobs.DONE, result={"counts": {}})  # fmt: skip
+    job = ImportJob(
+        staged_import_id=1,
+        created_by_id=org.hr.id,
+        filename="hires.csv",
+        digest="0" * 64,
+        state=jobs.DONE,
+        result={"counts": {}},
+    )
     db.session.add(job)
     # An open request for more attempts on Ada's dignity module.
     asked = AttemptRequest(assignment_id=dignity.id, user_id=ada.id, cycle=dignity.cycle)
     db.session.add(asked)
     # One message in the outbox, to Ada.
-    message = OutboxMessage(kind="notice", to_email=ada.email, to_user_id=ada.id,
-                            subject="Hello", text_body="Hello", html_body="<p>Hello</p>")  # fmt: skip
+    message = OutboxMessage(
+        kind="notice",
+        to_email=ada.email,
+        to_user_id=ada.id,
+        subject="Hello",
+        text_body="Hello",
+        html_body="<p>Hello</p>",
+    )
     db.session.add(message)
     db.session.flush()
     values = {
@@ -298,8 +328,14 @@ def sign_in(client, email: str) -> None:
 def visitor(app, org, role: str, tess: User, api_secret: str):
     """A client as `role`, with a CSRF token for its session and headers for every request."""
     client = app.test_client()
-    people = {"owner": org.emp_a1, "other": org.emp_b1, "manager": org.lead_a,
-              "other_manager": org.mgr_b, "hr": org.hr, "terminated": tess}  # fmt: skip
+    people = {
+        "owner": org.emp_a1,
+        "other": org.emp_b1,
+        "manager": org.lead_a,
+        "other_manager": org.mgr_b,
+        "hr": org.hr,
+        "terminated": tess,
+    }
     if role in people:
         sign_in(client, people[role].email)
     token = csrf_token(client)

@@ -69,13 +69,27 @@ def test_a_nul_byte_in_an_uploaded_files_name_is_a_400(org, login):
     [
         ("GET", "/api/v1/employees?department=Sto%00res", None),
         ("GET", "/api/v1/employees/E%001", None),
-        ("PUT", "/api/v1/employees/E9", {"email": "a@example.com", "full_name": "A\x00B",
-                                         "hire_date": "2026-01-05"}),
-        ("POST", "/api/v1/employees", {"employees": [{"employee_id": "E9\x00",
-                                       "email": "a@example.com", "full_name": "Ana",
-                                       "hire_date": "2026-01-05"}]}),
+        (
+            "PUT",
+            "/api/v1/employees/E9",
+            {"email": "a@example.com", "full_name": "A\x00B", "hire_date": "2026-01-05"},
+        ),
+        (
+            "POST",
+            "/api/v1/employees",
+            {
+                "employees": [
+                    {
+                        "employee_id": "E9\x00",
+                        "email": "a@example.com",
+                        "full_name": "Ana",
+                        "hire_date": "2026-01-05",
+                    }
+                ]
+            },
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_nul_byte_anywhere_in_an_api_request_is_a_json_400(api, synced, method, url, body):
     before = snapshot()
     response = api.request(method, url, json=body)
@@ -124,8 +138,10 @@ def test_a_far_future_hire_date_is_refused_by_the_api(api, synced):
     assert snapshot() == before
 
 
-@pytest.mark.parametrize("url", ["/api/v1/compliance?as_of=9999-12-31",
-                                 "/api/v1/employees/H1/transcript?as_of=9999-12-31"])  # fmt: skip
+@pytest.mark.parametrize(
+    "url",
+    ["/api/v1/compliance?as_of=9999-12-31", "/api/v1/employees/H1/transcript?as_of=9999-12-31"],
+)
 def test_a_far_future_as_of_is_refused_by_the_api(api, org, url):
     response = api.get(url)
     assert response.status_code == 400
@@ -134,10 +150,16 @@ def test_a_far_future_as_of_is_refused_by_the_api(api, org, url):
 
 @pytest.mark.parametrize(
     "url",
-    ["/hr/?as_of=9999-12-31", "/hr/assignments?as_of=9999-12-31", "/hr/assignments?due_to=9999-12-31",
-     "/hr/assignments.csv?expires_from=0001-01-01", "/hr/modules/dignity?as_of=9999-12-31",
-     "/hr/modules/dignity.csv?as_of=9999-12-31", "/hr/people/1?as_of=9999-12-31"],
-)  # fmt: skip
+    [
+        "/hr/?as_of=9999-12-31",
+        "/hr/assignments?as_of=9999-12-31",
+        "/hr/assignments?due_to=9999-12-31",
+        "/hr/assignments.csv?expires_from=0001-01-01",
+        "/hr/modules/dignity?as_of=9999-12-31",
+        "/hr/modules/dignity.csv?as_of=9999-12-31",
+        "/hr/people/1?as_of=9999-12-31",
+    ],
+)
 def test_a_far_future_filter_date_is_a_400_on_hr_pages(org, login, url):
     response = login(org.hr).get(url)
     assert response.status_code == 400
@@ -146,9 +168,20 @@ def test_a_far_future_filter_date_is_a_400_on_hr_pages(org, login, url):
 
 @pytest.mark.parametrize(
     "args",
-    [["lms", "create-user", "--email", "x@example.com", "--name", "X", "--hire-date", "9999-12-31"],
-     ["lms", "renew", "--as-of", "9999-12-31", "--dry-run"]],
-)  # fmt: skip
+    [
+        [
+            "lms",
+            "create-user",
+            "--email",
+            "x@example.com",
+            "--name",
+            "X",
+            "--hire-date",
+            "9999-12-31",
+        ],
+        ["lms", "renew", "--as-of", "9999-12-31", "--dry-run"],
+    ],
+)
 def test_a_far_future_date_is_refused_by_the_cli(runner, synced, args):
     count = people()
     result = runner.invoke(args=args)
@@ -162,12 +195,16 @@ def test_a_far_future_date_is_refused_by_the_cli(runner, synced, args):
 
 @pytest.mark.parametrize(
     ("method", "url"),
-    [("GET", "/attempts/99999999999999999999"), ("POST", "/attempts/99999999999999999999"),
-     ("GET", "/attempts/9223372036854775808/result"), ("GET", "/hr/people/99999999999999999999"),
-     ("GET", "/hr/people/99999999999999999999.csv"),
-     ("POST", "/hr/people/1/assignments/99999999999999999999/exemption"),
-     ("POST", "/hr/import/people/99999999999999999999/invite")],
-)  # fmt: skip
+    [
+        ("GET", "/attempts/99999999999999999999"),
+        ("POST", "/attempts/99999999999999999999"),
+        ("GET", "/attempts/9223372036854775808/result"),
+        ("GET", "/hr/people/99999999999999999999"),
+        ("GET", "/hr/people/99999999999999999999.csv"),
+        ("POST", "/hr/people/1/assignments/99999999999999999999/exemption"),
+        ("POST", "/hr/import/people/99999999999999999999/invite"),
+    ],
+)
 def test_an_id_past_the_database_range_is_a_404(org, login, method, url):
     response = login(org.hr).open(url, method=method)
     assert response.status_code == 404
@@ -226,16 +263,24 @@ def test_safe_next_refuses_control_characters():
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (b"employee_id,em\xffail,full_name\n",
-         'line 1: column 2: not UTF-8 (byte 0xFF); save the file as "CSV UTF-8"'),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00",
-         'line 1: column 1: not UTF-8 (byte 0x89); save the file as "CSV UTF-8"'),
-        (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00",
-         "line 1: file: this is not a CSV text file (it holds byte 0x03); export the people as CSV"),
-        (bytes(range(256)),
-         "line 1: file: this is not a CSV text file (it holds byte 0x00); export the people as CSV"),
+        (
+            b"employee_id,em\xffail,full_name\n",
+            'line 1: column 2: not UTF-8 (byte 0xFF); save the file as "CSV UTF-8"',
+        ),
+        (
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00",
+            'line 1: column 1: not UTF-8 (byte 0x89); save the file as "CSV UTF-8"',
+        ),
+        (
+            b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00",
+            "line 1: file: this is not a CSV text file (it holds byte 0x03); export the people as CSV",
+        ),
+        (
+            bytes(range(256)),
+            "line 1: file: this is not a CSV text file (it holds byte 0x00); export the people as CSV",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_header_that_is_not_utf8_text_is_a_clear_line_numbered_error(data, message):
     parsed = parse_csv(data)
     assert parsed.is_fatal
@@ -307,13 +352,17 @@ def test_deeply_nested_json_is_a_json_400(api, synced, depth):
 )
 def test_an_unknown_api_query_parameter_is_a_json_400_naming_it(api, org, method, url, name):
     before = snapshot()
-    response = api.request(method, url, json={"email": "e@example.com", "full_name": "E",
-                                              "hire_date": "2026-01-05"})  # fmt: skip
+    response = api.request(
+        method, url, json={"email": "e@example.com", "full_name": "E", "hire_date": "2026-01-05"}
+    )
     assert response.status_code == 400
     assert response.json["problems"] == [
-        {"field": name, "message": "unknown query parameter; this operation takes "
-                                   + response.json["problems"][0]["message"].split("takes ")[1]}
-    ]  # fmt: skip
+        {
+            "field": name,
+            "message": "unknown query parameter; this operation takes "
+            + response.json["problems"][0]["message"].split("takes ")[1],
+        }
+    ]
     assert name in response.json["detail"]
     assert snapshot() == before
 

@@ -16,18 +16,29 @@ def errors_of(root) -> list[str]:
 @pytest.mark.parametrize(
     ("overrides", "expected"),
     [
-        ({"version": 10**30},
-         "content/modules/dignity.md:3: 'version' must be at most 2147483647, not " + str(10**30)),
-        ({"attempts": 2**31},
-         "content/modules/dignity.md:10: 'attempts' must be at most 2147483647, not 2147483648"),
-        ({"renew_every": "99999 years"},
-         "content/modules/dignity.md:7: 'renew_every': '99999 years' is longer than 100 years"),
-        ({"title": "Dig\x00nity"},
-         "content/modules/dignity.md:2: text contains a NUL character (\\0), which cannot be stored"),
-        ({"body": "# T\n\nBo\x00dy\n"},
-         "content/modules/dignity.md:39: contains a NUL character, which cannot be stored"),
+        (
+            {"version": 10**30},
+            "content/modules/dignity.md:3: 'version' must be at most 2147483647, not "
+            + str(10**30),
+        ),
+        (
+            {"attempts": 2**31},
+            "content/modules/dignity.md:10: 'attempts' must be at most 2147483647, not 2147483648",
+        ),
+        (
+            {"renew_every": "99999 years"},
+            "content/modules/dignity.md:7: 'renew_every': '99999 years' is longer than 100 years",
+        ),
+        (
+            {"title": "Dig\x00nity"},
+            "content/modules/dignity.md:2: text contains a NUL character (\\0), which cannot be stored",
+        ),
+        (
+            {"body": "# T\n\nBo\x00dy\n"},
+            "content/modules/dignity.md:39: contains a NUL character, which cannot be stored",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_module_setting_out_of_range_is_a_located_problem(content_dir, overrides, expected):
     write_module(content_dir, text=module_text(**overrides))
     assert expected in errors_of(content_dir)

@@ -21,9 +21,22 @@ from tests.factories import module_text, write_module, write_program
 from tests.input.properties import PURE, THROUGH_DB
 
 ERROR = re.compile(r"(content/(modules|programs)/[^:]+):([1-9]\d*): .+", re.DOTALL)
-MODULE_KEYS = ["title", "version", "retrain_on_change", "summary", "minutes", "renew_every",
-               "window", "pass_mark", "attempts", "questions_per_attempt", "attestation", "quiz",
-               "changes", "extra"]  # fmt: skip
+MODULE_KEYS = [
+    "title",
+    "version",
+    "retrain_on_change",
+    "summary",
+    "minutes",
+    "renew_every",
+    "window",
+    "pass_mark",
+    "attempts",
+    "questions_per_attempt",
+    "attestation",
+    "quiz",
+    "changes",
+    "extra",
+]
 PROGRAM_KEYS = ["title", "modules", "audience", "due_days", "extra"]
 
 scalars = (
@@ -37,9 +50,11 @@ scalars = (
 )
 values = st.recursive(
     scalars,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
     max_leaves=8,
-)  # fmt: skip
+)
 
 
 def assert_located(errors, root) -> None:
@@ -93,12 +108,40 @@ def snapshot() -> dict[str, list]:
 
 # One or two settings pushed to an edge; the rest as in the test content.
 edges = st.dictionaries(
-    st.sampled_from(["version", "minutes", "attempts", "questions_per_attempt", "pass_mark",
-                     "renew_every", "window", "title", "summary", "attestation"]),
-    st.sampled_from([1, 2, 100, 2**31, 2**63, 10**30, "1 year", "30 days", "1200 months",
-                     "99999 years", "100 years", "x\x00y", "Title"]),
-    min_size=1, max_size=2,
-)  # fmt: skip
+    st.sampled_from(
+        [
+            "version",
+            "minutes",
+            "attempts",
+            "questions_per_attempt",
+            "pass_mark",
+            "renew_every",
+            "window",
+            "title",
+            "summary",
+            "attestation",
+        ]
+    ),
+    st.sampled_from(
+        [
+            1,
+            2,
+            100,
+            2**31,
+            2**63,
+            10**30,
+            "1 year",
+            "30 days",
+            "1200 months",
+            "99999 years",
+            "100 years",
+            "x\x00y",
+            "Title",
+        ]
+    ),
+    min_size=1,
+    max_size=2,
+)
 
 
 @THROUGH_DB

@@ -50,12 +50,17 @@ def assert_unavailable_page(response) -> None:
 
 @pytest.mark.parametrize(
     ("method", "url"),
-    [("GET", f"/verify/{CODE}"), ("GET", f"/verify/{CODE}.json"), ("POST", "/login"),
-     ("POST", "/forgot-password")],
-)  # fmt: skip
+    [
+        ("GET", f"/verify/{CODE}"),
+        ("GET", f"/verify/{CODE}.json"),
+        ("POST", "/login"),
+        ("POST", "/forgot-password"),
+    ],
+)
 def test_a_page_that_needs_the_database_is_a_503_while_it_is_down(down, method, url):
-    response = down.test_client().open(url, method=method, data={"email": "a@example.com",
-                                                                 "password": "x"})  # fmt: skip
+    response = down.test_client().open(
+        url, method=method, data={"email": "a@example.com", "password": "x"}
+    )
     if url.endswith(".json"):
         assert response.status_code == 503 and response.headers["Retry-After"]
     else:

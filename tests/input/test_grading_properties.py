@@ -45,8 +45,9 @@ def answered(draw):
 @given(answered(), st.integers(0, 100))
 def test_the_score_is_the_percentage_right_rounded_down(case, pass_mark):
     drawn, correct, sheet = case
-    grade = grade_attempt(check_answers(drawn, {q: list(map(str, c)) for q, c in sheet.items()}),
-                          correct, pass_mark)  # fmt: skip
+    grade = grade_attempt(
+        check_answers(drawn, {q: list(map(str, c)) for q, c in sheet.items()}), correct, pass_mark
+    )
     right = sum(set(sheet[q]) == set(correct[q]) for q in correct)
     assert 0 <= grade.score <= 100
     assert grade.score == 100 * right // len(correct)  # rounded down, never up

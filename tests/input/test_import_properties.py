@@ -22,9 +22,11 @@ from tests.input.properties import PURE, THROUGH_DB
 
 MESSAGE = re.compile(r"line [1-9]\d*: [^\n]+: [^\n]+", re.DOTALL)
 PEOPLE = [
-    Person(1, "E1", "ana@example.com", "Ana Lima", "Stores", "Cashier", date(2026, 3, 2), None, True),
+    Person(
+        1, "E1", "ana@example.com", "Ana Lima", "Stores", "Cashier", date(2026, 3, 2), None, True
+    ),
     Person(2, None, "bo@example.com", "Bo Berg", None, None, None, 1, True),
-]  # fmt: skip
+]
 
 
 def assert_clear(errors: list[RowError]) -> None:
@@ -55,10 +57,29 @@ def test_any_bytes_after_a_good_header_are_rows_or_line_numbered_problems(data):
 # two cells replaced by something odd: the edges of what a cell may hold, what it should
 # not (a NUL, a date no calendar reaches) or any text. Mostly valid rows, so that odd
 # values get through to the database.
-ODD = st.sampled_from([
-    "", " E2 ", "E\x001", "Cy\x00Chan", "x" * 201, "P1@Example.COM", "x@", "1900-01-01",
-    "2199-12-31", "9999-12-31", "0001-01-01", "2026-02-30", "soon", "Terminated", "gone",
-]) | st.dates().map(str) | st.text(max_size=12)  # fmt: skip
+ODD = (
+    st.sampled_from(
+        [
+            "",
+            " E2 ",
+            "E\x001",
+            "Cy\x00Chan",
+            "x" * 201,
+            "P1@Example.COM",
+            "x@",
+            "1900-01-01",
+            "2199-12-31",
+            "9999-12-31",
+            "0001-01-01",
+            "2026-02-30",
+            "soon",
+            "Terminated",
+            "gone",
+        ]
+    )
+    | st.dates().map(str)
+    | st.text(max_size=12)
+)
 
 
 @st.composite
@@ -68,12 +89,15 @@ def exports(draw) -> bytes:
     for n in range(1, draw(st.integers(0, 4)) + 1):
         earlier = [r["email"] for r in rows]
         row = {
-            "employee_id": f"E{n}", "email": f"p{n}@example.com", "full_name": f"Person {n}",
+            "employee_id": f"E{n}",
+            "email": f"p{n}@example.com",
+            "full_name": f"Person {n}",
             "department": draw(st.sampled_from(["Stores", "Online", ""])),
-            "role": draw(st.sampled_from(["Cashier", ""])), "hire_date": "2026-03-02",
+            "role": draw(st.sampled_from(["Cashier", ""])),
+            "hire_date": "2026-03-02",
             "manager_email": draw(st.sampled_from(["", *earlier])),
             "status": draw(st.sampled_from(["", "active", "terminated"])),
-        }  # fmt: skip
+        }
         row |= draw(st.dictionaries(st.sampled_from(columns), ODD, max_size=2))
         rows.append(row)
     lines = [",".join(columns)] + [",".join(csv_cell(row[c]) for c in columns) for row in rows]

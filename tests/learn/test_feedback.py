@@ -94,8 +94,9 @@ def test_why_text_is_escaped(client, auth, content_dir, runner, erin):
         {"text": "Guess, to keep things moving", "why": "<script>alert(1)</script> never"},
         *QUIZ[0]["choices"][1:],
     ]
-    write_module(content_dir, text=module_text(quiz=quiz, questions_per_attempt=None,
-                                               summary="Edited."))  # fmt: skip
+    write_module(
+        content_dir, text=module_text(quiz=quiz, questions_per_attempt=None, summary="Edited.")
+    )
     assert runner.invoke(args=["lms", "sync-content"]).exit_code == 0
     auth.login()
     attempt = start(client)

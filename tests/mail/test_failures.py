@@ -28,39 +28,79 @@ REFUSED = "Could not reach the mail server (connection refused); will retry"
 @pytest.mark.parametrize(
     ("error", "permanent", "reason"),
     [
-        (smtplib.SMTPRecipientsRefused({"a@b.c": (550, b"5.1.1 No such user")}), True, NO_SUCH_USER),
-        (smtplib.SMTPRecipientsRefused({"a@b.c": (550, b"No such user")}), True,
-         "The mail server refused the address: 550 No such user"),
-        (smtplib.SMTPRecipientsRefused({"a@b.c": (450, b"4.2.1 Mailbox busy")}), False,
-         "The mail server turned the address away for now: 450 4.2.1 Mailbox busy; will retry"),
-        (smtplib.SMTPSenderRefused(553, b"5.7.1 Sender not allowed", "attest@example.com"), True,
-         "The mail server refused the sender address attest@example.com (MAIL_FROM): "
-         "553 5.7.1 Sender not allowed"),
-        (smtplib.SMTPSenderRefused(451, b"Try later", "attest@example.com"), False,
-         "The mail server turned the sender address attest@example.com away for now: "
-         "451 Try later; will retry"),
-        (smtplib.SMTPDataError(554, b"5.6.0 Message rejected\nas spam"), True,
-         "The mail server refused the message: 554 5.6.0 Message rejected as spam"),
-        (smtplib.SMTPDataError(451, b"4.3.0 Try again later"), False,
-         "The mail server could not take the message for now: 451 4.3.0 Try again later; will retry"),
-        (smtplib.SMTPAuthenticationError(535, b"5.7.8 Bad credentials"), False,
-         "The mail server did not accept Attest's sign-in (check MAIL_USERNAME and MAIL_PASSWORD): "
-         "535 5.7.8 Bad credentials; will retry"),
-        (smtplib.SMTPConnectError(554, b"No SMTP service here"), False,
-         "The mail server would not talk to Attest: 554 No SMTP service here; will retry"),
-        (smtplib.SMTPServerDisconnected("Connection unexpectedly closed"), False,
-         "The mail server closed the connection; will retry"),
+        (
+            smtplib.SMTPRecipientsRefused({"a@b.c": (550, b"5.1.1 No such user")}),
+            True,
+            NO_SUCH_USER,
+        ),
+        (
+            smtplib.SMTPRecipientsRefused({"a@b.c": (550, b"No such user")}),
+            True,
+            "The mail server refused the address: 550 No such user",
+        ),
+        (
+            smtplib.SMTPRecipientsRefused({"a@b.c": (450, b"4.2.1 Mailbox busy")}),
+            False,
+            "The mail server turned the address away for now: 450 4.2.1 Mailbox busy; will retry",
+        ),
+        (
+            smtplib.SMTPSenderRefused(553, b"5.7.1 Sender not allowed", "attest@example.com"),
+            True,
+            "The mail server refused the sender address attest@example.com (MAIL_FROM): "
+            "553 5.7.1 Sender not allowed",
+        ),
+        (
+            smtplib.SMTPSenderRefused(451, b"Try later", "attest@example.com"),
+            False,
+            "The mail server turned the sender address attest@example.com away for now: "
+            "451 Try later; will retry",
+        ),
+        (
+            smtplib.SMTPDataError(554, b"5.6.0 Message rejected\nas spam"),
+            True,
+            "The mail server refused the message: 554 5.6.0 Message rejected as spam",
+        ),
+        (
+            smtplib.SMTPDataError(451, b"4.3.0 Try again later"),
+            False,
+            "The mail server could not take the message for now: 451 4.3.0 Try again later; will retry",
+        ),
+        (
+            smtplib.SMTPAuthenticationError(535, b"5.7.8 Bad credentials"),
+            False,
+            "The mail server did not accept Attest's sign-in (check MAIL_USERNAME and MAIL_PASSWORD): "
+            "535 5.7.8 Bad credentials; will retry",
+        ),
+        (
+            smtplib.SMTPConnectError(554, b"No SMTP service here"),
+            False,
+            "The mail server would not talk to Attest: 554 No SMTP service here; will retry",
+        ),
+        (
+            smtplib.SMTPServerDisconnected("Connection unexpectedly closed"),
+            False,
+            "The mail server closed the connection; will retry",
+        ),
         (ConnectionRefusedError(111, "Connection refused"), False, REFUSED),
-        (TimeoutError("timed out"), False,
-         "Could not reach the mail server (it did not answer in time); will retry"),
-        (socket.gaierror(-2, "Name or service not known"), False,
-         "Could not reach the mail server (its name could not be looked up: check MAIL_SERVER); "
-         "will retry"),
-        (OSError(113, "No route to host"), False,
-         "Could not reach the mail server (No route to host); will retry"),
+        (
+            TimeoutError("timed out"),
+            False,
+            "Could not reach the mail server (it did not answer in time); will retry",
+        ),
+        (
+            socket.gaierror(-2, "Name or service not known"),
+            False,
+            "Could not reach the mail server (its name could not be looked up: check MAIL_SERVER); "
+            "will retry",
+        ),
+        (
+            OSError(113, "No route to host"),
+            False,
+            "Could not reach the mail server (No route to host); will retry",
+        ),
         (ValueError("boom"), False, "Sending failed unexpectedly (ValueError: boom); will retry"),
     ],
-)  # fmt: skip
+)
 def test_a_failure_is_told_in_words_and_only_5xx_replies_are_final(error, permanent, reason):
     failure = explain_failure(error)
     assert (failure.is_permanent, failure.reason) == (permanent, reason)
@@ -72,27 +112,48 @@ def test_a_failure_is_told_in_words_and_only_5xx_replies_are_final(error, perman
         (0, 0, 0, None),  # nothing to send
         (5, 0, 0, None),
         (4, 1, 0, None),  # one will be retried, the rest went: not an error
-        (0, 3, 0, "none of 3 email(s) could be delivered; they will be retried: Could not reach "
-                  "the mail server (connection refused)"),
-        (2, 0, 1, f"1 of 3 email(s) failed for good: {NO_SUCH_USER}; HR sees them on the outbox "
-                  "page (Email, Failed)"),
-        (0, 2, 1, f"1 of 3 email(s) failed for good: {NO_SUCH_USER}; HR sees them on the outbox "
-                  "page (Email, Failed); 2 more will be retried"),
+        (
+            0,
+            3,
+            0,
+            "none of 3 email(s) could be delivered; they will be retried: Could not reach "
+            "the mail server (connection refused)",
+        ),
+        (
+            2,
+            0,
+            1,
+            f"1 of 3 email(s) failed for good: {NO_SUCH_USER}; HR sees them on the outbox "
+            "page (Email, Failed)",
+        ),
+        (
+            0,
+            2,
+            1,
+            f"1 of 3 email(s) failed for good: {NO_SUCH_USER}; HR sees them on the outbox "
+            "page (Email, Failed); 2 more will be retried",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_run_is_an_error_when_something_failed_for_good_or_nothing_went(
     sent, failed, for_good, problem
 ):
-    found = delivery_problem(sent=sent, failed=failed, failed_for_good=for_good,
-                             refused=NO_SUCH_USER, retrying=REFUSED)  # fmt: skip
+    found = delivery_problem(
+        sent=sent, failed=failed, failed_for_good=for_good, refused=NO_SUCH_USER, retrying=REFUSED
+    )
     assert found == problem
 
 
 def queue_to(*addresses):
     """Queue one notice to each address and commit."""
     for n, address in enumerate(addresses):
-        queue_email(to=address, subject=f"Notice {n}", template="assigned", key=f"test:{n}",
-                    context={"employee": None, "title": "Dignity", "due": "soon", "link": ""})  # fmt: skip
+        queue_email(
+            to=address,
+            subject=f"Notice {n}",
+            template="assigned",
+            key=f"test:{n}",
+            context={"employee": None, "title": "Dignity", "due": "soon", "link": ""},
+        )
     db.session.commit()
 
 
@@ -175,8 +236,9 @@ def test_send_mail_exits_1_with_a_summary_when_the_server_refuses_everything(
 
 
 def test_send_mail_exits_1_when_nothing_listens(app, synced, runner):
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_USE_TLS=False,
-                      MAIL_USERNAME=None)  # fmt: skip
+    app.config.update(
+        MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_USE_TLS=False, MAIL_USERNAME=None
+    )
     queue_to("ana@example.com", "ben@example.com")
     result = runner.invoke(args=["lms", "send-mail"])
     assert result.exit_code == 1

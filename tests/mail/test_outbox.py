@@ -11,10 +11,17 @@ from tests.factories import make_employee
 def test_queued_email_has_text_and_html_with_absolute_links(app, synced):
     erin = make_employee()
     message = queue_email(
-        to=erin, subject="Hello", template="assigned", kind="assigned",
-        context={"employee": erin, "title": "Dignity", "due": "5 February 2025",
-                 "link": "http://attest.test/modules/dignity"},
-    )  # fmt: skip
+        to=erin,
+        subject="Hello",
+        template="assigned",
+        kind="assigned",
+        context={
+            "employee": erin,
+            "title": "Dignity",
+            "due": "5 February 2025",
+            "link": "http://attest.test/modules/dignity",
+        },
+    )
     db.session.commit()
     assert message.to_email == "erin@example.com" and message.to_user_id == erin.id
     assert message.about_user_id == erin.id
@@ -26,8 +33,12 @@ def test_queued_email_has_text_and_html_with_absolute_links(app, synced):
 
 def test_html_part_escapes_what_the_text_part_keeps(app, synced):
     erin = make_employee(full_name="Erin <b>Example</b>")
-    message = queue_email(to=erin, subject="x", template="assigned",
-                          context={"employee": erin, "title": "A & B", "due": "", "link": ""})  # fmt: skip
+    message = queue_email(
+        to=erin,
+        subject="x",
+        template="assigned",
+        context={"employee": erin, "title": "A & B", "due": "", "link": ""},
+    )
     assert "A & B" in message.text_body
     assert "A &amp; B" in message.html_body
 
@@ -59,8 +70,12 @@ def test_a_terminated_person_is_sent_nothing(app, synced):
 
 
 def test_a_bare_address_can_be_mailed(app, synced):
-    message = queue_email(to="auditor@example.org", subject="a", template="assigned",
-                          context={"employee": {"first_name": "Ann"}, "title": "T", "due": "", "link": ""})  # fmt: skip
+    message = queue_email(
+        to="auditor@example.org",
+        subject="a",
+        template="assigned",
+        context={"employee": {"first_name": "Ann"}, "title": "T", "due": "", "link": ""},
+    )
     assert message.to_email == "auditor@example.org" and message.to_user_id is None
 
 
@@ -70,22 +85,30 @@ def test_hr_sees_mail_to_and_about_a_person(app, synced):
     other = make_employee(email="olly@example.com", full_name="Olly Other")
     context = {"employee": erin, "manager": mona, "title": "T", "due": "", "link": ""}
     queue_email(to=erin, subject="to erin", template="overdue", context=context)
-    queue_email(to=mona, subject="about erin", template="overdue_manager", context=context,
-                about=erin)  # fmt: skip
-    queue_email(to=other, subject="to olly", template="assigned",
-                context={"employee": other, "title": "T", "due": "", "link": ""})  # fmt: skip
+    queue_email(
+        to=mona, subject="about erin", template="overdue_manager", context=context, about=erin
+    )
+    queue_email(
+        to=other,
+        subject="to olly",
+        template="assigned",
+        context={"employee": other, "title": "T", "due": "", "link": ""},
+    )
     db.session.commit()
     assert [m.subject for m in messages_for_user(erin.id)] == ["about erin", "to erin"]
     assert [m.subject for m in messages_for_user(mona.id)] == ["about erin"]
-    assert outbox_counts() == {"queued": 3, "retrying": 0, "sent": 0, "cancelled": 0,
-                              "failed": 0}  # fmt: skip
+    assert outbox_counts() == {"queued": 3, "retrying": 0, "sent": 0, "cancelled": 0, "failed": 0}
     assert len(list_messages(status="queued")) == 3 and list_messages(status="sent") == []
 
 
 def test_outbox_partial_lists_messages_with_their_status(app, synced):
     erin = make_employee()
-    queue_email(to=erin, subject="Welcome aboard", template="assigned",
-                context={"employee": erin, "title": "T", "due": "", "link": ""})  # fmt: skip
+    queue_email(
+        to=erin,
+        subject="Welcome aboard",
+        template="assigned",
+        context={"employee": erin, "title": "T", "due": "", "link": ""},
+    )
     db.session.commit()
     with app.test_request_context():
         html = app.jinja_env.get_template("mail/_outbox_table.html").render(
@@ -103,8 +126,9 @@ def test_queue_emails_inserts_many_and_skips_keys_already_queued(app, synced):
     context = {"employee": erin, "title": "T", "due": "", "link": ""}
 
     def row(key, kind):
-        return message_values(to=erin, subject=key, template="assigned", context=context,
-                              key=key, kind=kind)  # fmt: skip
+        return message_values(
+            to=erin, subject=key, template="assigned", context=context, key=key, kind=kind
+        )
 
     assert queue_emails([row("a", "assigned"), row("b", "overdue"), None]) == [
         "assigned",

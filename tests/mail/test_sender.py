@@ -20,9 +20,18 @@ def queue(n, *, to=None):
 
     erin = to or make_employee()
     for i in range(n):
-        queue_email(to=erin, subject=f"Message {i}", template="assigned", key=f"test:{i}",
-                    context={"employee": erin, "title": f"Module {i}", "due": "soon",
-                             "link": f"http://attest.test/modules/m{i}"})  # fmt: skip
+        queue_email(
+            to=erin,
+            subject=f"Message {i}",
+            template="assigned",
+            key=f"test:{i}",
+            context={
+                "employee": erin,
+                "title": f"Module {i}",
+                "due": "soon",
+                "link": f"http://attest.test/modules/m{i}",
+            },
+        )
     db.session.commit()
     return erin
 
@@ -78,8 +87,12 @@ def test_names_and_subjects_beyond_ascii_survive(app, synced, smtp_server):
 
     app.config["MAIL_FROM"] = "Équipe Formation <attest@example.com>"
     chloe = make_employee(email="chloe@example.com", full_name="Chloé Müller")
-    queue_email(to=chloe, subject="Überfällig: Chloé Müller", template="assigned",
-                context={"employee": chloe, "title": "Dignité", "due": "", "link": ""})  # fmt: skip
+    queue_email(
+        to=chloe,
+        subject="Überfällig: Chloé Müller",
+        template="assigned",
+        context={"employee": chloe, "title": "Dignité", "due": "", "link": ""},
+    )
     db.session.commit()
     send_queued()
     [message] = smtp_server.messages
@@ -195,9 +208,16 @@ def test_manager_copy_goes_to_the_manager_and_is_listed_about_the_employee(
     mona = make_employee(email="mona@example.com", full_name="Mona Manager")
     erin = make_employee(manager_email="mona@example.com")
     assignment = db.session.scalar(select(Assignment).where(Assignment.user_id == erin.id))
-    queue_notice("overdue_manager", 1, assignment_id=assignment.id, cycle=1, employee=erin,
-                 manager=mona, module=ModuleInfo("dignity", "Dignity"),
-                 dates=Dates(due_date=assignment.due_date))  # fmt: skip
+    queue_notice(
+        "overdue_manager",
+        1,
+        assignment_id=assignment.id,
+        cycle=1,
+        employee=erin,
+        manager=mona,
+        module=ModuleInfo("dignity", "Dignity"),
+        dates=Dates(due_date=assignment.due_date),
+    )
     db.session.commit()
     send_queued()
     [message] = smtp_server.messages

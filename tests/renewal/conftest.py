@@ -24,8 +24,13 @@ def content_dir(tmp_path):
 
 @pytest.fixture
 def mona(synced):
-    return make_employee(email="mona@example.com", full_name="Mona Manager",
-                         department="Management", role="Store Manager", today=HIRED)  # fmt: skip
+    return make_employee(
+        email="mona@example.com",
+        full_name="Mona Manager",
+        department="Management",
+        role="Store Manager",
+        today=HIRED,
+    )
 
 
 @pytest.fixture
@@ -43,8 +48,14 @@ def complete_on(user, day: date) -> None:
     assignment = assignment_of(user)
     version = current_version(assignment.module_id)
     progress = progress_of(assignment, version, cycle_attempts(assignment), day)
-    sign_attestation(progress, user, user.full_name, ip_address="192.0.2.1", user_agent="test",
-                     now=datetime.combine(day, time(10), tzinfo=UTC))  # fmt: skip
+    sign_attestation(
+        progress,
+        user,
+        user.full_name,
+        ip_address="192.0.2.1",
+        user_agent="test",
+        now=datetime.combine(day, time(10), tzinfo=UTC),
+    )
     db.session.commit()
 
 

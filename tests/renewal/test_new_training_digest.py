@@ -33,17 +33,25 @@ def hire(synced):
 
 def assign_extra(runner, content_dir, day):
     """Add a tenth module in a second program, assigned to Stores on `day`."""
-    write_module(content_dir, "extra", title="An Extra Module", quiz=None,
-                 questions_per_attempt=None, attempts=None)  # fmt: skip
-    write_program(content_dir, "more", modules=["extra"], audience={"departments": ["Stores"]},
-                  due_days=30)  # fmt: skip
+    write_module(
+        content_dir,
+        "extra",
+        title="An Extra Module",
+        quiz=None,
+        questions_per_attempt=None,
+        attempts=None,
+    )
+    write_program(
+        content_dir, "more", modules=["extra"], audience={"departments": ["Stores"]}, due_days=30
+    )
     assert runner.invoke(args=["lms", "sync-content"]).exit_code == 0
     # sync-content assigns as of the real today; the test's calendar is HIRED's.
     extra = db.session.scalar(select(Module.id).where(Module.slug == "extra"))
     db.session.execute(
-        update(Assignment).where(Assignment.module_id == extra)
+        update(Assignment)
+        .where(Assignment.module_id == extra)
         .values(assigned_on=day, due_date=day + timedelta(days=30))
-    )  # fmt: skip
+    )
     db.session.commit()
 
 
@@ -118,15 +126,24 @@ def item(user_id, assignment_id, due, title, step=0):
     ("items", "expected"),
     [
         ([], {}),
-        ([item(1, 10, "2025-02-05", "B"), item(1, 11, "2025-02-05", "A")],
-         {1: [11, 10]}),  # same due date: by title
-        ([item(1, 10, "2025-03-01", "A"), item(1, 11, "2025-02-01", "Z")],
-         {1: [11, 10]}),  # soonest due first
-        ([item(2, 20, "2025-02-05", "A"), item(1, 10, "2025-02-05", "A"),
-          item(2, 21, "2025-02-01", "B")],
-         {1: [10], 2: [21, 20]}),  # one message per person, people in id order
+        (
+            [item(1, 10, "2025-02-05", "B"), item(1, 11, "2025-02-05", "A")],
+            {1: [11, 10]},
+        ),  # same due date: by title
+        (
+            [item(1, 10, "2025-03-01", "A"), item(1, 11, "2025-02-01", "Z")],
+            {1: [11, 10]},
+        ),  # soonest due first
+        (
+            [
+                item(2, 20, "2025-02-05", "A"),
+                item(1, 10, "2025-02-05", "A"),
+                item(2, 21, "2025-02-01", "B"),
+            ],
+            {1: [10], 2: [21, 20]},
+        ),  # one message per person, people in id order
     ],
-)  # fmt: skip
+)
 def test_new_items_are_grouped_one_message_per_person(items, expected):
     digests = new_training_digests(items)
     assert {u: [i.assignment_id for i in group] for u, group in digests.items()} == expected

@@ -81,9 +81,16 @@ def smtp():
 
 
 def run_twice_at_once(args, url, content, smtp) -> list[subprocess.CompletedProcess]:
-    env = {**os.environ, "LMS_ENV": "testing", "DATABASE_URL": url, "FLASK_APP": "wsgi.py",
-           "LMS_CONTENT_DIR": str(content), "MAIL_SERVER": "127.0.0.1",
-           "MAIL_PORT": str(smtp.port), "MAIL_USE_TLS": "0"}  # fmt: skip
+    env = {
+        **os.environ,
+        "LMS_ENV": "testing",
+        "DATABASE_URL": url,
+        "FLASK_APP": "wsgi.py",
+        "LMS_CONTENT_DIR": str(content),
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": str(smtp.port),
+        "MAIL_USE_TLS": "0",
+    }
     env.pop("MAIL_USERNAME", None)
     processes = [
         subprocess.Popen(
@@ -93,7 +100,7 @@ def run_twice_at_once(args, url, content, smtp) -> list[subprocess.CompletedProc
             text=True,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-        )  # fmt: skip
+        )
         for _ in range(2)
     ]
     results = []
@@ -117,11 +124,18 @@ def assert_each_sent_once(smtp, expected: int) -> None:
 
 def test_two_renew_processes_at_once_send_each_reminder_once(pg_app, smtp):
     app, url, content = pg_app
-    create_user(email="mona@example.com", full_name="Mona Manager", department="Management",
-                today=HIRED)  # fmt: skip
+    create_user(
+        email="mona@example.com", full_name="Mona Manager", department="Management", today=HIRED
+    )
     for n in range(PEOPLE):
-        create_user(email=f"p{n}@example.com", full_name=f"Person {n}", department="Stores",
-                    hire_date=HIRED, manager_email="mona@example.com", today=HIRED)  # fmt: skip
+        create_user(
+            email=f"p{n}@example.com",
+            full_name=f"Person {n}",
+            department="Stores",
+            hire_date=HIRED,
+            manager_email="mona@example.com",
+            today=HIRED,
+        )
     db.session.commit()
     results = run_twice_at_once(["renew", "--as-of", "2025-02-06"], url, content, smtp)
     assert_each_sent_once(smtp, 2 * PEOPLE)  # an overdue reminder each, and the manager's copy
@@ -134,8 +148,13 @@ def test_two_senders_at_once_deliver_each_message_once(pg_app, smtp):
     app, url, content = pg_app
     erin = create_user(email="erin@example.com", full_name="Erin Example", today=HIRED)
     for n in range(400):
-        queue_email(to=erin, subject=f"Message {n}", template="assigned", key=f"bulk:{n}",
-                    context={"employee": erin, "title": "T", "due": "", "link": ""})  # fmt: skip
+        queue_email(
+            to=erin,
+            subject=f"Message {n}",
+            template="assigned",
+            key=f"bulk:{n}",
+            context={"employee": erin, "title": "T", "due": "", "link": ""},
+        )
     db.session.commit()
     results = run_twice_at_once(["send-mail"], url, content, smtp)
     assert_each_sent_once(smtp, 400)

@@ -18,8 +18,13 @@ from lms.reminders import (
 D = date.fromisoformat
 ASSIGNED_ON, DUE = D("2025-01-06"), D("2025-02-05")
 EXPIRES, OPENS = D("2026-02-15"), D("2026-01-16")
-OPEN_ITEM = {"assigned_on": ASSIGNED_ON, "due_date": DUE, "completed_on": None,
-             "expires_on": None, "renewal_opens_on": None}  # fmt: skip
+OPEN_ITEM = {
+    "assigned_on": ASSIGNED_ON,
+    "due_date": DUE,
+    "completed_on": None,
+    "expires_on": None,
+    "renewal_opens_on": None,
+}
 HELD = {
     **OPEN_ITEM,
     "completed_on": D("2025-02-15"),
@@ -139,8 +144,12 @@ def test_resolved_note_only_for_items_the_manager_was_told_about(status, told, e
 )
 def test_is_holder(today, completed_on, expires_on, is_exempt, expected):
     as_date = lambda v: D(v) if v else None  # noqa: E731
-    holder = is_holder(D(today), completed_on=as_date(completed_on),
-                       expires_on=as_date(expires_on), is_exempt=is_exempt)  # fmt: skip
+    holder = is_holder(
+        D(today),
+        completed_on=as_date(completed_on),
+        expires_on=as_date(expires_on),
+        is_exempt=is_exempt,
+    )
     assert holder is expected
 
 
@@ -157,10 +166,11 @@ def test_is_holder(today, completed_on, expires_on, is_exempt, expected):
 )
 def test_retrain_dates(expires_on, opens_on, expected):
     result = retrain_dates(
-        D("2025-06-01"), 30,
+        D("2025-06-01"),
+        30,
         expires_on=D(expires_on) if expires_on else None,
         renewal_opens_on=D(opens_on) if opens_on else None,
-    )  # fmt: skip
+    )
     assert result == tuple(D(v) for v in expected)
 
 
@@ -173,8 +183,17 @@ def test_reminder_keys_round_trip():
 
 @pytest.mark.parametrize(
     "key",
-    ["invite:5", "a:b:c:d", "x:3:overdue:2", "12:x:overdue:2", "12:3:overdue:x", "12:3:overdue",
-     "12:3:overdue:2:1", "12:3:overdue:-2", ""],
-)  # fmt: skip
+    [
+        "invite:5",
+        "a:b:c:d",
+        "x:3:overdue:2",
+        "12:x:overdue:2",
+        "12:3:overdue:x",
+        "12:3:overdue",
+        "12:3:overdue:2:1",
+        "12:3:overdue:-2",
+        "",
+    ],
+)
 def test_other_outbox_keys_are_not_reminder_keys(key):
     assert parse_key(key) is None

@@ -144,8 +144,13 @@ def test_batches_cover_everyone(app, smtp_server, mona, erin):
     from lms.renewal import renew
 
     for n in range(5):
-        create_user(email=f"p{n}@example.com", full_name=f"P {n}", department="Stores",
-                    today=HIRED, hire_date=HIRED)  # fmt: skip
+        create_user(
+            email=f"p{n}@example.com",
+            full_name=f"P {n}",
+            department="Stores",
+            today=HIRED,
+            hire_date=HIRED,
+        )
     db.session.commit()
     report = renew(HIRED, batch_size=2)
     assert report.queued["assigned"] == 6 and report.mail.sent == 6

@@ -17,19 +17,28 @@ HIRED = TODAY - timedelta(days=100)  # due 70 days ago
 
 
 def people():
-    make_employee(email="mona@example.com", full_name="Mona Manager", department="Management",
-                  today=HIRED)  # fmt: skip
+    make_employee(
+        email="mona@example.com", full_name="Mona Manager", department="Management", today=HIRED
+    )
     erin = make_employee(hire_date=HIRED, today=HIRED, manager_email="mona@example.com")
-    bob = make_employee(email="bob@example.com", full_name="Bob Builder", hire_date=HIRED,
-                        today=HIRED)  # fmt: skip
+    bob = make_employee(
+        email="bob@example.com", full_name="Bob Builder", hire_date=HIRED, today=HIRED
+    )
     complete_on(erin, HIRED + timedelta(days=20))  # on time: valid until a year after the due date
     return erin, bob
 
 
 def raise_version(runner, content_dir, **overrides):
-    write_module(content_dir, version=2, quiz=None, questions_per_attempt=None, attempts=None,
-                 summary="Now with a section on accessibility.",
-                 changes="A section on accessibility.", **overrides)  # fmt: skip
+    write_module(
+        content_dir,
+        version=2,
+        quiz=None,
+        questions_per_attempt=None,
+        attempts=None,
+        summary="Now with a section on accessibility.",
+        changes="A section on accessibility.",
+        **overrides,
+    )
     result = runner.invoke(args=["lms", "sync-content"])
     assert result.exit_code == 0, result.output
     return result.output
@@ -97,8 +106,14 @@ def test_a_raised_version_without_retraining_changes_nothing(
 def test_a_dry_run_sync_of_a_raised_version_changes_nothing(runner, content_dir, synced):
     erin, _ = people()
     before = assignment_of(erin).expires_on
-    write_module(content_dir, version=2, quiz=None, questions_per_attempt=None, attempts=None,
-                 changes="Reworded.")  # fmt: skip
+    write_module(
+        content_dir,
+        version=2,
+        quiz=None,
+        questions_per_attempt=None,
+        attempts=None,
+        changes="Reworded.",
+    )
     result = runner.invoke(args=["lms", "sync-content", "--dry-run"])
     assert "retraining: 1 holder(s)" in result.output and "nothing was changed" in result.output
     assert assignment_of(erin).expires_on == before
@@ -113,19 +128,30 @@ def test_only_current_holders_are_retrained_across_batches(content_dir, synced):
 
     holders = []
     for n in range(3):
-        person = make_employee(email=f"h{n}@example.com", full_name=f"Holder {n}",
-                               hire_date=HIRED, today=HIRED)  # fmt: skip
+        person = make_employee(
+            email=f"h{n}@example.com", full_name=f"Holder {n}", hire_date=HIRED, today=HIRED
+        )
         complete_on(person, HIRED + timedelta(days=20))
         holders.append(person)
-    lapsed = make_employee(email="old@example.com", full_name="Old Timer",
-                           hire_date=HIRED - timedelta(days=800), today=HIRED - timedelta(days=800))  # fmt: skip
+    lapsed = make_employee(
+        email="old@example.com",
+        full_name="Old Timer",
+        hire_date=HIRED - timedelta(days=800),
+        today=HIRED - timedelta(days=800),
+    )
     complete_on(lapsed, HIRED - timedelta(days=790))  # expired long ago: not a holder
     exempt = assignment_of(holders[1])
     exempt.exempt_reason, exempt.exempt_at = "Certified elsewhere", utcnow()
     db.session.commit()
 
-    write_module(content_dir, version=2, quiz=None, questions_per_attempt=None, attempts=None,
-                 changes="Reworded.")  # fmt: skip
+    write_module(
+        content_dir,
+        version=2,
+        quiz=None,
+        questions_per_attempt=None,
+        attempts=None,
+        changes="Reworded.",
+    )
     report = sync_content(load_content(content_dir))
     assert apply_retraining(report.versions_raised, TODAY, batch_size=1) == 2
     db.session.commit()

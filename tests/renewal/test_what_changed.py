@@ -26,8 +26,17 @@ NOTE = ["Staff repeat back what they heard.", "A new section on reasonable adjus
 
 
 def write_version(content_dir, version, body, **overrides):
-    write_module(content_dir, text=module_text(version=version, quiz=None, attempts=None,
-                                               questions_per_attempt=None, body=body, **overrides))  # fmt: skip
+    write_module(
+        content_dir,
+        text=module_text(
+            version=version,
+            quiz=None,
+            attempts=None,
+            questions_per_attempt=None,
+            body=body,
+            **overrides,
+        ),
+    )
 
 
 def sync(runner):
@@ -61,8 +70,11 @@ def test_changes_must_be_a_sentence_or_a_list_of_sentences(runner, content_dir, 
 def test_a_first_load_and_an_edit_within_a_version_need_no_changes(runner, content_dir, synced):
     write_version(content_dir, 1, BODY_2)  # a typo fix: same version
     assert sync(runner).exit_code == 0
-    write_module(content_dir, "other", text=module_text(version=4, quiz=None, attempts=None,
-                                                       questions_per_attempt=None))  # fmt: skip
+    write_module(
+        content_dir,
+        "other",
+        text=module_text(version=4, quiz=None, attempts=None, questions_per_attempt=None),
+    )
     assert sync(runner).exit_code == 0
 
 
@@ -116,8 +128,9 @@ def test_a_signature_on_an_older_version_shows_what_changed_without_retraining(
     erin = make_employee(hire_date=HIRED, today=HIRED)
     complete_on(erin, HIRED + timedelta(days=20))
     write_version(content_dir, 2, BODY_2, changes=NOTE[:1], retrain_on_change=False)
-    write_version(content_dir, 3, BODY_2 + "\nThanks.\n", changes=["Says thanks."],
-                  retrain_on_change=False)  # fmt: skip
+    write_version(
+        content_dir, 3, BODY_2 + "\nThanks.\n", changes=["Says thanks."], retrain_on_change=False
+    )
     # two versions raised in one step of the file's history: only the last is loaded
     assert sync(runner).exit_code == 0
     auth.login()
