@@ -114,7 +114,7 @@ def backfill():
             .where(attempts.c.id > last, attempts.c.submitted_at.is_not(None))
             .order_by(attempts.c.id)
             .limit(BATCH)
-        ).all()  # fmt: skip
+        ).all()
         if not rows:
             return
         last = rows[-1].id
@@ -125,11 +125,11 @@ def backfill():
             for question_id, ok in results.items():
                 answers.append({"attempt_id": attempt_id, "question_id": int(question_id),
                                 "module_version_id": version_id, "is_correct": bool(ok),
-                                "attempt_right": right})  # fmt: skip
+                                "attempt_right": right})
             for question_id, choice_ids in (picked or {}).items():
                 picks.extend({"attempt_id": attempt_id, "choice_id": int(c),
                               "question_id": int(question_id), "module_version_id": version_id}
-                             for c in choice_ids)  # fmt: skip
+                             for c in choice_ids)
         if answers:
             bind.execute(answers_table.insert(), answers)
         if picks:
