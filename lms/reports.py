@@ -373,10 +373,19 @@ def iter_report_rows(scope: Scope, f: Filters, batch_size: int = 5000) -> Iterat
     open between batches, and no plan can make a batch read the rows after it
     (`id > last ... LIMIT n` can, when the planner misjudges the small tables).
     """
-    query = report_select(scope, f, dates_as_text=True).order_by(Assignment.id)
     connection = db.session.connection()  # plain rows: the ORM's result layer adds nothing here
+    for query in report_windows(scope, f, batch_size):
+        yield from connection.execute(query)
+
+
+def report_windows(scope: Scope, f: Filters, batch_size: int) -> Iterator[Select]:
+    """Yield the report's query for each window of `batch_size` assignment ids, in id order.
+
+    What `iter_report_rows` runs, and what the CSV export on PostgreSQL hands to `COPY`.
+    """
+    query = report_select(scope, f, dates_as_text=True).order_by(Assignment.id)
     for low, high in id_windows(Assignment.id, batch_size):
-        yield from connection.execute(query.where(Assignment.id > low, Assignment.id <= high))
+        yield query.where(Assignment.id > low, Assignment.id <= high)
 
 
 def id_windows(column: Any, size: int) -> Iterator[tuple[int, int]]:
