@@ -18,11 +18,21 @@ from sqlalchemy import text
 
 from lms import models
 from lms.audit import record_events
+from lms.database import indexes_built_after
 from lms.demo.bulk import advance_sequences
 from lms.demo.history import History, load_modules, load_programs
 from lms.demo.org import HEADS, insert_people, plan_people
 from lms.extensions import db
-from lms.models import Assignment, Attempt, Attestation, Completion, User
+from lms.models import (
+    Assignment,
+    Attempt,
+    AttemptAnswer,
+    AttemptPick,
+    Attestation,
+    AuditEvent,
+    Completion,
+    User,
+)
 from lms.models.revisions import revisions_raised_once
 from lms.passwords import hash_password
 
@@ -48,12 +58,18 @@ def load_demo(*, employees: int, seed: int, today: date, batch_size: int = 2000)
     # Two years of rows per person: raise each revision once, not once per row written
     # (on PostgreSQL the per-row updates left ~70 dead versions of every `users` row,
     # and each signed-in request then read through them until a vacuum).
-    with revisions_raised_once(ids):
+    bulk = [Assignment, Attempt, AttemptAnswer, AttemptPick, Attestation, Completion, AuditEvent]
+    if history.has_certificates:
+        bulk.append(models.Certificate)
+    with (
+        revisions_raised_once(ids),
+        indexes_built_after(*(model.__table__ for model in bulk)),
+    ):
         for start in range(0, len(people), batch_size):
             for index in range(start, min(start + batch_size, len(people))):
                 history.add_person(ids[index], people[index])
             history.flush()
-    record_events(history.events())
+        record_events(history.events())
     advance_sequences(User, Assignment, Attempt, Attestation, Completion)
     if history.has_certificates:
         advance_sequences(models.Certificate)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from lms import models
 from lms.analysis.operations import answer_rows, insert_answer_rows
 from lms.audience import matches_audience
+from lms.database import insert_rows
 from lms.demo.bulk import insert_returning
 from lms.demo.org import Person
 from lms.extensions import db
@@ -366,8 +367,7 @@ class History:
             }
             for (_, _, _, completion, holder), cid in zip(self.cycles, completion_ids, strict=True)
         ]
-        for start in range(0, len(rows), 5000):
-            db.session.execute(models.Certificate.__table__.insert(), rows[start : start + 5000])
+        insert_rows(models.Certificate.__table__, rows)
 
     def note_events(self, assignment_ids: list[int], completion_ids: list[int]) -> None:
         """Keep this batch's audit events, to be written in time order once all batches are in."""

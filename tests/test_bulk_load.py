@@ -1,0 +1,63 @@
+"""lms.database.indexes_built_after: a bulk load's indexes and foreign keys come back, checked."""
+
+import pytest
+from sqlalchemy import inspect, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from lms.database import indexes_built_after
+from lms.extensions import db
+from lms.models import Attempt, AttemptAnswer, AttemptPick, User
+
+
+def schema_of(*tables) -> dict:
+    """Each table's indexes and foreign keys as the database reports them."""
+    inspector = inspect(db.session.connection())
+    return {
+        table.name: (
+            sorted(
+                (i["name"], tuple(i["column_names"])) for i in inspector.get_indexes(table.name)
+            ),
+            sorted(
+                (k["name"], tuple(k["constrained_columns"]), k["referred_table"])
+                for k in inspector.get_foreign_keys(table.name)
+            ),
+        )
+        for table in tables
+    }
+
+
+TABLES = (Attempt.__table__, AttemptAnswer.__table__, AttemptPick.__table__)
+
+
+def test_the_indexes_and_keys_are_the_same_after_a_load(synced):
+    before = schema_of(*TABLES)
+    assert any(indexes and keys for indexes, keys in before.values())
+    with indexes_built_after(*TABLES):
+        if db.engine.dialect.name == "postgresql":
+            assert all(not keys for _, keys in schema_of(*TABLES).values())
+    assert schema_of(*TABLES) == before
+    db.session.commit()
+    assert schema_of(*TABLES) == before
+
+
+def test_a_row_breaking_a_key_fails_the_load_and_the_schema_is_kept(synced):
+    before = schema_of(*TABLES)
+    with pytest.raises(IntegrityError), indexes_built_after(*TABLES):
+        # An attempt of nobody: refused by the key once it is made again (at once on SQLite).
+        db.session.execute(
+            insert(Attempt.__table__),
+            [
+                {
+                    "user_id": 999_999,
+                    "assignment_id": 999_999,
+                    "module_version_id": 1,
+                    "cycle": 1,
+                    "drawn": [],
+                }
+            ]
+            * 2,
+        )
+    db.session.rollback()
+    assert schema_of(*TABLES) == before
+    assert db.session.scalar(select(Attempt.id)) is None
+    assert db.session.scalar(select(User.id).where(User.id == 999_999)) is None
