@@ -1,7 +1,7 @@
 """lms.database.indexes_built_after: a bulk load's indexes and foreign keys come back, checked."""
 
 import pytest
-from sqlalchemy import inspect, insert, select
+from sqlalchemy import insert, inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from lms.database import indexes_built_after
