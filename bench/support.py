@@ -95,13 +95,14 @@ def machine(*, with_load: bool = False) -> str:
 def signed_in(app, user) -> tuple[str, str]:
     """Return the session cookie and CSRF token a sign-in from wrk's address would give.
 
-    Sessions are signed cookies, so the bench makes them the way the login view does
-    (flask_login.login_user) instead of posting thousands of passwords past the
-    login rate limit.
+    The bench makes them the way the login view does (`lms.auth.routes.sign_in`: a
+    server-side session row and the signed cookie naming it) instead of posting
+    thousands of passwords past the login rate limit.
     """
     from flask import session
-    from flask_login import login_user
     from flask_wtf.csrf import generate_csrf
+
+    from lms.auth.routes import sign_in
 
     # A fresh app context: generate_csrf caches its token on `g`, which would hand every
     # session after the first the first one's token.
@@ -109,7 +110,7 @@ def signed_in(app, user) -> tuple[str, str]:
         app.app_context(),
         app.test_request_context("/", environ_base={"REMOTE_ADDR": "127.0.0.1"}),
     ):
-        login_user(user)
+        sign_in(user, remember=False)
         token = generate_csrf()
         value = app.session_interface.get_signing_serializer(app).dumps(dict(session))
     return f"{app.config['SESSION_COOKIE_NAME']}={value}", token

@@ -160,8 +160,8 @@ def database(kind: str) -> Iterator[str]:
 # -- the data each page is driven with ---------------------------------------------------------
 
 
-def prepare(url: str, args) -> tuple[list[Page], dict]:
-    """Build the demo organisation and the signed-in requests for each page."""
+def prepare(url: str, args, build: bool = True) -> tuple[list[Page], dict]:
+    """Build the demo organisation (unless `build` is false) and the signed-in requests for each page."""
     os.environ["LMS_ENV"] = "production"
     from sqlalchemy import event
 
@@ -179,13 +179,14 @@ def prepare(url: str, args) -> tuple[list[Page], dict]:
     facts = {}
     with app.app_context():
         started = time.perf_counter()
-        # The models' schema: migrations can trail the models while features land.
-        db.create_all()
-        runner = app.test_cli_runner()
-        for command in (["sync-content"], ["demo", "--employees", str(args.employees)]):
-            result = runner.invoke(args=["lms", *command])
-            if result.exit_code != 0:
-                raise SystemExit(f"flask lms {' '.join(command)} failed:\n{result.output}")
+        if build:
+            # The models' schema: migrations can trail the models while features land.
+            db.create_all()
+            runner = app.test_cli_runner()
+            for command in (["sync-content"], ["demo", "--employees", str(args.employees)]):
+                result = runner.invoke(args=["lms", *command])
+                if result.exit_code != 0:
+                    raise SystemExit(f"flask lms {' '.join(command)} failed:\n{result.output}")
         facts["build_s"] = time.perf_counter() - started
         pages = signed_in_pages(app, args)
         db.session.remove()
@@ -239,7 +240,7 @@ def signed_in_pages(app, args) -> list[Page]:
     busiest = db.session.scalar(
         select(Attempt.user_id)
         .join(User, User.id == Attempt.user_id)
-        .where(~User.is_hr)
+        .where(~User.is_hr, User.is_active)
         .group_by(Attempt.user_id)
         .order_by(func.count().desc(), Attempt.user_id)
         .limit(1)
@@ -465,51 +466,66 @@ def combined(results: list[dict]) -> dict:
 
 def bench_database(kind: str, args) -> list[str]:
     """Run every page on one database; return the Markdown table's lines."""
-    with database(kind) as url:
-        pages, facts = prepare(url, args)
-        if args.pages:
-            wanted = [name.strip().lower() for name in args.pages.split(",") if name.strip()]
-            pages = [page for page in pages if any(w in page.name.lower() for w in wanted)]
-        env = {k: v for k, v in os.environ.items() if k != "FLASK_DEBUG"}
-        env |= {
-            "LMS_ENV": "production",
-            "SECRET_KEY": SECRET,
-            "DATABASE_URL": url,
-            "LMS_CONTENT_DIR": str(ROOT / "content"),
-            "REDIS_URL": "",
-        }
-        bare = Page("bare page", [request_line("GET", "/")], 200)
-        query = Page("bare page + one query (a person's row)", [request_line("GET", "/")], 200)
-        query.queries = 1
-        facts["busy"] = cpu_busy()  # other work on the machine skews every figure
-        # All three servers up at once, each page measured in rounds alternating with the
-        # bare page: this machine's speed drifts by a third over minutes (other tenants),
-        # which a bare page measured once, minutes before the page, would put in the ratio.
-        with (
-            gunicorn("web:create_bare_app()", env, f"bare-{kind}", args) as bare_base,
-            gunicorn("web:create_bare_query_app()", env, f"bare-query-{kind}", args) as query_base,
-            gunicorn("wsgi:app", env, f"attest-{kind}", args) as attest_base,
-        ):
-            load(bare_base, bare, args, duration=2)  # warm up
-            for page in [query, *pages]:
-                base = query_base if page is query else attest_base
-                if page is not query:
-                    check(base, page)
-                warm_up, *runs = batches(page, args.rounds + 1)
-                load(base, warm_up, args, duration=2)
-                rounds = []
-                for run in runs:
-                    rounds.append((load(bare_base, bare, args), load(base, run, args)))
-                bare.rounds += [bare_result for bare_result, _ in rounds]
-                page.result = combined([result for _, result in rounds])
-                page.ratio = statistics.median(r["rps"] / b["rps"] for b, r in rounds)
-        bare.result = combined(bare.rounds)
-        bare.ratio = 1.0
+    if args.database_url:
+        bare, pages, facts = bench_url(kind, args.database_url, args, build=False)
+        built = "already built (--database-url)"
+    else:
+        with database(kind) as url:
+            bare, pages, facts = bench_url(kind, url, args)
+        built = f"built in {facts['build_s']:.0f} s"
     print(
-        f"\n{kind}: demo with {args.employees} employees built in {facts['build_s']:.0f} s; "
+        f"\n{kind}: demo with {args.employees} employees {built}; "
         f"CPU {facts['busy']:.0%} busy with other work just before the runs"
     )
-    return table(kind, bare, [query, *pages])
+    return table(kind, bare, pages)
+
+
+def bench_url(kind: str, url: str, args, build: bool = True) -> tuple[Page, list[Page], dict]:
+    """Drive the pages on the database at `url` (the demo built first unless `build` is false).
+
+    Returns the bare page, the pages (the bare page + one query first) and facts
+    (`build_s`, `busy`). The quiz submissions open attempts: the database is changed.
+    """
+    pages, facts = prepare(url, args, build)
+    if args.pages:
+        wanted = [name.strip().lower() for name in args.pages.split(",") if name.strip()]
+        pages = [page for page in pages if any(w in page.name.lower() for w in wanted)]
+    env = {k: v for k, v in os.environ.items() if k != "FLASK_DEBUG"}
+    env |= {
+        "LMS_ENV": "production",
+        "SECRET_KEY": SECRET,
+        "DATABASE_URL": url,
+        "LMS_CONTENT_DIR": str(ROOT / "content"),
+        "REDIS_URL": "",
+    }
+    bare = Page("bare page", [request_line("GET", "/")], 200)
+    query = Page("bare page + one query (a person's row)", [request_line("GET", "/")], 200)
+    query.queries = 1
+    facts["busy"] = cpu_busy()  # other work on the machine skews every figure
+    # All three servers up at once, each page measured in rounds alternating with the
+    # bare page: this machine's speed drifts by a third over minutes (other tenants),
+    # which a bare page measured once, minutes before the page, would put in the ratio.
+    with (
+        gunicorn("web:create_bare_app()", env, f"bare-{kind}", args) as bare_base,
+        gunicorn("web:create_bare_query_app()", env, f"bare-query-{kind}", args) as query_base,
+        gunicorn("wsgi:app", env, f"attest-{kind}", args) as attest_base,
+    ):
+        load(bare_base, bare, args, duration=2)  # warm up
+        for page in [query, *pages]:
+            base = query_base if page is query else attest_base
+            if page is not query:
+                check(base, page)
+            warm_up, *runs = batches(page, args.rounds + 1)
+            load(base, warm_up, args, duration=2)
+            rounds = []
+            for run in runs:
+                rounds.append((load(bare_base, bare, args), load(base, run, args)))
+            bare.rounds += [bare_result for bare_result, _ in rounds]
+            page.result = combined([result for _, result in rounds])
+            page.ratio = statistics.median(r["rps"] / b["rps"] for b, r in rounds)
+    bare.result = combined(bare.rounds)
+    bare.ratio = 1.0
+    return bare, [query, *pages], facts
 
 
 def table(kind: str, bare: Page, pages: list[Page]) -> list[str]:
@@ -581,6 +597,12 @@ def main() -> None:
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument(
         "--pages", help="only the pages whose names contain one of these (comma-separated)"
+    )
+    parser.add_argument(
+        "--database-url",
+        help="drive an existing database with the demo already loaded (e.g. the 100,000-employee "
+        "one bench/hr.py builds) instead of building one; one kind in --databases, its kind. "
+        "The quiz submissions change it (18,000 attempts opened and submitted)",
     )
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
