@@ -351,7 +351,10 @@ def bench_web(kind: str, url: str, employees: int, rounds: int) -> list[Result]:
         database_url=url,
     )
     OUT.mkdir(parents=True, exist_ok=True)
-    bare, pages, facts = web.bench_url(kind, url, args, build=False)
+    try:
+        bare, pages, facts = web.bench_url(kind, url, args, build=False)
+    finally:
+        os.environ["LMS_ENV"] = "testing"  # web.py's servers run in production settings
     pages = [p for p in pages if ", 1 people" not in p.name]
     results = []
     for line in web.table(kind, bare, pages):

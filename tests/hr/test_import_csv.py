@@ -299,3 +299,86 @@ def test_bytes_that_are_not_utf8_are_reported_in_their_row_and_column():
         (4, "Ana Lima"),
     ]
     assert not parsed.is_fatal
+
+
+# -- plain addresses: checked without email_validator, with its answer -------------------------
+
+PLAIN_CASES = [
+    ("ana@example.com", "ana@example.com"),
+    ("Ana.Lima@Example.COM", "ana.lima@example.com"),
+    ("first.last+tag@sub.example.co.uk", "first.last+tag@sub.example.co.uk"),
+    ("a_b-c@my-host.example.org", "a_b-c@my-host.example.org"),
+    ("x" * 64 + "@example.com", "x" * 64 + "@example.com"),
+    ("x" * 65 + "@example.com", None),  # local part too long: email_validator says so
+    ("ana@localhost", None),  # no dot, and special-use
+    ("ana@host.test", None),  # special-use names are email_validator's to refuse
+    ("ana@host.LOCAL", None),
+    ("ana@xn--bcher-kva.example", None),  # IDNA: email_validator decodes and checks it
+    ("ana@example.123", None),  # a numeric top-level label
+    ("ana@-bad.example.com", None),
+    ("ana@bad-.example.com", None),
+    ("ana..lima@example.com", None),
+    (".ana@example.com", None),
+    ("ana.@example.com", None),
+    ('"ana"@example.com', None),
+    ("ana@[192.0.2.1]", None),
+    ("zoë@example.com", None),
+    ("ana@exämple.com", None),
+    ("ana@example.com.", None),
+    ("ana@", None),
+    ("@example.com", None),
+    ("ana", None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), PLAIN_CASES)
+def test_plain_addresses_are_checked_without_email_validator(text, expected):
+    from email_validator import EmailNotValidError, validate_email
+
+    from lms.imports.csvfile import plain_email
+
+    assert plain_email(text) == expected
+    if expected is not None:
+        assert validate_email(text, check_deliverability=False).normalized.lower() == expected
+    else:  # refused here: email_validator decides, as before
+        try:
+            validate_email(text, check_deliverability=False)
+        except EmailNotValidError:
+            pass
+
+
+def test_the_plain_path_knows_email_validators_special_use_names():
+    import email_validator
+
+    from lms.imports.csvfile import SPECIAL_USE
+
+    assert set(email_validator.SPECIAL_USE_DOMAIN_NAMES) == SPECIAL_USE
+
+
+def test_whatever_the_plain_path_accepts_email_validator_accepts_the_same():
+    from email_validator import EmailNotValidError, validate_email
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from lms.imports.csvfile import plain_email
+
+    label = st.text(alphabet="abcXYZ019-_.+", min_size=1, max_size=70)
+    domain = st.lists(
+        st.text(alphabet="abcXYZ09-", min_size=1, max_size=66), min_size=1, max_size=4
+    )
+    tld = st.sampled_from(["com", "ORG", "uk", "test", "local", "c", "123", "xn--p1ai", "co1"])
+
+    @settings(max_examples=400, deadline=None)
+    @given(label, domain, tld)
+    def check(local, labels, top):
+        text = f"{local}@{'.'.join([*labels, top])}"
+        plain = plain_email(text)
+        if plain is None:
+            return
+        try:
+            expected = validate_email(text, check_deliverability=False).normalized.lower()
+        except EmailNotValidError as exc:
+            raise AssertionError(f"{text!r} accepted here, refused by email_validator") from exc
+        assert plain == expected
+
+    check()
