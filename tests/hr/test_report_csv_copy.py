@@ -18,7 +18,6 @@ from lms.reports import (
     iter_report_rows,
     report_windows,
 )
-
 from tests.hr.test_reports import csv_rows
 
 
@@ -28,16 +27,16 @@ def awkward(org):
     org.emp_a1.full_name = 'Ann "Annie", O\'Neil\nJr'
     org.emp_a1.role = ""  # an empty string, not NULL: both must come out as an empty cell
     org.emp_a1.employee_id = "@A1"
-    org.lead_a.full_name = "=HYPERLINK(\"http://evil.example\")"  # emp_a1's manager column
+    org.lead_a.full_name = '=HYPERLINK("http://evil.example")'  # emp_a1's manager column
     org.emp_a2.full_name = "Zoë Ødegård, 山田\r\n"
     org.emp_a2.department = "-Stores"
     org.emp_a2.employee_id = "\tA2"
-    org.mgr_b.full_name = "+Priya, \"the boss\""
+    org.mgr_b.full_name = '+Priya, "the boss"'
     org.emp_b1.email = "cleo@example.com"
     org.emp_b1.role = '"quoted"'
     org.loner.department = ""
     exempt = org.assignment(org.emp_b1, "dignity")
-    exempt.exempt_reason = "+1 line\nand another, with \"quotes\"\r\nand \r a CR"
+    exempt.exempt_reason = '+1 line\nand another, with "quotes"\r\nand \r a CR'
     exempt.exempt_at = exempt.created_at
     exempt.exempt_by = org.hr
     db.session.commit()
