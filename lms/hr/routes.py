@@ -64,8 +64,11 @@ from lms.status import LABELS, count_statuses
 
 bp.before_request(load_scope)
 REPORT_CONVERT = defuse_columns(REPORT_COLUMNS, REPORT_TEXT_COLUMNS)
-# Assignment ids per COPY of the report's CSV on PostgreSQL (the portable path reads 5,000).
-COPY_WINDOW = 50_000
+# Assignment ids per COPY of the report's CSV on PostgreSQL (the portable path reads 5,000): a
+# window of 50,000 was planned as hash joins, every window hashing all the people again
+# (20 windows, 8.3 s of server time at 100,000 employees); the whole range as index
+# lookups, streamed without a sort (6.3 s), so one COPY per million ids.
+COPY_WINDOW = 1_000_000
 
 
 def report_csv(filename: str, filters: Filters) -> Response:
