@@ -337,12 +337,13 @@ def verify_audit_command() -> None:
 @lms_group.command("renew")
 @click.option("--as-of", "as_of", callback=parse_day, help="Run as on this day (YYYY-MM-DD).")
 @click.option("--dry-run", is_flag=True, help="Report what would be done; change nothing.")
+@click.option("--no-send", is_flag=True, help="Queue the reminders; leave sending to send-mail.")
 @with_appcontext
-def renew_command(as_of: date | None, dry_run: bool) -> None:
+def renew_command(as_of: date | None, dry_run: bool, no_send: bool) -> None:
     """Update assignments, queue the reminders due today and send queued email."""
     from lms.renewal import renew
 
-    report = renew(as_of or utctoday(), dry_run=dry_run)
+    report = renew(as_of or utctoday(), dry_run=dry_run, send=not no_send)
     for line in report.lines():
         click.echo(line)
     exit_on_mail_problem(report.mail)

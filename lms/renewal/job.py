@@ -47,6 +47,7 @@ class RenewReport:
     mail: SendReport = field(default_factory=SendReport)
     queue_seconds: float = 0.0  # updating assignments and queueing reminders
     send_seconds: float = 0.0
+    mail_left: bool = False  # --no-send: the queue is left to send-mail
 
     def lines(self) -> list[str]:
         kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(self.queued.items()))
@@ -60,6 +61,8 @@ class RenewReport:
         ]
         if self.dry_run:
             lines.append("dry run: nothing was changed and no email was sent")
+        elif self.mail_left:
+            lines.append("emails not sent: left queued for send-mail (--no-send)")
         else:
             lines.append(self.mail.summary())
         lines.append(f"took {self.queue_seconds:.2f} s to queue, {self.send_seconds:.2f} s to send")
@@ -82,13 +85,16 @@ class Candidate:
     has_manager: bool
 
 
-def renew(today: date, *, dry_run: bool = False, batch_size: int = BATCH_SIZE) -> RenewReport:
+def renew(
+    today: date, *, dry_run: bool = False, send: bool = True, batch_size: int = BATCH_SIZE
+) -> RenewReport:
     """Bring assignments up to date, queue the reminders due on `today`, then send the outbox.
 
     Runs under the renew lock. People are processed in batches, each
     committed on its own (a dry run rolls everything back instead and sends
     nothing). Reminder keys make every step idempotent, so a run cut short
-    is finished by the next one.
+    is finished by the next one. Without `send` the queue is left to
+    `send-mail` (for an organisation whose day of reminders takes a while to deliver).
     """
     report = RenewReport(as_of=today, dry_run=dry_run)
     db.session.commit()
@@ -124,6 +130,9 @@ def renew(today: date, *, dry_run: bool = False, batch_size: int = BATCH_SIZE) -
         record_event("renew.completed", details=details)
         db.session.commit()
         report.queue_seconds = time.perf_counter() - started
+        if not send:
+            report.mail_left = True
+            return report
         report.mail = send_queued()
         report.send_seconds = time.perf_counter() - started - report.queue_seconds
     return report

@@ -154,3 +154,20 @@ def test_batches_cover_everyone(app, smtp_server, mona, erin):
     db.session.commit()
     report = renew(HIRED, batch_size=2)
     assert report.queued["assigned"] == 6 and report.mail.sent == 6
+
+
+def test_no_send_queues_the_reminders_and_leaves_them_to_send_mail(runner, smtp_server, mona, erin):
+    day = date(2025, 2, 25)
+    mail, output = renew_on(runner, smtp_server, day, "--no-send")
+    assert mail == set()
+    assert "emails queued: 2" in output and "left queued for send-mail (--no-send)" in output
+    queued = db.session.scalars(select(OutboxMessage).where(OutboxMessage.sent_at.is_(None)))
+    assert len(queued.all()) == 2
+    result = runner.invoke(args=["lms", "send-mail"])
+    assert result.exit_code == 0, result.output
+    assert "emails sent: 2" in result.output
+    assert {subject for _, subject in smtp_server.mail()} == {
+        f"Overdue: {TITLE} was due on 5 February 2025",
+        f"Overdue: Erin Example has not completed {TITLE}",
+    }
+    assert renew_on(runner, smtp_server, day)[0] == set()  # nothing twice
