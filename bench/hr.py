@@ -19,9 +19,10 @@ it also times:
   rounds against the bare page: dashboard and module page at least 40 % of the bare
   page, quiz p99 at most 100 ms), and the HR dashboard under the same load (its
   median latency, target 150 ms);
-- `flask lms renew` on the demo's day (the catch-up: every reminder due) and again
-  (nothing to do): wall time, process start-up included, and peak RSS; mail goes to
-  the outbox's capture backend, so the time is the job's, not an SMTP relay's;
+- `flask lms renew --no-send` on the demo's day (the catch-up: every reminder due,
+  ~200,000 at 100,000 people) and again (nothing to do): wall time, process start-up
+  included, and peak RSS; delivery is left to `send-mail` (an SMTP relay's pace, one
+  recorded outcome per message: not the job's);
 - `flask lms import-hires` of N new people into an empty database (peak RSS too).
 
 Databases: a temporary SQLite file, or a fresh schema on BENCH_POSTGRES_URL, per
@@ -406,17 +407,16 @@ def bench_renew(kind: str, url: str, employees: int) -> list[Result]:
     today = date.today().isoformat()
     results = []
     for label, target in (("catch-up on the demo's day", work), ("repeat, nothing to do", repeat)):
-        seconds, peak, output = flask_cli(
-            url, "lms", "renew", "--as-of", today, MAIL_BACKEND="capture"
-        )
+        seconds, peak, output = flask_cli(url, "lms", "renew", "--as-of", today, "--no-send")
         queued = re.search(r"emails queued: (\d+)", output)
-        took = re.search(r"took ([\d.]+) s to queue, ([\d.]+) s to send", output)
+        took = re.search(r"took ([\d.]+) s to queue", output)
         results.append(
             Result(
                 kind,
-                f"renew, {label}",
-                f"{seconds:.1f} s ({took.group(1)} s queueing, {took.group(2)} s to the outbox; "
-                f"{int(queued.group(1)) if queued else 0:,} emails), peak RSS {peak:.0f} MiB",
+                f"renew --no-send, {label}",
+                f"{seconds:.1f} s ({took.group(1)} s in the job; "
+                f"{int(queued.group(1)) if queued else 0:,} emails queued), "
+                f"peak RSS {peak:.0f} MiB",
                 f"<= {target:.0f} s",
                 seconds <= target,
             )

@@ -171,3 +171,29 @@ def test_no_send_queues_the_reminders_and_leaves_them_to_send_mail(runner, smtp_
         f"Overdue: Erin Example has not completed {TITLE}",
     }
     assert renew_on(runner, smtp_server, day)[0] == set()  # nothing twice
+
+
+def test_a_run_that_queues_many_messages_refreshes_the_outbox_statistics(
+    runner, smtp_server, mona, erin, monkeypatch
+):
+    import pytest
+    from sqlalchemy import event
+
+    import lms.renewal.job as job
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's planner statistics")
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        monkeypatch.setattr(job, "ANALYZE_AFTER", 3)
+        renew_on(runner, smtp_server, date(2025, 1, 31))  # one message: no
+        assert not [s for s in statements if s.startswith("ANALYZE")]
+        monkeypatch.setattr(job, "ANALYZE_AFTER", 2)
+        renew_on(runner, smtp_server, date(2025, 2, 25))  # two: yes
+        assert [s for s in statements if s.startswith("ANALYZE")] == [
+            "ANALYZE outbox_messages, sent_reminders"
+        ]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
