@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from lms.audience import matches_audience
 from lms.audit import record_events
-from lms.database import insert_rows
+from lms.database import among, insert_rows
 from lms.extensions import db
 from lms.models import Assignment, Module, Program, ProgramModule, User
 from lms.models.revisions import revisions_raised_once
@@ -46,7 +46,7 @@ def wanted_assignments(
         User.id, User.department, User.role, User.hire_date, User.department_changed_on
     ).where(User.is_active)
     if user_ids is not None:
-        query = query.where(User.id.in_(list(user_ids)))
+        query = query.where(among(User.id, list(user_ids)))
     wanted: dict[tuple[int, int], tuple[int, date]] = {}
     for user_id, department, role, hire_date, transferred_on in db.session.execute(query):
         for program_id, audience, due_days in programs:

@@ -7,7 +7,20 @@ from types import SimpleNamespace
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import JSON, Connection, Dialect, Engine, Select, Table, event, insert
+from sqlalchemy import (
+    JSON,
+    Connection,
+    Dialect,
+    Engine,
+    Integer,
+    Select,
+    Table,
+    any_,
+    bindparam,
+    event,
+    insert,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 
 from lms.extensions import db
@@ -33,6 +46,19 @@ def insert_rows(table: Table, rows: Sequence[dict[str, Any]]) -> None:
         db.session.execute(insert(table), rows)
         return
     _copy_rows(table, rows)
+
+
+def among(column: Any, ids: Sequence[int]) -> Any:
+    """Return `column IN ids` for a batch of integer ids, as one parameter on PostgreSQL.
+
+    `IN (...)` gives each id its own parameter: for a batch job's thousand ids a
+    statement SQLAlchemy renders and psycopg parses afresh each time (8 of a 100,000-
+    person renew's 46 s profiled). PostgreSQL takes the list as one array instead,
+    `= ANY(%(ids)s)`, and the statement stays the same. SQLite keeps `IN`.
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return column.in_(list(ids))
+    return column == any_(bindparam(None, list(ids), type_=ARRAY(Integer)))
 
 
 def _copy_rows(table: Table, rows: Sequence[dict[str, Any]]) -> None:

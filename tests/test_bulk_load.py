@@ -61,3 +61,18 @@ def test_a_row_breaking_a_key_fails_the_load_and_the_schema_is_kept(synced):
     assert schema_of(*TABLES) == before
     assert db.session.scalar(select(Attempt.id)) is None
     assert db.session.scalar(select(User.id).where(User.id == 999_999)) is None
+
+
+def test_among_selects_the_ids_given_with_one_parameter_on_postgresql(synced):
+    from lms.database import among
+    from tests.factories import make_employee
+
+    people = [make_employee(email=f"p{n}@example.com") for n in range(5)]
+    db.session.commit()
+    wanted = [people[0].id, people[3].id, people[4].id, 999_999]
+    query = select(User.id).where(among(User.id, wanted)).order_by(User.id)
+    assert db.session.scalars(query).all() == wanted[:3]
+    assert db.session.scalars(select(User.id).where(among(User.id, []))).all() == []
+    if db.engine.dialect.name == "postgresql":
+        compiled = query.compile(dialect=db.engine.dialect)
+        assert "= ANY (%(param_1)s" in str(compiled) and compiled.params["param_1"] == wanted

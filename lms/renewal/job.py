@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased
 
 from lms.assignments import AssignResult, assign_programs, wanted_assignments
 from lms.audit import record_event
+from lms.database import among
 from lms.extensions import db
 from lms.mail import SendReport, queue_emails, send_queued
 from lms.models import Assignment, OutboxMessage, SentReminder, User
@@ -172,7 +173,7 @@ def candidates(today: date, user_ids: list[int]) -> list[Candidate]:
         .join(User, User.id == Assignment.user_id)
         .outerjoin(manager, manager.id == User.manager_id)
         .where(
-            Assignment.user_id.in_(user_ids),
+            among(Assignment.user_id, user_ids),
             Assignment.closed_on.is_(None),
             Assignment.exempt_reason.is_(None),
             User.is_active,
@@ -192,9 +193,9 @@ def sent_keys(assignment_ids: list[int]) -> dict[int, set[tuple[int, str, int]]]
     for start in range(0, len(assignment_ids), 5000):
         chunk = assignment_ids[start : start + 5000]
         own = select(OutboxMessage.key).where(
-            OutboxMessage.assignment_id.in_(chunk), OutboxMessage.key.is_not(None)
+            among(OutboxMessage.assignment_id, chunk), OutboxMessage.key.is_not(None)
         )
-        listed = select(SentReminder.key).where(SentReminder.assignment_id.in_(chunk))
+        listed = select(SentReminder.key).where(among(SentReminder.assignment_id, chunk))
         for key in db.session.scalars(own.union_all(listed)):
             if parsed := parse_key(key):
                 sent.setdefault(parsed[0], set()).add(parsed[1:])
@@ -263,7 +264,7 @@ def out_of_step(today: date, user_ids: list[int]) -> list[int]:
     differ = set()
     for user_id, module_id, closed_on in db.session.execute(
         select(Assignment.user_id, Assignment.module_id, Assignment.closed_on).where(
-            Assignment.user_id.in_(user_ids)
+            among(Assignment.user_id, user_ids)
         )
     ):
         is_wanted = wanted.pop((user_id, module_id), None) is not None
