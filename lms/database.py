@@ -3,6 +3,7 @@
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
+from operator import itemgetter
 from types import SimpleNamespace
 from typing import Any
 
@@ -85,12 +86,27 @@ def _copy_rows(table: Table, rows: Sequence[dict[str, Any]]) -> None:
         sql.Identifier(table.name), sql.SQL(", ").join(columns)
     )
     raw = db.session.connection().connection.driver_connection
+    # The same for every row (a JSON default wrapped once).
+    filled_in = tuple(
+        Json(value) if json else value
+        for value, json in zip(defaults.values(), is_json[len(given) :], strict=True)
+    )
+    json_given = [i for i, json in enumerate(is_json[: len(given)]) if json]
+    values_of = itemgetter(*given) if len(given) > 1 else lambda row: (row[given[0]],)
     try:
         with raw.cursor() as cursor, cursor.copy(statement) as copy:
-            filled_in = list(defaults.values())  # the same for every row
-            for row in rows:
-                values = [row[name] for name in given] + filled_in
-                copy.write_row([Json(v) if j else v for v, j in zip(values, is_json, strict=True)])
+            # Rows are tuples picked out by itemgetter: tens of millions go through here in
+            # a 100,000-employee demo, and a list built per row was a fifth of its COPYs.
+            if not json_given:
+                for row in rows:
+                    copy.write_row(values_of(row) + filled_in)
+            else:
+                for row in rows:
+                    values = list(values_of(row))
+                    for i in json_given:
+                        values[i] = Json(values[i])
+                    values.extend(filled_in)
+                    copy.write_row(values)
     except psycopg.Error as exc:
         # As SQLAlchemy would have raised it (IntegrityError for a constraint, and so on).
         raise DBAPIError.instance(
