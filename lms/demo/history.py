@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -40,6 +41,9 @@ EXEMPT_REASONS = [
     "Phased return to work agreed with occupational health",
 ]
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford, as lms.certificates.codes
+# 80 random bits written as 16 Crockford characters: base32 with the alphabet swapped (one
+# call per certificate instead of sixteen `rng.choice`: 1.5 million at 100,000 employees).
+TO_CROCKFORD = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", CODE_ALPHABET.encode())
 
 
 @dataclass
@@ -363,7 +367,7 @@ class History:
                 "user_id": completion["user_id"],
                 "holder_name": holder,
                 "issued_at": completion["completed_at"],
-                "code": "".join(self.rng.choice(CODE_ALPHABET) for _ in range(16)),
+                "code": base64.b32encode(self.rng.randbytes(10)).translate(TO_CROCKFORD).decode(),
             }
             for (_, _, _, completion, holder), cid in zip(self.cycles, completion_ids, strict=True)
         ]

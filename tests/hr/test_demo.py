@@ -221,3 +221,15 @@ def test_the_demo_writes_the_same_rows_on_either_database(demo):
         )
     }
     assert counts == DEMO_COUNTS_60
+
+
+def test_the_demos_certificate_codes_are_canonical_and_distinct(demo):
+    from lms.certificates.codes import normalise_code
+    from lms.models import Certificate
+
+    demo(60, seed=7)
+    codes = db.session.scalars(select(Certificate.code)).all()
+    assert len(codes) == DEMO_COUNTS_60["completions"]
+    assert all(normalise_code(code) == code for code in codes)
+    assert len(set(codes)) == len(codes)
+    assert len({c for code in codes for c in code}) == 32  # every symbol turns up
