@@ -1,0 +1,76 @@
+"""The compliance summary equals a full recount, on any day, for HR and every manager."""
+
+from datetime import timedelta
+
+from sqlalchemy import text, update
+
+from lms.compliance.operations import verify_and_repair
+from lms.extensions import db
+from lms.models import Assignment, User
+from tests.compliance.conftest import managers, recounted, summarised
+
+# Days around today that cross due dates, windows and expiries of the fixture, and year ends.
+OFFSETS = (-800, -400, -66, -65, -36, -35, -1, 0, 1, 9, 10, 11, 260, 270, 291, 301, 540, 601, 900)
+
+
+def assert_matches(today) -> None:
+    for offset in OFFSETS:
+        day = today + timedelta(days=offset)
+        for scope in [None, *managers()]:
+            assert summarised(day, scope) == recounted(day, scope), (offset, scope)
+
+
+def test_the_summary_matches_a_recount_on_every_day(org):
+    assert recounted(org.today)  # the fixture has something to count
+    assert_matches(org.today)
+    assert not verify_and_repair().repaired
+
+
+def test_transfers_terminations_and_a_new_manager_move_the_counts(org):
+    org.emp_a1.department = "Online"
+    org.emp_b1.is_active = False
+    org.lead_a.manager_id = org.mgr_b.id  # lead_a and their team move to mgr_b
+    db.session.commit()
+    assert_matches(org.today)
+    org.emp_b1.is_active = True
+    org.lead_a.manager_id = None
+    db.session.commit()
+    assert_matches(org.today)
+    assert not verify_and_repair().repaired
+
+
+def test_bulk_updates_move_the_counts(org):
+    db.session.execute(update(Assignment).values(completed_on=None, expires_on=None))
+    db.session.execute(update(User).where(User.department == "Stores").values(department="Shop"))
+    db.session.commit()
+    assert_matches(org.today)
+    db.session.execute(update(Assignment).values(closed_on=org.today))
+    db.session.commit()
+    assert summarised(org.today) == {}
+    assert not verify_and_repair().repaired
+
+
+def test_a_rolled_back_completion_leaves_the_summary_as_it_was(org):
+    before = summarised(org.today)
+    assignment = org.assignment(org.hr, "dignity")
+    assignment.completed_on = org.today
+    db.session.flush()
+    assert summarised(org.today) != before  # moved within the transaction
+    db.session.rollback()
+    assert summarised(org.today) == before == recounted(org.today)
+
+
+def test_verify_repairs_a_tampered_summary_and_says_what_differed(org):
+    db.session.execute(text("UPDATE compliance_counts SET n = n + 5 WHERE kind = 'x'"))
+    db.session.execute(text("DELETE FROM compliance_scopes WHERE scope_id <> 0"))
+    db.session.commit()
+    assert summarised(org.today) != recounted(org.today)
+    result = verify_and_repair()
+    db.session.commit()
+    assert result.repaired
+    assert (
+        result.counts_differing > 0 and result.scopes_differing == 6
+    )  # 2 + 2 above emp_a1 and emp_a2, 1 each above lead_a and emp_b1
+    assert any("kind x" in line for line in result.lines())
+    assert_matches(org.today)
+    assert not verify_and_repair().repaired
