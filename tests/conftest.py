@@ -93,7 +93,7 @@ def empty_all_tables() -> None:
         # A connection leaked by an earlier test would block us: fail, don't hang.
         conn.execute(text("SET LOCAL lock_timeout = '10s'"))
         # The compliance summary last: deleting assignments and people moves its counts.
-        summary = {"compliance_counts", "compliance_scopes"}
+        summary = {"compliance_counts", "compliance_managers", "compliance_scopes"}
         tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in summary]
         for table in tables + [db.metadata.tables[name] for name in sorted(summary)]:
             conn.execute(table.delete())

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
-from lms.compliance.triggers import COUNTS, KEY, SCOPES, recount_statements
+from lms.compliance.triggers import (
+    COUNTS,
+    KEY,
+    SCOPES,
+    SUMMARISED_TEAM,
+    recount_statements,
+)
 from lms.extensions import db
+from lms.models import ComplianceManager
 
 SHOWN = 20  # differences listed by verify-summary; the rest are counted
 
@@ -41,11 +48,20 @@ def lock_writers() -> None:
         db.session.execute(text("LOCK TABLE users, assignments IN SHARE MODE"))
 
 
-def recount() -> None:
-    """Rebuild the summary from every person and assignment, in the caller's transaction."""
+def recount(choose_managers: bool = True, team_size: int = SUMMARISED_TEAM) -> None:
+    """Rebuild the summary from every person and assignment, in the caller's transaction.
+
+    Managers with `team_size` people or more below them get figures of their own
+    (`choose_managers=False` keeps the ones that have them).
+    """
     lock_writers()
-    for statement in recount_statements(db.session.get_bind().dialect.name):
+    dialect = db.session.get_bind().dialect.name
+    for statement in recount_statements(dialect, choose_managers, team_size):
         db.session.execute(text(statement))
+
+
+def summarised_managers() -> set[int]:
+    return set(db.session.scalars(select(ComplianceManager.user_id)))
 
 
 def verify_and_repair() -> Verification:
@@ -62,7 +78,7 @@ def verify_and_repair() -> Verification:
     ):
         session.execute(text(f"DROP TABLE IF EXISTS {name}"))
         session.execute(text(f"CREATE TEMPORARY TABLE {name} AS SELECT {columns} FROM {source}"))
-    recount()
+    recount(choose_managers=False)
     result = Verification()
     counts_now = f"SELECT {KEY}, n FROM {COUNTS}"
     counts_kept = f"SELECT {KEY}, n FROM compliance_kept_counts"

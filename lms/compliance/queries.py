@@ -21,8 +21,7 @@ from lms.compliance.rules import (
     statuses_from,
 )
 from lms.extensions import db
-from lms.models import Module
-from lms.models.compliance import ComplianceCount
+from lms.models import ComplianceCount, ComplianceManager, Module
 
 Cell = tuple[str | None, int]  # (department, None for no department; module id)
 
@@ -38,6 +37,11 @@ def before(limit: date) -> ColumnElement[bool]:
     )
 
 
+def has_own_figures(manager_id: int) -> bool:
+    """Return whether the summary keeps figures for this manager's people (a big team)."""
+    return db.session.get(ComplianceManager, manager_id) is not None
+
+
 def cell_counts(
     as_of: date,
     scope_id: int | None = None,
@@ -46,8 +50,8 @@ def cell_counts(
 ) -> dict[Cell, dict[str, int]]:
     """Return {(department, module id): {status: count}} of counted assignments on `as_of`.
 
-    `scope_id` is a manager's id (their people, direct and indirect) or None for
-    everyone; `module_id` and `department` narrow to one module or department
+    `scope_id` is a manager's id (their people, direct and indirect; only for one
+    that `has_own_figures`) or None for everyone; `module_id` and `department` narrow to one module or department
     (`NO_DEPARTMENT_KEY` for people with none). Archived modules are left out.
     """
     c = ComplianceCount

@@ -32,6 +32,10 @@ from lms.extensions import db
 
 COUNTS = "compliance_counts"
 SCOPES = "compliance_scopes"
+MANAGERS = "compliance_managers"
+# A manager gets figures of their own once this many people are below them; a smaller
+# team is counted from its assignments, which is as quick as reading a summary.
+SUMMARISED_TEAM = 200
 KEY = "scope_id, level, day, department, module_id, kind"
 
 
@@ -112,7 +116,8 @@ def upsert(d: Dialect, kinds: list[str]) -> str:
         f"INSERT INTO {COUNTS} ({KEY}, n) "
         f"SELECT s.scope_id, l.level, {d.bucket('k.day')}, k.department, k.module_id, k.kind, "
         f"SUM(k.n) FROM ({' UNION ALL '.join(kinds)}) k "
-        f"JOIN {SCOPES} s ON s.user_id = k.user_id CROSS JOIN ({levels}) l WHERE 1 = 1 "
+        f"JOIN {SCOPES} s ON s.user_id = k.user_id CROSS JOIN ({levels}) l "
+        f"WHERE (s.scope_id = {EVERYONE} OR s.scope_id IN (SELECT user_id FROM {MANAGERS})) "
         "GROUP BY 1, 2, 3, 4, 5, 6 HAVING SUM(k.n) <> 0 ORDER BY 1, 2, 3, 4, 5, 6 "
         f"ON CONFLICT ({KEY}) DO UPDATE SET n = {COUNTS}.n + excluded.n"
     )
@@ -276,14 +281,23 @@ def create_statements(dialect: str) -> list[str]:
     ]
 
 
-def recount_statements(dialect: str) -> list[str]:
-    """Return the statements that rebuild both tables from the people and assignments.
+def recount_statements(
+    dialect: str, choose_managers: bool = True, team_size: int = SUMMARISED_TEAM
+) -> list[str]:
+    """Return the statements that rebuild the summary from the people and assignments.
 
-    Scopes by walking up `users.manager_id`; counts by the triggers' own SELECT over
-    every assignment. Run with nothing else writing (`operations.recount` takes care).
+    Scopes by walking up `users.manager_id`; the managers with figures of their own
+    chosen again by team size, `team_size` people or more (or kept, with `choose_managers=False`); counts by the
+    triggers' own SELECT over every assignment. Run with nothing else writing
+    (`operations.recount` takes care).
     """
     d = dialect_for(dialect)
     source = "FROM assignments r JOIN users u ON u.id = r.user_id WHERE 1 = 1"
+    choose = [
+        f"DELETE FROM {MANAGERS}",
+        f"INSERT INTO {MANAGERS} (user_id) SELECT scope_id FROM {SCOPES} "
+        f"WHERE scope_id <> {EVERYONE} GROUP BY scope_id HAVING COUNT(*) >= {int(team_size)}",
+    ]
     return [
         f"DELETE FROM {COUNTS}",
         f"DELETE FROM {SCOPES}",
@@ -293,6 +307,7 @@ def recount_statements(dialect: str) -> list[str]:
         "UNION SELECT up.user_id, u.manager_id FROM up JOIN users u ON u.id = up.scope_id "
         "WHERE u.manager_id IS NOT NULL) "
         f"SELECT id, {EVERYONE} FROM users UNION SELECT user_id, scope_id FROM up",
+        *(choose if choose_managers else []),
         upsert(d, [kinds_select(d, source, 1, "u.department", "u.is_active")]),
     ]
 

@@ -3,7 +3,8 @@
 `compliance_counts` holds, per scope (0 for everyone, else a manager above the
 people counted), department, module, kind and key day, how many counted
 assignments there are, at three resolutions of the key day (lms.compliance.rules).
-`compliance_scopes` says which scopes count each person: 0 and every manager above them.
+`compliance_scopes` says which scopes count each person: 0 and every manager above them;
+`compliance_managers` which managers have counts of their own (big teams).
 """
 
 from __future__ import annotations
@@ -35,6 +36,14 @@ class ComplianceScope(db.Model):
 
     user_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     scope_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+
+
+class ComplianceManager(db.Model):
+    """A manager whose people's figures are kept under their own scope (lms.compliance.triggers)."""
+
+    __tablename__ = "compliance_managers"
+
+    user_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
 
 
 # The triggers that keep these tables are installed with them by `db.create_all()`.

@@ -2,9 +2,10 @@
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import text, update
 
-from lms.compliance.operations import verify_and_repair
+from lms.compliance.operations import recount, verify_and_repair
 from lms.extensions import db
 from lms.models import Assignment, User
 from tests.compliance.conftest import managers, recounted, summarised
@@ -18,6 +19,13 @@ def assert_matches(today) -> None:
         day = today + timedelta(days=offset)
         for scope in [None, *managers()]:
             assert summarised(day, scope) == recounted(day, scope), (offset, scope)
+
+
+@pytest.fixture(autouse=True)
+def every_manager_summarised(org):
+    """The fixture's teams are small: give every manager figures of their own."""
+    recount(team_size=1)
+    db.session.commit()
 
 
 def test_the_summary_matches_a_recount_on_every_day(org):
@@ -74,3 +82,16 @@ def test_verify_repairs_a_tampered_summary_and_says_what_differed(org):
     assert any("kind x" in line for line in result.lines())
     assert_matches(org.today)
     assert not verify_and_repair().repaired
+
+
+def test_verify_summary_command_exits_1_after_a_repair_and_0_when_all_matches(org, runner):
+    db.session.execute(text("DELETE FROM compliance_counts WHERE level = 'd'"))
+    db.session.commit()
+    result = runner.invoke(args=["lms", "verify-summary"])
+    assert result.exit_code == 1, result.output
+    assert "differed from a full recount; repaired" in result.output
+    assert "level d" in result.output
+    assert_matches(org.today)
+    result = runner.invoke(args=["lms", "verify-summary"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "compliance summary: matches a full recount"
