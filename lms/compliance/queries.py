@@ -21,7 +21,23 @@ from lms.compliance.rules import (
     statuses_from,
 )
 from lms.extensions import db
-from lms.models import ComplianceCount, ComplianceManager, Module
+from lms.models import Assignment, ComplianceCount, ComplianceManager, Module, User
+from lms.reports import (
+    NO_DEPARTMENT,
+    Bar,
+    Dashboard,
+    Filters,
+    OverduePerson,
+    Scope,
+    counted,
+    module_titles,
+)
+from lms.reports import count_of as counted_count_of
+from lms.reports import dashboard as counted_dashboard
+from lms.reports import most_overdue as counted_most_overdue
+from lms.reports import status_counts as counted_status_counts
+from lms.status import OVERDUE, STATUSES
+from lms.status_sql import STATUS_GROUPS, statuses_for
 
 Cell = tuple[str | None, int]  # (department, None for no department; module id)
 
@@ -45,13 +61,13 @@ def has_own_figures(manager_id: int) -> bool:
 def cell_counts(
     as_of: date,
     scope_id: int | None = None,
-    module_id: int | None = None,
+    module: str | None = None,
     department: str | None = None,
 ) -> dict[Cell, dict[str, int]]:
     """Return {(department, module id): {status: count}} of counted assignments on `as_of`.
 
     `scope_id` is a manager's id (their people, direct and indirect; only for one
-    that `has_own_figures`) or None for everyone; `module_id` and `department` narrow to one module or department
+    that `has_own_figures`) or None for everyone; `module` (a slug) and `department` narrow to one module or department
     (`NO_DEPARTMENT_KEY` for people with none). Archived modules are left out.
     """
     c = ComplianceCount
@@ -78,8 +94,8 @@ def cell_counts(
         )
         .group_by(c.department, c.module_id, c.kind)
     )
-    if module_id is not None:
-        query = query.where(c.module_id == module_id)
+    if module is not None:
+        query = query.where(Module.slug == module)
     if department is not None:
         query = query.where(c.department == department)
     kinds: dict[Cell, dict[str, KindCounts]] = {}
@@ -88,3 +104,150 @@ def cell_counts(
         kinds.setdefault(key, {})[kind] = KindCounts(all_, before_, upto)
     cells = {key: statuses_from(k) for key, k in kinds.items()}
     return {key: counts for key, counts in cells.items() if any(counts.values())}
+
+
+# -- the pages' figures, from the summary --------------------------------------------------
+
+# Filters the summary can answer; any other (program, status, manager, date ranges) is
+# counted from the assignments, as before.
+SUMMARY_FILTERS = frozenset({"as_of", "department", "module"})
+OVERDUE_SAMPLE = 1000  # oldest overdue rows read to find the most overdue people's cut-off
+
+
+def summary_scope(scope: Scope) -> int | None:
+    """Return the summary scope for a viewer: EVERYONE for HR, the manager's id when their
+    team has figures of its own, None when a small team is counted directly."""
+    if scope.is_everyone:
+        return EVERYONE
+    return scope.manager_id if has_own_figures(scope.manager_id) else None
+
+
+def answerable(scope: Scope, f: Filters) -> int | None:
+    """Return the summary scope if the summary can answer `f` for this viewer, else None."""
+    if any(getattr(f, name) not in (None, "") for name in vars(f) if name not in SUMMARY_FILTERS):
+        return None
+    return summary_scope(scope)
+
+
+def summary_cells(scope_id: int, f: Filters) -> dict[Cell, dict[str, int]]:
+    department = None
+    if f.department == NO_DEPARTMENT:
+        department = NO_DEPARTMENT_KEY
+    elif f.department:
+        department = f.department
+    return cell_counts(
+        f.as_of, None if scope_id == EVERYONE else scope_id, module=f.module, department=department
+    )
+
+
+def dashboard(scope: Scope, f: Filters, overdue_limit: int = 10) -> Dashboard:
+    """Return compliance overall, by department and by module, and the most overdue people.
+
+    Read from the summary when it can answer (`answerable`), else counted from every
+    assignment (`lms.reports.dashboard`); the same figures either way.
+    """
+    scope_id = answerable(scope, f)
+    if scope_id is None:
+        return counted_dashboard(scope, f, overdue_limit)
+    cells = summary_cells(scope_id, f)
+    titles = module_titles({module_id for _, module_id in cells})
+    overall = Bar("", "All")
+    departments: dict[str, Bar] = {}
+    modules: dict[int, Bar] = {}
+    for (department, module_id), counts in cells.items():
+        key = department if department is not None else NO_DEPARTMENT
+        dept = departments.setdefault(key, Bar(key, department or "No department"))
+        slug, title = titles[module_id]
+        mod = modules.setdefault(module_id, Bar(slug, title))
+        for bar in (overall, dept, mod):
+            for status, n in counts.items():
+                bar.counts[status] += n
+    return Dashboard(
+        overall=overall,
+        by_department=sorted(departments.values(), key=lambda b: b.label.casefold()),
+        by_module=sorted(modules.values(), key=lambda b: b.label.casefold()),
+        most_overdue=most_overdue(scope, f, overdue_limit),
+    )
+
+
+def status_counts(scope: Scope, f: Filters) -> dict[str, int]:
+    """Return a count for every status (zeros included) of the assignments matching `f`."""
+    scope_id = answerable(scope, f)
+    if scope_id is None:
+        return counted_status_counts(scope, f)
+    counts = dict.fromkeys(STATUSES, 0)
+    for cell in summary_cells(scope_id, f).values():
+        for status, n in cell.items():
+            counts[status] += n
+    return counts
+
+
+def count_of(scope: Scope, f: Filters) -> int:
+    """Return how many assignments match `f` (a status filter included)."""
+    if f.status and f.status not in STATUSES and f.status not in STATUS_GROUPS:
+        return counted_count_of(scope, f)
+    wanted = statuses_for(f.status) if f.status else frozenset(STATUSES)
+    without_status = Filters(**{**vars(f), "status": None})
+    if answerable(scope, without_status) is None:
+        return counted_count_of(scope, f)
+    counts = status_counts(scope, without_status)
+    return sum(counts[s] for s in wanted)
+
+
+def most_overdue(scope: Scope, f: Filters, limit: int) -> list[OverduePerson]:
+    """Return the people whose oldest overdue assignment is oldest, with how many they have.
+
+    The oldest overdue rows come first along `ix_assignments_pending_due` (pending
+    assignments only); the `limit`-th person met there sets a cut-off day, and only
+    the people with something overdue by then are grouped. Everyone in the answer
+    has their oldest overdue on or before the cut-off, so nobody is missed.
+    """
+    if limit <= 0:
+        return []
+    overdue = Filters(**{**vars(f), "status": OVERDUE})
+    oldest_rows = db.session.execute(
+        counted(select(Assignment.user_id, Assignment.due_date), scope, overdue)
+        .order_by(Assignment.due_date)
+        .limit(OVERDUE_SAMPLE)
+    ).all()
+    firsts: dict[int, date] = {}
+    for user_id, due in oldest_rows:
+        firsts.setdefault(user_id, due)
+    if len(firsts) >= limit:
+        cutoff = list(firsts.values())[limit - 1]
+        narrowed = Filters(**{**vars(overdue), "due_to": cutoff})
+        # Anyone's: the outer query keeps the viewer's people (and one team CTE per statement).
+        candidates = counted(select(Assignment.user_id), Scope(), narrowed)
+    elif len(oldest_rows) < OVERDUE_SAMPLE:
+        candidates = None  # every overdue row was read: its people are all there are
+        if not firsts:
+            return []
+    else:  # pragma: no cover - a person has one assignment per module
+        return counted_most_overdue(scope, f, limit)
+    oldest = func.min(Assignment.due_date).label("oldest")
+    count = func.count().label("overdue")
+    top = counted(select(Assignment.user_id.label("user_id"), count, oldest), scope, overdue)
+    if candidates is not None:
+        top = top.where(Assignment.user_id.in_(candidates))
+    top = (
+        top.group_by(Assignment.user_id)
+        .order_by(oldest, count.desc(), Assignment.user_id)
+        .limit(limit)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(
+            User.id,
+            User.full_name,
+            User.department,
+            top.c.overdue,
+            top.c.oldest,
+            User.employee_id,
+        )
+        .join(top, top.c.user_id == User.id)
+        .order_by(top.c.oldest, top.c.overdue.desc(), User.id)
+    ).all()
+    return [
+        OverduePerson(uid, name, dept, n, due, (f.as_of - due).days, employee_id)
+        for uid, name, dept, n, due, employee_id in rows
+    ]

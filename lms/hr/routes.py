@@ -4,6 +4,8 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_login import current_user
 from sqlalchemy import select
 
+from lms.compliance.queries import dashboard as dashboard_data
+from lms.compliance.queries import status_counts
 from lms.extensions import db
 from lms.hr import bp
 from lms.hr.access import load_scope, person_in_scope, require_hr
@@ -46,9 +48,7 @@ from lms.reports import (
     module_choices,
     program_choices,
     report_page,
-    status_counts,
 )
-from lms.reports import dashboard as dashboard_data
 from lms.status import LABELS, count_statuses
 
 bp.before_request(load_scope)

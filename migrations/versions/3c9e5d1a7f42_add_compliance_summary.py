@@ -7,7 +7,8 @@ Create Date: 2026-12-02 23:00:00
 compliance_counts holds, per scope (0 for everyone, else a manager of a big team),
 level, key day, department, module and kind, how many counted assignments there are;
 compliance_scopes which scopes count each person, compliance_managers which managers
-have figures of their own (lms.models.compliance, lms.compliance.rules). Triggers on
+have figures of their own (lms.models.compliance, lms.compliance.rules); and a partial
+index of pending assignments by due date, for the most overdue people. Triggers on
 assignments and users keep them current; the tables are filled by a full recount. The
 statements are a copy of lms.compliance.triggers as it was when this migration was
 written. New tables only: nothing is rebuilt on SQLite.
@@ -56,6 +57,7 @@ POSTGRESQL_RECOUNT = [
     'INSERT INTO compliance_managers (user_id) SELECT scope_id FROM compliance_scopes WHERE scope_id <> 0 GROUP BY scope_id HAVING COUNT(*) >= 200',
     "INSERT INTO compliance_counts (scope_id, level, day, department, module_id, kind, n) SELECT s.scope_id, l.level, CASE l.level WHEN 'y' THEN date_trunc('year', k.day)::date WHEN 'm' THEN date_trunc('month', k.day)::date ELSE k.day END, k.department, k.module_id, k.kind, SUM(k.n) FROM (SELECT r.user_id AS user_id, COALESCE(u.department, '') AS department, r.module_id AS module_id, CASE WHEN r.exempt_reason IS NOT NULL THEN 'x' WHEN r.completed_on IS NULL AND r.started_on IS NOT NULL THEN 'p' WHEN r.completed_on IS NULL THEN 'n' WHEN r.expires_on IS NULL THEN 'c' ELSE 'w' END AS kind, CASE WHEN r.exempt_reason IS NOT NULL THEN DATE '1970-01-01' WHEN r.completed_on IS NULL THEN r.due_date WHEN r.expires_on IS NULL THEN DATE '1970-01-01' ELSE CASE WHEN r.renewal_opens_on IS NULL OR r.renewal_opens_on > (r.expires_on + 1) THEN (r.expires_on + 1) ELSE r.renewal_opens_on END END AS day, 1 AS n FROM assignments r JOIN users u ON u.id = r.user_id WHERE 1 = 1 AND r.closed_on IS NULL AND (u.is_active) UNION ALL SELECT r.user_id AS user_id, COALESCE(u.department, '') AS department, r.module_id AS module_id, 'e' AS kind, r.expires_on AS day, 1 AS n FROM assignments r JOIN users u ON u.id = r.user_id WHERE 1 = 1 AND r.closed_on IS NULL AND (u.is_active) AND r.exempt_reason IS NULL AND r.completed_on IS NOT NULL AND r.expires_on IS NOT NULL) k JOIN compliance_scopes s ON s.user_id = k.user_id CROSS JOIN (SELECT 'y' AS level UNION ALL SELECT 'm' UNION ALL SELECT 'd') l WHERE (s.scope_id = 0 OR s.scope_id IN (SELECT user_id FROM compliance_managers)) GROUP BY 1, 2, 3, 4, 5, 6 HAVING SUM(k.n) <> 0 ORDER BY 1, 2, 3, 4, 5, 6 ON CONFLICT (scope_id, level, day, department, module_id, kind) DO UPDATE SET n = compliance_counts.n + excluded.n",
 ]
+PENDING_ROWS = "completed_on IS NULL AND exempt_reason IS NULL AND closed_on IS NULL"
 TRIGGERS = {
     "assignments": [
         "assignments_compliance_insert",
@@ -93,6 +95,15 @@ def upgrade():
     )
     with op.batch_alter_table("compliance_scopes", schema=None) as batch_op:
         batch_op.create_index("ix_compliance_scopes_scope_id", ["scope_id", "user_id"], unique=False)
+    # Not in batch mode: a rebuilt assignments table would lose its triggers.
+    op.create_index(
+        "ix_assignments_pending_due",
+        "assignments",
+        ["due_date"],
+        unique=False,
+        sqlite_where=sa.text(PENDING_ROWS),
+        postgresql_where=sa.text(PENDING_ROWS),
+    )
     postgres = op.get_bind().dialect.name == "postgresql"
     for statement in POSTGRESQL_TRIGGERS if postgres else SQLITE_TRIGGERS:
         op.execute(statement)
@@ -108,6 +119,7 @@ def downgrade():
     if postgres:
         op.execute("DROP FUNCTION IF EXISTS attest_compliance_assignments()")
         op.execute("DROP FUNCTION IF EXISTS attest_compliance_people()")
+    op.drop_index("ix_assignments_pending_due", table_name="assignments")
     with op.batch_alter_table("compliance_scopes", schema=None) as batch_op:
         batch_op.drop_index("ix_compliance_scopes_scope_id")
     op.drop_table("compliance_scopes")

@@ -5,9 +5,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text, update
 
+from lms.compliance import queries
 from lms.compliance.operations import recount, verify_and_repair
 from lms.extensions import db
 from lms.models import Assignment, User
+from lms.reports import Filters, Scope
+from lms.reports import dashboard as counted_dashboard
 from tests.compliance.conftest import managers, recounted, summarised
 
 # Days around today that cross due dates, windows and expiries of the fixture, and year ends.
@@ -95,3 +98,24 @@ def test_verify_summary_command_exits_1_after_a_repair_and_0_when_all_matches(or
     result = runner.invoke(args=["lms", "verify-summary"])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "compliance summary: matches a full recount"
+
+
+@pytest.mark.parametrize("sample", [1, 2, 1000])
+@pytest.mark.parametrize("limit", [1, 2, 10])
+def test_the_dashboard_from_the_summary_is_the_dashboard_counted(org, monkeypatch, sample, limit):
+    monkeypatch.setattr(queries, "OVERDUE_SAMPLE", sample)
+    # Two more people overdue since the same day as emp_a1, with more overdue: ties broken by count.
+    for user in (org.mgr_a, org.loner):
+        for slug in ("dignity", "honesty"):
+            if (a := org.assignment(user, slug)) is not None:
+                a.due_date, a.started_on = org.today - timedelta(days=16), None
+    db.session.commit()
+    for offset in (-30, 0, 20, 400):
+        f = Filters(as_of=org.today + timedelta(days=offset))
+        for scope in [Scope(), *(Scope(manager_id=m) for m in managers())]:
+            assert queries.dashboard(scope, f, limit) == counted_dashboard(scope, f, limit)
+        for department in ("Stores", "-", "Online"):
+            narrowed = Filters(as_of=f.as_of, department=department, module="honesty")
+            assert queries.dashboard(Scope(), narrowed, limit) == counted_dashboard(
+                Scope(), narrowed, limit
+            )
