@@ -23,6 +23,7 @@ from lms.compliance.rules import (
 from lms.extensions import db
 from lms.models import Assignment, ComplianceCount, ComplianceManager, Module, User
 from lms.reports import (
+    BY_STATUS,
     NO_DEPARTMENT,
     Bar,
     Dashboard,
@@ -33,11 +34,10 @@ from lms.reports import (
     module_titles,
 )
 from lms.reports import count_of as counted_count_of
-from lms.reports import dashboard as counted_dashboard
 from lms.reports import most_overdue as counted_most_overdue
 from lms.reports import status_counts as counted_status_counts
 from lms.status import OVERDUE, STATUSES
-from lms.status_sql import STATUS_GROUPS, statuses_for
+from lms.status_sql import STATUS_GROUPS, status_case, statuses_for
 
 Cell = tuple[str | None, int]  # (department, None for no department; module id)
 
@@ -140,16 +140,27 @@ def summary_cells(scope_id: int, f: Filters) -> dict[Cell, dict[str, int]]:
     )
 
 
+def counted_cells(scope: Scope, f: Filters) -> dict[Cell, dict[str, int]]:
+    """Return the same cells as `cell_counts`, counted from every assignment matching `f`."""
+    status = status_case(f.as_of).label("status")
+    cells: dict[Cell, dict[str, int]] = {}
+    for department, module_id, name, n in db.session.execute(
+        counted(
+            select(User.department, Assignment.module_id, status, func.count()), scope, f
+        ).group_by(User.department, Assignment.module_id, BY_STATUS)
+    ):
+        cells.setdefault((department, module_id), dict.fromkeys(STATUSES, 0))[name] = n
+    return cells
+
+
 def dashboard(scope: Scope, f: Filters, overdue_limit: int = 10) -> Dashboard:
     """Return compliance overall, by department and by module, and the most overdue people.
 
     Read from the summary when it can answer (`answerable`), else counted from every
-    assignment (`lms.reports.dashboard`); the same figures either way.
+    assignment: the same figures, and the same number of statements, either way.
     """
     scope_id = answerable(scope, f)
-    if scope_id is None:
-        return counted_dashboard(scope, f, overdue_limit)
-    cells = summary_cells(scope_id, f)
+    cells = counted_cells(scope, f) if scope_id is None else summary_cells(scope_id, f)
     titles = module_titles({module_id for _, module_id in cells})
     overall = Bar("", "All")
     departments: dict[str, Bar] = {}
@@ -166,7 +177,7 @@ def dashboard(scope: Scope, f: Filters, overdue_limit: int = 10) -> Dashboard:
         overall=overall,
         by_department=sorted(departments.values(), key=lambda b: b.label.casefold()),
         by_module=sorted(modules.values(), key=lambda b: b.label.casefold()),
-        most_overdue=most_overdue(scope, f, overdue_limit),
+        most_overdue=most_overdue(scope, f, overdue_limit) if overdue_limit > 0 else [],
     )
 
 
@@ -202,8 +213,6 @@ def most_overdue(scope: Scope, f: Filters, limit: int) -> list[OverduePerson]:
     the people with something overdue by then are grouped. Everyone in the answer
     has their oldest overdue on or before the cut-off, so nobody is missed.
     """
-    if limit <= 0:
-        return []
     overdue = Filters(**{**vars(f), "status": OVERDUE})
     oldest_rows = db.session.execute(
         counted(select(Assignment.user_id, Assignment.due_date), scope, overdue)
@@ -220,8 +229,6 @@ def most_overdue(scope: Scope, f: Filters, limit: int) -> list[OverduePerson]:
         candidates = counted(select(Assignment.user_id), Scope(), narrowed)
     elif len(oldest_rows) < OVERDUE_SAMPLE:
         candidates = None  # every overdue row was read: its people are all there are
-        if not firsts:
-            return []
     else:  # pragma: no cover - a person has one assignment per module
         return counted_most_overdue(scope, f, limit)
     oldest = func.min(Assignment.due_date).label("oldest")
