@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, true
+from sqlalchemy import and_, case, func, or_, select, true, tuple_
 from sqlalchemy.sql.elements import ColumnElement
 
 from lms.compliance.rules import (
@@ -28,6 +29,7 @@ from lms.models import (
     ComplianceManager,
     ComplianceScope,
     Module,
+    ModuleVersion,
     User,
 )
 from lms.reports import (
@@ -40,6 +42,7 @@ from lms.reports import (
     Scope,
     counted,
     module_titles,
+    report_select,
 )
 from lms.reports import count_of as counted_count_of
 from lms.reports import most_overdue as counted_most_overdue
@@ -222,13 +225,14 @@ def status_counts(scope: Scope, f: Filters) -> dict[str, int]:
 def count_of(scope: Scope, f: Filters) -> int:
     """Return how many assignments match `f` (a status filter included)."""
     if f.status and f.status not in STATUSES and f.status not in STATUS_GROUPS:
-        return counted_count_of(scope, f)
+        return counted_count_of(kept(scope), f)
     wanted = statuses_for(f.status) if f.status else frozenset(STATUSES)
     without_status = Filters(**{**vars(f), "status": None})
-    if answerable(scope, without_status) is None:
-        return counted_count_of(scope, f)
-    counts = status_counts(scope, without_status)
-    return sum(counts[s] for s in wanted)
+    scope_id = answerable(scope, without_status)
+    if scope_id is None:
+        return counted_count_of(kept(scope), f)
+    cells = summary_cells(scope_id, without_status).values()
+    return sum(cell[s] for cell in cells for s in wanted)
 
 
 def most_overdue(scope: Scope, f: Filters, limit: int) -> list[OverduePerson]:
@@ -285,3 +289,87 @@ def most_overdue(scope: Scope, f: Filters, limit: int) -> list[OverduePerson]:
         OverduePerson(uid, name, dept, n, due, (f.as_of - due).days, employee_id)
         for uid, name, dept, n, due, employee_id in rows
     ]
+
+
+# -- the assignments report, a page at a time by keyset --------------------------------------
+
+
+@dataclass
+class KeysetPage:
+    """One page of the report: rows after (or before) a cursor, never an OFFSET.
+
+    The cursor is an assignment id; the page goes on from that row's place in the
+    order (person's name, person, module title, assignment), so page 500 costs what
+    page 1 does.
+    """
+
+    rows: list[Any]
+    total: int
+    per_page: int
+    after: int | None = None  # the cursor for the next page, when there is one
+    before: int | None = None  # the cursor for the previous page, when there is one
+
+
+def report_keys() -> tuple[Any, ...]:
+    return (User.full_name, User.id, ModuleVersion.title, Assignment.id)
+
+
+def report_page(
+    scope: Scope,
+    f: Filters,
+    after: int | None = None,
+    before: int | None = None,
+    per_page: int = 50,
+) -> KeysetPage:
+    """Return the report's rows after assignment `after` (or before `before`), and the total.
+
+    The total comes from the summary when it can answer (`count_of`). An unknown
+    cursor gives the first page.
+    """
+    total = count_of(scope, f)
+    cursor = after if after is not None else before
+    rows = report_rows(scope, f, cursor, forward=before is None or after is not None, n=per_page)
+    if cursor is not None and rows is None:
+        cursor, rows = None, report_rows(scope, f, None, forward=True, n=per_page)
+    rows = rows or []
+    forward = cursor is None or after is not None
+    more = len(rows) > per_page
+    if forward:
+        rows = rows[:per_page]
+    else:
+        rows = list(reversed(rows[:per_page]))
+    page = KeysetPage(rows, total, per_page)
+    if rows:
+        if (forward and more) or (not forward and cursor is not None):
+            page.after = rows[-1].assignment_id
+        if (forward and cursor is not None) or (not forward and more):
+            page.before = rows[0].assignment_id
+    return page
+
+
+def report_rows(
+    scope: Scope, f: Filters, cursor: int | None, forward: bool, n: int
+) -> list[Any] | None:
+    """Return up to n + 1 rows on one side of `cursor` (None if the cursor is no assignment)."""
+    keys = report_keys()
+    query = report_select(kept(scope), f)
+    if cursor is not None:
+        key = (
+            select(*(k.label(f"k{i}") for i, k in enumerate(keys)))
+            .select_from(Assignment)
+            .join(User, User.id == Assignment.user_id)
+            .join(
+                ModuleVersion,
+                (ModuleVersion.module_id == Assignment.module_id) & ModuleVersion.is_current,
+            )
+            .where(Assignment.id == cursor)
+            .subquery("cursor")
+        )
+        at = tuple_(*key.c)
+        query = query.join(key, true()).where(tuple_(*keys) > at if forward else tuple_(*keys) < at)
+    order = keys if forward else tuple(k.desc() for k in keys)
+    rows = db.session.execute(query.order_by(*order).limit(n + 1)).all()
+    if cursor is not None and not rows:
+        exists = db.session.scalar(select(Assignment.id).where(Assignment.id == cursor))
+        return [] if exists is not None else None
+    return rows
