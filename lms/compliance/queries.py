@@ -354,8 +354,10 @@ def report_rows(
     keys = report_keys()
     query = report_select(kept(scope), f)
     if cursor is not None:
-        key = (
-            select(*(k.label(f"k{i}") for i, k in enumerate(keys)))
+        # The cursor row's keys as scalar subqueries: the database reads them first, and
+        # walks the name index from the cursor's name on (not from the first name).
+        at = [
+            select(k)
             .select_from(Assignment)
             .join(User, User.id == Assignment.user_id)
             .join(
@@ -363,10 +365,13 @@ def report_rows(
                 (ModuleVersion.module_id == Assignment.module_id) & ModuleVersion.is_current,
             )
             .where(Assignment.id == cursor)
-            .subquery("cursor")
-        )
-        at = tuple_(*key.c)
-        query = query.join(key, true()).where(tuple_(*keys) > at if forward else tuple_(*keys) < at)
+            .scalar_subquery()
+            for k in keys
+        ]
+        if forward:
+            query = query.where(User.full_name >= at[0], tuple_(*keys) > tuple_(*at))
+        else:
+            query = query.where(User.full_name <= at[0], tuple_(*keys) < tuple_(*at))
     order = keys if forward else tuple(k.desc() for k in keys)
     rows = db.session.execute(query.order_by(*order).limit(n + 1)).all()
     if cursor is not None and not rows:
