@@ -13,6 +13,7 @@ from lms.compliance.triggers import (
     KEY,
     SCOPES,
     SUMMARISED_TEAM,
+    adopt_statements,
     create_statements,
     drop_statements,
     recount_statements,
@@ -82,6 +83,16 @@ def recounted_after() -> Iterator[None]:
     for statement in create_statements(dialect):
         db.session.execute(text(statement))
     recount()
+
+
+def adopt_big_teams(team_size: int = SUMMARISED_TEAM) -> int:
+    """Give figures of their own to managers whose team has grown to `team_size` people
+    since the last recount (run daily by `renew`); return how many."""
+    before = len(summarised_managers())
+    lock_writers()
+    for statement in adopt_statements(db.session.get_bind().dialect.name, team_size):
+        db.session.execute(text(statement))
+    return len(summarised_managers()) - before
 
 
 def summarised_managers() -> set[int]:

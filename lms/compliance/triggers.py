@@ -109,15 +109,18 @@ def kinds_select(d: Dialect, source: str, sign: int, department: str, active: st
     )
 
 
-def upsert(d: Dialect, kinds: list[str]) -> str:
-    """Add the (signed) kind rows of `kinds` to every scope of their person, at every level."""
+COUNTED_SCOPES = f"(s.scope_id = {EVERYONE} OR s.scope_id IN (SELECT user_id FROM {MANAGERS}))"
+
+
+def upsert(d: Dialect, kinds: list[str], scopes: str = COUNTED_SCOPES) -> str:
+    """Add the (signed) kind rows of `kinds` to every counted scope of their person, at every level."""
     levels = "SELECT 'y' AS level UNION ALL SELECT 'm' UNION ALL SELECT 'd'"
     return (
         f"INSERT INTO {COUNTS} ({KEY}, n) "
         f"SELECT s.scope_id, l.level, {d.bucket('k.day')}, k.department, k.module_id, k.kind, "
         f"SUM(k.n) FROM ({' UNION ALL '.join(kinds)}) k "
         f"JOIN {SCOPES} s ON s.user_id = k.user_id CROSS JOIN ({levels}) l "
-        f"WHERE (s.scope_id = {EVERYONE} OR s.scope_id IN (SELECT user_id FROM {MANAGERS})) "
+        f"WHERE {scopes} "
         "GROUP BY 1, 2, 3, 4, 5, 6 HAVING SUM(k.n) <> 0 ORDER BY 1, 2, 3, 4, 5, 6 "
         f"ON CONFLICT ({KEY}) DO UPDATE SET n = {COUNTS}.n + excluded.n"
     )
@@ -334,6 +337,27 @@ def drop_statements(dialect: str) -> list[str]:
         f"DROP TRIGGER IF EXISTS {name}" + (f" ON {table}" if on else "")
         for table, names in TRIGGER_TABLES.items()
         for name in names
+    ]
+
+
+def adopt_statements(dialect: str, team_size: int = SUMMARISED_TEAM) -> list[str]:
+    """Return the statements that give figures of their own to managers whose team has grown
+    to `team_size` people, counting their people's assignments under their scope only."""
+    d = dialect_for(dialect)
+    source = "FROM assignments r JOIN users u ON u.id = r.user_id WHERE 1 = 1"
+    return [
+        "DROP TABLE IF EXISTS compliance_adopted",
+        "CREATE TEMPORARY TABLE compliance_adopted AS SELECT scope_id AS user_id "
+        f"FROM {SCOPES} WHERE scope_id <> {EVERYONE} "
+        f"AND scope_id NOT IN (SELECT user_id FROM {MANAGERS}) "
+        f"GROUP BY scope_id HAVING COUNT(*) >= {int(team_size)}",
+        f"INSERT INTO {MANAGERS} (user_id) SELECT user_id FROM compliance_adopted",
+        upsert(
+            d,
+            [kinds_select(d, source, 1, "u.department", "u.is_active")],
+            "s.scope_id IN (SELECT user_id FROM compliance_adopted)",
+        ),
+        "DROP TABLE compliance_adopted",
     ]
 
 

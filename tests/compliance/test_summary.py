@@ -6,9 +6,10 @@ import pytest
 from sqlalchemy import text, update
 
 from lms.compliance import queries
-from lms.compliance.operations import recount, verify_and_repair
+from lms.compliance.operations import adopt_big_teams, recount, verify_and_repair
 from lms.extensions import db
 from lms.models import Assignment, User
+from lms.renewal import renew
 from lms.reports import Filters, Scope
 from lms.reports import dashboard as counted_dashboard
 from tests.compliance.conftest import managers, recounted, summarised
@@ -119,3 +120,18 @@ def test_the_dashboard_from_the_summary_is_the_dashboard_counted(org, monkeypatc
             assert queries.dashboard(Scope(), narrowed, limit) == counted_dashboard(
                 Scope(), narrowed, limit
             )
+
+
+def test_renew_gives_a_grown_team_figures_of_its_own(org):
+    recount(team_size=3)  # mgr_a (3 people below) only
+    db.session.commit()
+    assert managers() == [org.mgr_a.id]
+    assert adopt_big_teams(team_size=1) == 2  # lead_a and mgr_b
+    db.session.commit()
+    assert managers() == sorted([org.mgr_a.id, org.lead_a.id, org.mgr_b.id])
+    assert_matches(org.today)
+    assert not verify_and_repair().repaired
+    recount(team_size=3)
+    db.session.commit()
+    renew(org.today)  # with the standard size, nobody new
+    assert managers() == [org.mgr_a.id]
