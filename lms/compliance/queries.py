@@ -78,8 +78,9 @@ def cell_counts(
     """Return {(department, module id): {status: count}} of counted assignments on `as_of`.
 
     `scope_id` is a manager's id (their people, direct and indirect; only for one
-    that `has_own_figures`) or None for everyone; `module` (a slug) and `department` narrow to one module or department
-    (`NO_DEPARTMENT_KEY` for people with none). Archived modules are left out.
+    that `has_own_figures`) or None for everyone; `module` (a slug) and `department`
+    narrow to one module or department (`NO_DEPARTMENT_KEY` for people with none).
+    Archived modules are left out.
     """
     c = ComplianceCount
     tomorrow = as_of + timedelta(days=1)
