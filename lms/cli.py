@@ -334,6 +334,20 @@ def verify_audit_command() -> None:
     sys.exit(1)
 
 
+@lms_group.command("verify-summary")
+@with_appcontext
+def verify_summary_command() -> None:
+    """Recount the compliance summary HR's pages read; print what differed and exit 1 if repaired."""
+    from lms.compliance.operations import verify_and_repair
+
+    result = verify_and_repair()
+    db.session.commit()
+    for line in result.lines():
+        click.echo(line, err=result.repaired)
+    if result.repaired:
+        sys.exit(1)
+
+
 @lms_group.command("renew")
 @click.option("--as-of", "as_of", callback=parse_day, help="Run as on this day (YYYY-MM-DD).")
 @click.option("--dry-run", is_flag=True, help="Report what would be done; change nothing.")

@@ -19,11 +19,12 @@ from lms.api.serialise import compliance_json, employee_json, iso, module_json, 
 from lms.auth.password import deliver_after_response
 from lms.certificates.codes import normalise_code
 from lms.certificates.operations import find_certificate, verification, verify_url
+from lms.compliance.queries import dashboard
 from lms.extensions import db, limiter
 from lms.hr.queries import transcript
 from lms.imports.csvfile import check_date
 from lms.models.base import utctoday
-from lms.reports import Filters, Scope, dashboard
+from lms.reports import Filters, Scope
 from lms.verify.routes import NO_SUCH, NOT_A_CODE
 
 PUBLIC = {"api.openapi"}  # the description of the API is no secret

@@ -23,6 +23,7 @@ def hr_context():
         "labels": LABELS,
         "hr_sections": hr_sections,
         "page_url": page_url,
+        "cursor_url": cursor_url,
         "percent": percent,
         "number": "{:,}".format,
         "has_endpoint": lambda name: name in current_app.view_functions,
@@ -51,6 +52,12 @@ def page_url(number: int) -> str:
     """Return this page's URL with the same query and another page number."""
     args = request.args.to_dict() | {"page": number}
     return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def cursor_url(**cursor: int) -> str:
+    """Return this page's URL with the same query and another keyset cursor (`after` or `before`)."""
+    args = {k: v for k, v in request.args.items() if k not in ("after", "before", "page")}
+    return url_for(request.endpoint, **(request.view_args or {}), **args, **cursor)
 
 
 def percent(rate: float | None) -> str:

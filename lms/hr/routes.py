@@ -14,6 +14,8 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 
+from lms.compliance.queries import KeysetPage, report_page, status_counts
+from lms.compliance.queries import dashboard as dashboard_data
 from lms.extensions import db
 from lms.hr import bp
 from lms.hr.access import load_scope, person_in_scope, require_hr
@@ -48,18 +50,14 @@ from lms.reports import (
     REPORT_COLUMNS,
     REPORT_TEXT_COLUMNS,
     Filters,
-    Page,
     compliance_summary,
     department_choices,
     iter_report_rows,
     manager_choices,
     module_choices,
     program_choices,
-    report_page,
     report_windows,
-    status_counts,
 )
-from lms.reports import dashboard as dashboard_data
 from lms.status import LABELS, count_statuses
 
 bp.before_request(load_scope)
@@ -87,6 +85,11 @@ def report_csv(filename: str, filters: Filters) -> Response:
 
 def page_number() -> int:
     return request.args.get("page", 1, type=int)
+
+
+def cursors() -> dict[str, int | None]:
+    """Return the report's keyset cursors (`after`, `before`); anything but a whole number is none."""
+    return {name: request.args.get(name, type=int) for name in ("after", "before")}
 
 
 def as_of_or_today(form) -> date:
@@ -173,7 +176,7 @@ def assignments():
     """List the assignments matching the filters, a page at a time."""
     form, filters, valid = report_filters()
     fill_filter_choices(form)
-    page = report_page(g.scope, filters, page_number()) if valid else Page([], 0, 1, 50)
+    page = report_page(g.scope, filters, **cursors()) if valid else KeysetPage([], 0, 50)
     return render_template(
         "hr/assignments.html",
         form=form,
@@ -224,7 +227,7 @@ def module(slug):
     if status and status not in LABELS:
         status = None
     counts = status_counts(g.scope, Filters(as_of=as_of, module=slug))
-    page = report_page(g.scope, Filters(as_of=as_of, module=slug, status=status), page_number())
+    page = report_page(g.scope, Filters(as_of=as_of, module=slug, status=status), **cursors())
     return render_template(
         "hr/module.html",
         module=module,

@@ -4,6 +4,7 @@ from lms.models.api import ApiToken
 from lms.models.attempt_requests import AttemptRequest
 from lms.models.audit import AuditEvent
 from lms.models.certificates import Certificate
+from lms.models.compliance import ComplianceCount, ComplianceManager, ComplianceScope
 from lms.models.content import Choice, Module, ModuleVersion, Program, ProgramModule, Question
 from lms.models.imports import ImportJob, StagedImport
 from lms.models.mail import OutboxMessage, SentReminder
@@ -31,6 +32,9 @@ __all__ = [
     "Attestation",
     "Certificate",
     "Choice",
+    "ComplianceCount",
+    "ComplianceManager",
+    "ComplianceScope",
     "Completion",
     "ImportJob",
     "Module",

@@ -13,6 +13,8 @@ from lms.models.base import UTCDateTime, utcnow
 from lms.models.content import Module, ModuleVersion
 from lms.models.people import User
 
+PENDING_ROWS = "completed_on IS NULL AND exempt_reason IS NULL AND closed_on IS NULL"
+
 
 class Assignment(db.Model):
     """One employee and one module, across every certification cycle.
@@ -22,7 +24,18 @@ class Assignment(db.Model):
     """
 
     __tablename__ = "assignments"
-    __table_args__ = (UniqueConstraint("user_id", "module_id"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "module_id"),
+        # Pending assignments by due date: the oldest overdue first, for the most overdue
+        # people on HR's dashboard (lms.compliance.queries.most_overdue), without walking
+        # the completed ones that share their due dates.
+        Index(
+            "ix_assignments_pending_due",
+            "due_date",
+            sqlite_where=text(PENDING_ROWS),
+            postgresql_where=text(PENDING_ROWS),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)

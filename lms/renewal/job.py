@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased
 
 from lms.assignments import AssignResult, assign_programs, wanted_assignments
 from lms.audit import record_event
+from lms.compliance.operations import adopt_big_teams
 from lms.database import among
 from lms.extensions import db
 from lms.mail import SendReport, queue_emails, send_queued
@@ -129,6 +130,7 @@ def renew(
             db.session.rollback()
             report.queue_seconds = time.perf_counter() - started
             return report
+        adopt_big_teams()  # managers whose team grew past the size get figures of their own
         details = {
             "as_of": today,
             "queued": dict(report.queued),

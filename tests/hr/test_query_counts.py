@@ -40,7 +40,9 @@ def measure(app, runner, employees):
     counts = {}
     for email in ("hr@example.com", "manager.stores@example.com"):
         client = app.test_client()
+        client.post("/logout")  # test clients share their cookies: sign the last one out
         client.post("/login", data={"email": email, "password": PASSWORD})
+        assert ("My team" in client.get("/").get_data(as_text=True)) == (email != "hr@example.com")
         for url in (
             "/hr/",
             "/hr/assignments?status=overdue&department=Stores",
