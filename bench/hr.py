@@ -36,6 +36,7 @@ dropped afterwards.
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import os
 import re
@@ -248,11 +249,23 @@ def page_list(today: date) -> list[tuple[str, str, str]]:
         (
             "report: Stores, overdue, page 2",
             "hr",
-            "/hr/assignments?department=Stores&status=overdue&page=2",
+            next_page("/hr/assignments?department=Stores&status=overdue"),
         ),
         ("module view", "hr", "/hr/modules/dignity-and-respect"),
         ("manager dashboard (Stores head)", "manager", "/hr/"),
     ]
+
+
+def next_page(first: str):
+    """Return a function giving the URL of the page after `first` (its "next" link)."""
+
+    def find(client) -> str:
+        page = client.get(first).get_data(as_text=True)
+        links = re.findall(r'href="(/hr/assignments\?[^"]*(?:after=\d+|page=2)[^"]*)"', page)
+        assert links, f"no next page on {first}"
+        return html.unescape(links[0])
+
+    return find
 
 
 def as_of_pages(today: date) -> list[tuple[str, str, str]]:
@@ -276,6 +289,7 @@ def time_pages(app: Flask, pages, runs: int) -> dict[str, tuple[float, int]]:
     figures = {}
     for name, who, url in pages:
         client = clients[who]
+        url = url if isinstance(url, str) else url(client)
         response = client.get(url)  # warm up: templates compiled, statements cached
         assert response.status_code == 200, (url, response.status_code)
         statements.clear()
@@ -520,7 +534,10 @@ def bench_database(kind: str, args) -> list[Result]:
                         results += bench_web(kind, work_url, size, args.rounds)
                     if "renew" not in skip:
                         results += bench_renew(kind, work_url, size)
-    base = timed[max(base_sizes)]
+    # Each page against its own time at the largest smaller size (10,000 for N = 100,000;
+    # the ratio is a target above 10,000 only, issue 18's, and shown for information below).
+    reference = max((n for n in base_sizes if n < args.employees), default=args.employees)
+    base = timed[reference]
     top = timed[args.employees]
     for name, (ms, count) in top.items():
         if name.startswith("dashboard as of"):
@@ -536,13 +553,13 @@ def bench_database(kind: str, args) -> list[Result]:
             continue
         ten = base[name][0]
         ratio = ms / ten
-        ok = ms <= PAGE_MS and (ratio <= RATIO or args.employees <= max(base_sizes))
+        ok = ms <= PAGE_MS and (ratio <= RATIO or args.employees <= 10_000)
         results.append(
             Result(
                 kind,
                 f"{name}, median at {args.employees:,}",
-                f"{ms:.1f} ms; {ratio:.2f}x its {ten:.1f} ms at {max(base_sizes):,}",
-                f"<= {PAGE_MS} ms, <= {RATIO}x",
+                f"{ms:.1f} ms; {ratio:.2f}x its {ten:.1f} ms at {reference:,}",
+                f"<= {PAGE_MS} ms" + (f", <= {RATIO}x" if args.employees > 10_000 else ""),
                 ok,
             )
         )
