@@ -12,8 +12,8 @@ from lms.auth.forms import LoginForm, LogoutForm
 from lms.auth.operations import end_sessions, hash_session_token, is_session_token, start_session
 from lms.auth.rules import is_session_live
 from lms.database import DriverQuery, autocommit_connection
-from lms.idle.operations import keep_if_active
 from lms.extensions import db, limiter, login_manager
+from lms.idle.operations import keep_if_active
 from lms.models import User, UserSession
 from lms.models.base import detached, utcnow
 from lms.passwords import hash_password, needs_rehash, verify_password
@@ -114,7 +114,9 @@ def still_active(row, now) -> bool:
 
 
 def idle_message(minutes: int) -> str:
-    return f"You were signed out after {minutes} minute{'s' if minutes != 1 else ''} without activity."
+    return (
+        f"You were signed out after {minutes} minute{'s' if minutes != 1 else ''} without activity."
+    )
 
 
 def sign_in(user: User, *, remember: bool) -> None:
