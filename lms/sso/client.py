@@ -94,6 +94,19 @@ def load_metadata(client) -> dict[str, Any]:
     return metadata
 
 
+def id_token_checks(metadata: dict[str, Any]) -> dict[str, dict]:
+    """What the ID token's `iss` and `aud` must be (OpenID Connect Core 1.0, 3.1.3.7).
+
+    Given explicitly: Authlib 1.9 checks the issuer by default but the audience only
+    through `azp`, so a token for another client that names us as its authorized party
+    would pass. The audience must include our client id.
+    """
+    return {
+        "iss": {"essential": True, "value": metadata["issuer"]},
+        "aud": {"essential": True, "value": current_app.config["OIDC_CLIENT_ID"]},
+    }
+
+
 def finish_sign_in(client, claim: str) -> dict[str, Any]:
     """Check the provider's answer on the callback request; return the person's claims.
 
@@ -101,8 +114,8 @@ def finish_sign_in(client, claim: str) -> dict[str, Any]:
     among them (providers may put scope claims in userinfo only), the userinfo
     endpoint's are added, provided they are about the same subject.
     """
-    load_metadata(client)
-    token = client.authorize_access_token(leeway=LEEWAY_S)
+    metadata = load_metadata(client)
+    token = client.authorize_access_token(leeway=LEEWAY_S, claims_options=id_token_checks(metadata))
     claims = token.get("userinfo")
     if not claims:
         raise ProviderError("the token response has no ID token")

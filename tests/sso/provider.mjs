@@ -11,9 +11,10 @@
 // first-party clients). PKCE (S256) is required of every client.
 //
 // For the tests that need the provider to misbehave, POST /__test/mode with JSON
-// {"audience": "...", "shiftSeconds": -3600} makes every ID token from then on carry that
-// audience, and/or have its iat and exp moved by that many seconds, re-signed with the
-// provider's own key; POST {} goes back to normal.
+// {"audience": "...", "azp": "...", "shiftSeconds": -3600} makes every ID token from then on
+// carry that audience (and authorized party), and/or have its iat and exp moved by that
+// many seconds, re-signed with the provider's own key ({"forged": true}: with another key
+// under the same key id); POST {} goes back to normal.
 
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -79,14 +80,17 @@ provider.proxy = false;
 const issue = provider.IdToken.prototype.issue;
 provider.IdToken.prototype.issue = async function issueInMode(options) {
   const token = await issue.call(this, options);
-  if (options?.use !== 'idtoken' || (!mode.audience && !mode.shiftSeconds)) return token;
+  if (options?.use !== 'idtoken' || Object.keys(mode).length === 0) return token;
   const claims = decodeJwt(token);
   if (mode.audience) claims.aud = mode.audience;
+  if (mode.azp) claims.azp = mode.azp;
   if (mode.shiftSeconds) {
     claims.iat += mode.shiftSeconds;
     claims.exp += mode.shiftSeconds;
   }
-  return new SignJWT(claims).setProtectedHeader(decodeProtectedHeader(token)).sign(privateKey);
+  // A key that is not the provider's, under the provider's key id: a forged token.
+  const key = mode.forged ? (await generateKeyPair('RS256')).privateKey : privateKey;
+  return new SignJWT(claims).setProtectedHeader(decodeProtectedHeader(token)).sign(key);
 };
 
 async function readForm(req) {
