@@ -31,6 +31,7 @@ PROVIDER_JS = Path(__file__).with_name("provider.mjs")
 CLIENT_ID = "attest"
 CLIENT_SECRET = "a test client secret, loopback only"  # noqa: S105 - the test provider's
 CALLBACK = "/auth/oidc/callback"
+NODE_AT_LEAST = (20, 19)  # oidc-provider 9's "engines"
 
 # The provider's accounts (id -> claims). Matched by email (the default) or employee id.
 ACCOUNTS = {
@@ -52,6 +53,11 @@ def missing_tools() -> str | None:
         return "node is missing: the SSO tests run npm's oidc-provider (Node.js 20.19 or later)"
     if not (PROJECT / "node_modules" / "oidc-provider").is_dir():
         return "node_modules/oidc-provider is missing: run `npm ci` (make test does)"
+    version = subprocess.run(  # noqa: S603 - node itself, fixed arguments
+        [shutil.which("node"), "--version"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    if tuple(int(part) for part in re.findall(r"\d+", version)[:2]) < NODE_AT_LEAST:
+        return f"node {version} is too old for oidc-provider 9 (20.19 or later)"
     return None
 
 
