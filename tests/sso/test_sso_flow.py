@@ -17,7 +17,7 @@ from lms.extensions import db
 from lms.models import AuditEvent, UserSession
 from tests.factories import make_employee
 from tests.hr.importing import csv_bytes, row
-from tests.sso.conftest import sign_in_through_provider, to_callback
+from tests.sso.support import sign_in_through_provider, to_callback
 
 PAGE_DETAIL = re.compile(r"(?i)invalid_grant|mismatching|jwt|token|exception|traceback|aud\b")
 
