@@ -23,6 +23,17 @@ import { exportJWK, generateKeyPair, SignJWT, decodeJwt, decodeProtectedHeader }
 import Provider from 'oidc-provider';
 
 const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+
+// The provider keeps the clock of whoever started it (config.now: their time when they
+// wrote the config, in seconds). The test suite may run on a clock set back near midnight
+// (tests/conftest.py), and ID token times are checked against that clock, not the wall's.
+if (typeof config.now === 'number') {
+  const offset = config.now * 1000 - Date.now();
+  if (Math.abs(offset) > 5000) {
+    const wallClock = Date.now;
+    Date.now = () => wallClock() + offset;
+  }
+}
 const accounts = config.accounts;
 let mode = {};
 

@@ -269,3 +269,29 @@ def test_single_sign_on_is_not_there_until_set_up(client):
     assert client.get("/auth/oidc/login").status_code == 404
     assert client.get("/auth/oidc/callback?code=x&state=y").status_code == 404
     assert b"company account" not in client.get("/login").data
+
+
+def sign_out(http, base):
+    page = http.get(base + "/", timeout=10).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    http.post(base + "/logout", data={"csrf_token": token}, allow_redirects=False, timeout=10)
+
+
+def test_on_a_shared_device_the_provider_asks_who_it_is_every_time(sso, app, ada):
+    """Without it, the next person would be signed in as the last, by the provider's session."""
+    app.config["LMS_IDLE_SIGNOUT_MINUTES"] = 5
+    tablet = requests.Session()
+    sign_in_through_provider(tablet, sso, "ada")
+    sign_out(tablet, sso)
+    response = sign_in_through_provider(tablet, sso, "stranger")  # the form was shown again
+    assert response.status_code == 403 and "Please ask HR to add you" in response.text
+    assert signed_in_as(tablet, sso) is None
+
+
+def test_elsewhere_the_providers_own_sign_in_carries_on(sso, ada):
+    laptop = requests.Session()
+    sign_in_through_provider(laptop, sso, "ada")
+    sign_out(laptop, sso)
+    response = sign_in_through_provider(laptop, sso, "stranger")  # no form: still Ada there
+    assert response.status_code == 302
+    assert signed_in_as(laptop, sso) == "Ada Lovelace"
