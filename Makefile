@@ -75,7 +75,7 @@ format: $(VENV)/.dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(VENV)/.dev
+bench: $(VENV)/.dev node_modules/.package-lock.json
 	command -v wrk >/dev/null || { apt-get update && apt-get install -y --no-install-recommends wrk; }
 	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
 
