@@ -89,7 +89,7 @@ class Config:
     REMEMBER_COOKIE_DURATION = timedelta(days=LMS_REMEMBER_DAYS)
     # Shared devices: sign a person out after this many minutes without activity, with a
     # countdown on the page first (lms.idle); 0 is off. When set, "keep me signed in" goes.
-    LMS_IDLE_SIGNOUT_MINUTES = env_int("LMS_IDLE_SIGNOUT_MINUTES", 0)
+    LMS_IDLE_SIGNOUT_MINUTES = max(0, env_int("LMS_IDLE_SIGNOUT_MINUTES", 0))
     # Single sign-on through the organisation's OpenID Connect provider (lms.sso), offered
     # when the issuer, client id and client secret are all set. The person is matched by the
     # claim named here: `email` against their email, any other claim against their employee id.
