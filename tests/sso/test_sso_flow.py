@@ -92,12 +92,23 @@ def test_someone_the_provider_knows_but_attest_does_not_is_refused_naming_hr(sso
     assert event.details["value"] == "stranger@example.com"
 
 
-def test_a_wrong_state_is_refused(sso, ada):
+def test_a_wrong_state_is_refused_with_the_detail_in_the_log_only(sso, ada, caplog):
     http = requests.Session()
     callback = to_callback(http, sso, "ada", "/auth/oidc/login")
     response = http.get(with_query(callback, state="not-the-one-we-sent"), allow_redirects=False)
     assert_refused(response, http, sso, "did not work this time")
     assert events("sso.refused") == [] and events("sso.signed_in") == []
+    assert "sso: refused (provider)" in caplog.text and "mismatching_state" in caplog.text
+    assert "mismatching_state" not in response.text
+
+
+def test_a_sign_in_the_provider_turns_down_is_refused(sso, ada):
+    """The person gave up or was refused at the provider: it answers `error=access_denied`."""
+    http = requests.Session()
+    callback = to_callback(http, sso, "not-an-account-there", "/auth/oidc/login")
+    assert "error=access_denied" in callback
+    response = http.get(callback, allow_redirects=False)
+    assert_refused(response, http, sso, "did not work this time")
 
 
 def test_a_callback_without_a_sign_in_started_here_is_refused(sso, ada):
