@@ -26,10 +26,11 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/activate
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
-# axe-core for the browser tests (tests/browser), pinned in package-lock.json. Without npm the
-# browser tests skip and say why; Chromium itself is Debian's (.ci/run installs it).
+# axe-core for the browser tests (tests/browser) and oidc-provider for the SSO tests (tests/sso),
+# pinned in package-lock.json. Without npm those tests skip and say why; Chromium itself is
+# Debian's (.ci/run installs it).
 node_modules/.package-lock.json: package.json package-lock.json
-	if command -v npm >/dev/null; then npm ci --no-audit --no-fund; else echo "npm missing: the browser tests will skip" >&2; fi
+	if command -v npm >/dev/null; then npm ci --no-audit --no-fund; else echo "npm missing: the browser and SSO tests will skip" >&2; fi
 
 # `make run PORT=5001` for another port. Development captures email instead of sending it
 # (MAIL_BACKEND=capture): HR reads each message on the outbox page.
@@ -75,7 +76,7 @@ format: $(VENV)/.dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(VENV)/.dev
+bench: $(VENV)/.dev node_modules/.package-lock.json
 	command -v wrk >/dev/null || { apt-get update && apt-get install -y --no-install-recommends wrk; }
 	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
 

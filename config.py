@@ -87,6 +87,20 @@ class Config:
     LMS_SESSION_HOURS = env_int("LMS_SESSION_HOURS", 12)
     LMS_REMEMBER_DAYS = env_int("LMS_REMEMBER_DAYS", 30)
     REMEMBER_COOKIE_DURATION = timedelta(days=LMS_REMEMBER_DAYS)
+    # Shared devices: sign a person out after this many minutes without activity, with a
+    # countdown on the page first (lms.idle); 0 is off. When set, "keep me signed in" goes.
+    LMS_IDLE_SIGNOUT_MINUTES = max(0, env_int("LMS_IDLE_SIGNOUT_MINUTES", 0))
+    # Single sign-on through the organisation's OpenID Connect provider (lms.sso), offered
+    # when the issuer, client id and client secret are all set. The person is matched by the
+    # claim named here: `email` against their email, any other claim against their employee id.
+    OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").strip() or None
+    OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "").strip() or None
+    OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET") or None
+    OIDC_MATCH_CLAIM = os.environ.get("OIDC_MATCH_CLAIM", "").strip() or "email"
+    # Password sign-in for HR only (break-glass); everyone else signs in through the provider.
+    LMS_SSO_ONLY = env_bool("LMS_SSO_ONLY")
+    # Seconds Attest waits for the provider (discovery, token, keys, userinfo) before giving up.
+    OIDC_TIMEOUT_S = 10
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

@@ -132,6 +132,11 @@ def register_blueprints(app: Flask) -> None:
     from lms import hr
 
     app.register_blueprint(hr.bp)
+    from lms.idle import routes as idle
+    from lms.sso import routes as sso
+
+    app.register_blueprint(idle.bp)
+    app.register_blueprint(sso.bp)
     from lms import api
 
     csrf.exempt(api.bp)  # bearer tokens, not cookies: no cross-site request can carry one

@@ -71,6 +71,7 @@ def start_session(
             user_version=user.session_version,
             is_remembered=remembered,
             created_at=now,
+            last_seen_at=now,
             expires_at=expires_at,
         )
     )
@@ -103,3 +104,13 @@ def change_password(
     user.password_hash = hash_password(new)
     end_sessions(user.id, now, keep_id=session_id)
     record_event("password.changed", actor_id=user.id, user_id=user.id)
+
+
+def end_session(session_id: int, now: datetime) -> None:
+    """Revoke one session (this browser's), leaving the person's others as they are."""
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.id == session_id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )

@@ -13,9 +13,11 @@ from lms.auth.operations import end_sessions, hash_session_token, is_session_tok
 from lms.auth.rules import is_session_live
 from lms.database import DriverQuery, autocommit_connection
 from lms.extensions import db, limiter, login_manager
+from lms.idle.operations import keep_if_active
 from lms.models import User, UserSession
 from lms.models.base import detached, utcnow
 from lms.passwords import hash_password, needs_rehash, verify_password
+from lms.sso.client import password_allowed
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to see that page."
@@ -52,6 +54,8 @@ SIGNED_IN_ROW = DriverQuery(
         _sessions.c.user_version,
         _sessions.c.expires_at,
         _sessions.c.revoked_at,
+        _sessions.c.created_at,
+        _sessions.c.last_seen_at,
     )
     .select_from(_sessions.join(_users, _users.c.id == _sessions.c.user_id))
     .where(_sessions.c.token_hash == bindparam("token_hash"))
@@ -75,18 +79,44 @@ def load_user(token: str) -> User | None:
         return None  # not one of ours (a cookie from before server-side sessions, say)
     with autocommit_connection() as connection:
         row = SIGNED_IN_ROW.first(connection, {"token_hash": hash_session_token(token)})
+    now = utcnow()
     if row is None or not is_session_live(
         is_active=row["is_active"],
         session_version=row["session_version"],
         user_version=row["user_version"],
         expires_at=row["expires_at"],
         revoked_at=row["revoked_at"],
-        now=utcnow(),
+        now=now,
     ):
+        return None
+    if not still_active(row, now):
         return None
     user = detached(User, {key: row[key] for key in USER_KEYS})
     user.session_token = token
     return user
+
+
+def idle_signout_minutes() -> int:
+    """LMS_IDLE_SIGNOUT_MINUTES: shared devices sign out after that long idle (0: off)."""
+    return current_app.config.get("LMS_IDLE_SIGNOUT_MINUTES") or 0
+
+
+def still_active(row, now) -> bool:
+    """Whether a session passes the idle sign-out (lms.idle); one that fails it is ended."""
+    minutes = idle_signout_minutes()
+    if not minutes:
+        return True
+    last_seen_at = row["last_seen_at"] or row["created_at"]
+    if keep_if_active(row["session_id"], last_seen_at, now, minutes):
+        return True
+    flash(idle_message(minutes), "info")
+    return False
+
+
+def idle_message(minutes: int) -> str:
+    return (
+        f"You were signed out after {minutes} minute{'s' if minutes != 1 else ''} without activity."
+    )
 
 
 def sign_in(user: User, *, remember: bool) -> None:
@@ -174,10 +204,11 @@ def login():
             user is not None
             and user.is_active
             and verify_password(user.password_hash, form.password.data)
+            and password_allowed(user)  # LMS_SSO_ONLY: HR only (lms.sso)
         ):
             if needs_rehash(user.password_hash):
                 user.password_hash = hash_password(form.password.data)
-            sign_in(user, remember=form.remember.data)
+            sign_in(user, remember=form.remember.data and not idle_signout_minutes())
             return redirect(safe_next(request.args.get("next")) or landing(user))
         if user is None or not user.is_active:
             verify_password(None, form.password.data)
@@ -194,5 +225,8 @@ def logout():
         end_sessions(current_user.id, utcnow())
         db.session.commit()
         logout_user()
-        flash("You are signed out.", "info")
+        if request.form.get("reason") == "idle":  # the countdown ran out (lms.idle)
+            flash(idle_message(idle_signout_minutes()), "info")
+        else:
+            flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))

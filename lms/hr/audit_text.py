@@ -223,6 +223,23 @@ def renew_completed(d: Details) -> str:
     )
 
 
+SSO_REASONS = {
+    "missing_claim": "the provider did not send the claim Attest matches on",
+    "unverified_email": "the provider has not verified that email",
+    "unknown": "nobody in Attest has it",
+    "terminated": "the person has left",
+}
+
+
+def sso_signed_in(d: Details) -> str:
+    return f"Signed in through single sign-on ({d['claim']} {d['value']})."
+
+
+def sso_refused(d: Details) -> str:
+    value = f" {d['value']}" if d.get("value") else ""
+    return f"Single sign-on refused for {d['claim']}{value}: {SSO_REASONS[d['reason']]}."
+
+
 def fixed(sentence: str) -> Callable[[Details], str]:
     return lambda _d: sentence
 
@@ -260,6 +277,8 @@ SENTENCES: dict[str, Callable[[Details], str]] = {
     "api_token.created": api_token_created,
     "api_token.revoked": api_token_revoked,
     "renew.completed": renew_completed,
+    "sso.signed_in": sso_signed_in,
+    "sso.refused": sso_refused,
 }
 
 

@@ -161,6 +161,22 @@ from lms.hr.audit_text import SENTENCES, describe
             "Daily renewal run for 02 Mar 2026: 1 assignments created, 0 reopened, 2 closed;"
             " emails queued: 4 due reminder.",
         ),
+        (
+            "sso.signed_in",
+            {"claim": "email", "value": "ada@example.com", "subject": "x1"},
+            "Signed in through single sign-on (email ada@example.com).",
+        ),
+        (
+            "sso.refused",
+            {"claim": "email", "value": "zed@example.com", "subject": "x2", "reason": "unknown"},
+            "Single sign-on refused for email zed@example.com: nobody in Attest has it.",
+        ),
+        (
+            "sso.refused",
+            {"claim": "employee_id", "value": None, "subject": "x3", "reason": "missing_claim"},
+            "Single sign-on refused for employee_id: the provider did not send the claim Attest"
+            " matches on.",
+        ),
         # Unknown kinds, and details an old version wrote: a sentence all the same.
         ("test.bulk", {"n": 3}, "Test bulk (n: 3)."),
         ("something_new.happened", {}, "Something new happened."),
