@@ -132,6 +132,9 @@ def register_blueprints(app: Flask) -> None:
     from lms import hr
 
     app.register_blueprint(hr.bp)
+    from lms import activation
+
+    app.register_blueprint(activation.bp)
     from lms import api
 
     csrf.exempt(api.bp)  # bearer tokens, not cookies: no cross-site request can carry one

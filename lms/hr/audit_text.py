@@ -193,7 +193,8 @@ def person_terminated(d: Details) -> str:
 def person_email_changed(d: Details) -> str:
     notice = f"; a notice went to {d['notice_to']}" if d.get("notice_to") else ""
     return (
-        f"Email changed from {d['old_email']} to {d['new_email']} ({d['source']}); signed out"
+        f"Email changed from {d['old_email'] or 'none'} to {d['new_email'] or 'none'}"
+        f" ({d['source']}); signed out"
         f" everywhere and any one-time links retired{notice}."
     )
 
