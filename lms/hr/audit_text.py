@@ -173,7 +173,8 @@ def api_employees_upserted(d: Details) -> str:
 def person_created(d: Details) -> str:
     where = ", ".join(str(d[k]) for k in ("department", "role") if d.get(k))
     return (
-        f"Added by the {d['source']} import (line {d['line']}): {d['full_name']} <{d['email']}>"
+        f"Added by the {d['source']} import (line {d['line']}): {d['full_name']}"
+        + (f" <{d['email']}>" if d.get("email") else " (no email)")
         + (f", {where}" if where else "")
         + f", employee number {d['employee_id']}."
     )
@@ -224,6 +225,30 @@ def renew_completed(d: Details) -> str:
     )
 
 
+def activation_letter_issued(d: Details) -> str:
+    return (
+        f"Activation letter printed ({d['source']}); its code works until {day(d['expires_at'])}"
+        "; any earlier code retired."
+    )
+
+
+def activation_letters_generated(d: Details) -> str:
+    which = []
+    if d.get("employee_id"):
+        which.append(f"employee number {d['employee_id']}")
+    if d.get("department"):
+        which.append(f"department {quoted(d['department'])}")
+    if d.get("new_only"):
+        which.append("only people who never had one")
+    if d.get("scope") == "team":
+        which.append("their team")
+    return (
+        f"Printed {plural(d['count'], 'activation letter')} from the {d['source']}"
+        + (f" ({', '.join(which)})" if which else " (everyone without email)")
+        + "."
+    )
+
+
 def fixed(sentence: str) -> Callable[[Details], str]:
     return lambda _d: sentence
 
@@ -255,6 +280,9 @@ SENTENCES: dict[str, Callable[[Details], str]] = {
     "person.employee_id_set": person_employee_id_set,
     "invitation.sent": invitation_sent,
     "invitation.accepted": fixed("Accepted the invitation and chose a password."),
+    "activation.letter_issued": activation_letter_issued,
+    "activation.letters_generated": activation_letters_generated,
+    "activation.accepted": fixed("Used their activation code and chose a password."),
     "password.reset": fixed("Chose a new password with a reset link."),
     "password.changed": fixed("Changed their password."),
     "password.reset_requested": fixed("A password reset link was asked for and emailed."),
