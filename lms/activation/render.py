@@ -104,7 +104,7 @@ def qr_png(url: str) -> bytes:
 
 def letters_html(letters: list[Letter], *, org_name: str, base_url: str) -> str:
     """Return the HTML of these letters, one A4 page each; every value is escaped."""
-    return _jinja.get_template("activation/letters.html").render(
+    return _jinja.get_template("activation/print.html").render(
         letters=list(enumerate(letters)),
         org_name=org_name,
         activate_url=base_url.rstrip("/") + "/activate",

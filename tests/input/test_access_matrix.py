@@ -104,6 +104,10 @@ GET     /hr/item-analysis/<int:version_id>                                      
 GET     /hr/item-analysis/<int:version_id>.csv                                      302  403  403  403  403  200  302  302
 GET     /hr/import/jobs/<int:job_id>                                                302  403  403  403  403  200  302  302
 POST    /hr/import/jobs/<int:job_id>/preview                                        302  403  403  403  403  302  302  302
+GET     /activate                                                                   200  200  200  200  200  200  200  200
+POST    /activate                                                                   200  200  200  200  200  200  200  200
+GET     /hr/letters                                                                 302  403  403  200  200  200  302  302
+POST    /hr/letters                                                                 302  403  403  302  302  302  302  302
 GET     /account/password                                                           302  200  200  200  200  200  302  302
 POST    /account/password                                                           302  200  200  200  200  200  302  302
 GET     /api/v1/openapi.json                                                        200  200  200  200  200  200  200  200
