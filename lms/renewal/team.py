@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
@@ -160,8 +160,6 @@ def unreachable_people(limit: int = 50) -> tuple[int, list[User]]:
     )
     query = select(User).outerjoin(manager, manager.id == User.manager_id).where(condition)
     people = list(db.session.scalars(query.order_by(User.full_name, User.id).limit(limit)))
-    from sqlalchemy import func
-
     total = db.session.scalar(
         select(func.count(User.id))
         .outerjoin(manager, manager.id == User.manager_id)
