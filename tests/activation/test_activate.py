@@ -122,8 +122,11 @@ def limited(app_with, team):
 
 
 def test_guesses_at_one_employee_number_are_throttled_from_any_address(limited, team):
+    # Ids read here, in the test's own app context: an expired object refreshed inside the
+    # other app's context would borrow a connection from that app's pool and leave it open.
+    sam_id, tia_id = team["sam"].id, team["tia"].id
     with limited.app_context():
-        code = print_letter(db.session.get(User, team["sam"].id))
+        code = print_letter(db.session.get(User, sam_id))
     client = limited.test_client()
     guesses = [
         activate(client, "E-sam", f"K7QD-9XRM-P2VA-T{n:03d}", ip=f"203.0.113.{n}").status_code
@@ -133,7 +136,7 @@ def test_guesses_at_one_employee_number_are_throttled_from_any_address(limited, 
     # The right code waits out the window too; another person is not held up.
     assert activate(limited.test_client(), "E-sam", code, ip="198.51.100.1").status_code == 429
     with limited.app_context():
-        tia_code = print_letter(db.session.get(User, team["tia"].id))
+        tia_code = print_letter(db.session.get(User, tia_id))
     assert activate(limited.test_client(), "E-tia", tia_code, ip="203.0.113.1").status_code == 302
 
 
