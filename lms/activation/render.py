@@ -19,8 +19,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import segno
-from PIL import Image
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from PIL import Image
 from pypdf import PdfReader, PdfWriter
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
