@@ -21,6 +21,17 @@ branch_labels = None
 depends_on = None
 
 
+def foreign_keys(on: bool) -> None:
+    """On SQLite, switch foreign key checks for the table rebuild (others reference users).
+
+    Dropping the old users table while other tables' rows point at it fails with the checks
+    on; the rebuilt table keeps every id, so nothing ends up dangling. SQLite ignores this
+    pragma inside a transaction: it is the first statement of each step below.
+    """
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+
+
 def set_email_nullable(nullable: bool) -> None:
     bind = op.get_bind()
     triggers = []
@@ -37,12 +48,16 @@ def set_email_nullable(nullable: bool) -> None:
 
 
 def upgrade():
+    foreign_keys(False)
     set_email_nullable(True)
+    foreign_keys(True)
 
 
 def downgrade():
+    foreign_keys(False)
     # Someone without an email cannot stay so: give them a placeholder address that names them.
     op.execute(
         "UPDATE users SET email = 'no-email-' || id || '@attest.invalid' WHERE email IS NULL"
     )
     set_email_nullable(False)
+    foreign_keys(True)
