@@ -17,7 +17,6 @@ from lms.activation.rules import (
     code_hash,
     expires_at,
     format_code,
-    is_new,
     letter_problem,
     new_code,
     normalise_code,
@@ -82,21 +81,6 @@ def letter_query(*, department: str | None = None, new_only: bool = False, withi
 
 def letter_people(**filters) -> list[User]:
     return list(db.session.scalars(letter_query(**filters)))
-
-
-def ever_had_code(user_id: int) -> bool:
-    return db.session.scalar(
-        select(exists().where(UserToken.user_id == user_id, UserToken.purpose == ACTIVATE))
-    )
-
-
-def needs_letter(user: User) -> bool:
-    """Whether HR should print this person a letter (rather than send an invitation)."""
-    return (
-        user.email is None
-        and user.is_active
-        and is_new(has_password=user.password_hash is not None, ever_had_code=False)
-    )
 
 
 def issue_letters(

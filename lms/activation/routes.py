@@ -22,8 +22,10 @@ from sqlalchemy import select
 from lms.activation import bp
 from lms.activation.forms import ActivateForm, LettersForm
 from lms.activation.operations import ActivationError, LetterError, issue_letters, letter_people
+from lms.activation.operations import activate as use_code
 from lms.activation.queries import letter_rows
 from lms.activation.render import letters_pdf
+from lms.auth.routes import sign_in
 from lms.extensions import db, limiter
 from lms.models import User
 from lms.models.base import utcnow
@@ -55,9 +57,6 @@ def refused(response) -> bool:
 )
 def activate():
     """Set a first password with the employee number and code from an activation letter."""
-    from lms.activation.operations import activate as use_code
-    from lms.auth.routes import sign_in
-
     form = ActivateForm()
     if request.method == "GET" and (code := request.args.get("code")):
         form.code.data = code[:300]
