@@ -134,9 +134,10 @@ def main() -> None:
     per_letter = base["seconds"] / base["size"]
     hundred = runs.get(100)
     print(
-        "| letters | pages | seconds | per letter | vs baseline | PDF | peak RSS | added by the run | target |"
+        "| letters | pages | seconds | CPU seconds | per letter | vs baseline | PDF"
+        " | peak RSS | added by the run | target |"
     )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for size in sizes:
         r = runs[size]
         ratio = (r["seconds"] / r["size"]) / per_letter
