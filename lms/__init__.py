@@ -137,6 +137,9 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(idle.bp)
     app.register_blueprint(sso.bp)
+    from lms import activation
+
+    app.register_blueprint(activation.bp)
     from lms import api
 
     csrf.exempt(api.bp)  # bearer tokens, not cookies: no cross-site request can carry one

@@ -128,9 +128,9 @@ def read_password(password_stdin: bool) -> str | None:
 
 
 @lms_group.command("create-user")
-@click.option("--email", required=True)
+@click.option("--email", help="Their work email; leave out for someone without one.")
 @click.option("--name", "full_name", required=True)
-@click.option("--employee-id")
+@click.option("--employee-id", help="Required without --email: they sign in with it.")
 @click.option("--department")
 @click.option("--role")
 @click.option("--hire-date", callback=parse_day, help="YYYY-MM-DD")
@@ -139,7 +139,7 @@ def read_password(password_stdin: bool) -> str | None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @with_appcontext
 def create_user_command(password_stdin: bool, **fields) -> None:
-    """Create one person; without a password they are sent an invitation."""
+    """Create one person; without a password they are sent an invitation (or need a letter)."""
     create_person(password=read_password(password_stdin), **fields)
 
 
@@ -153,6 +153,53 @@ def create_admin_command(email: str, full_name: str, password_stdin: bool) -> No
     create_person(
         email=email, full_name=full_name, is_hr=True, password=read_password(password_stdin)
     )
+
+
+@lms_group.command("activation-letters")
+@click.option("--department", help="Only this department.")
+@click.option(
+    "--new-only",
+    is_flag=True,
+    help="Only people who never had a letter and never set a password.",
+)
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def activation_letters_command(department: str | None, new_only: bool, out_path: str) -> None:
+    """Print one activation letter per active person without email to a PDF."""
+    from lms.activation.operations import LetterError, issue_letters, letter_people
+    from lms.activation.render import render_letters
+    from lms.models.base import utcnow
+
+    people = letter_people(department=department, new_only=new_only)
+    if not people:
+        click.echo("no one without email matches: no letters printed")
+        return
+    config = current_app.config
+    try:
+        letters = issue_letters(
+            people,
+            now=utcnow(),
+            base_url=config["LMS_BASE_URL"],
+            actor_id=None,
+            filters={"department": department, "new_only": new_only},
+            source="cli",
+        )
+    except LetterError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    partial = Path(out_path + ".part")
+    try:
+        with partial.open("wb") as out:
+            pages = render_letters(
+                letters, org_name=config["LMS_ORG_NAME"], base_url=config["LMS_BASE_URL"], out=out
+            )
+        partial.replace(out_path)
+    except BaseException:
+        db.session.rollback()  # no PDF, no new codes: the old letters still work
+        partial.unlink(missing_ok=True)
+        raise
+    db.session.commit()
+    click.echo(f"{pages} activation letter(s) written to {out_path}; earlier codes retired")
 
 
 @lms_group.command("set-employee-id")
@@ -181,8 +228,13 @@ def create_person(**fields) -> None:
         db.session.rollback()
         raise click.ClickException(str(exc)) from None
     db.session.commit()
-    click.echo(f"created {user.email}{' (HR)' if user.is_hr else ''}")
-    if user.password_hash is None:
+    click.echo(f"created {user.login_name}{' (HR)' if user.is_hr else ''}")
+    if user.password_hash is None and user.email is None:
+        click.echo(
+            "no password set and no email: print their activation letter with "
+            "`flask lms activation-letters`"
+        )
+    elif user.password_hash is None:
         from lms.invitations import send_invitation
 
         send_invitation(user)

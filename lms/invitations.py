@@ -105,8 +105,11 @@ def set_password_with_token(token: str, purpose: str, password: str, now: dateti
 
 
 def can_invite(user: User) -> bool:
-    """An invitation is for an active person who has never set a password."""
-    return user.is_active and user.password_hash is None
+    """An invitation is for an active person with an email who has never set a password.
+
+    Someone without an email needs an activation letter instead (lms.activation).
+    """
+    return user.is_active and user.password_hash is None and user.email is not None
 
 
 def send_invitation(
@@ -120,8 +123,10 @@ def send_invitations(users: list[User], *, now: datetime, actor_id: int | None) 
     """Queue invitations for many people at once; return their audit events for the caller to record.
 
     Tokens are written in one executemany, so inviting 10,000 new hires costs
-    little more than queueing their email.
+    little more than queueing their email. People without an email are left
+    out: they get an activation letter instead (lms.activation).
     """
+    users = [user for user in users if user.email]
     if not users:
         return []
     for start in range(0, len(users), 5000):

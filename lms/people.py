@@ -28,7 +28,7 @@ def normalise_email(email: str) -> str:
 
 def create_user(
     *,
-    email: str,
+    email: str | None,
     full_name: str,
     today: date,
     employee_id: str | None = None,
@@ -39,11 +39,20 @@ def create_user(
     is_hr: bool = False,
     password: str | None = None,
 ) -> User:
-    """Create one person and give them the training their programs require."""
-    email = normalise_email(email)
+    """Create one person and give them the training their programs require.
+
+    An email, an employee id, or both (DESIGN.md, "CLI"): someone with no work
+    email signs in with their employee id, set up by an activation letter.
+    """
+    email = normalise_email(email) if email and email.strip() else None
+    employee_id = employee_id.strip() if employee_id else None
+    if email is None and not employee_id:
+        raise PeopleError("an email or an employee id is required (someone without email)")
+    if employee_id and len(employee_id) > 64:
+        raise PeopleError("an employee id is 1 to 64 characters")
     if not full_name.strip():
         raise PeopleError("a full name is required")
-    if db.session.scalar(select(User.id).where(User.email == email)):
+    if email and db.session.scalar(select(User.id).where(User.email == email)):
         raise PeopleError(f"someone with the email {email} already exists")
     if employee_id and db.session.scalar(select(User.id).where(User.employee_id == employee_id)):
         raise PeopleError(f"someone with the employee id {employee_id} already exists")
@@ -54,7 +63,7 @@ def create_user(
         )
         if manager is None:
             raise PeopleError(f"no manager with the email {manager_email}")
-    known = [full_name, email, employee_id or ""]  # a password made of these is refused
+    known = [full_name, email or "", employee_id or ""]  # a password made of these is refused
     if password is not None and (problem := password_problem(password, known)):
         raise PeopleError(f"password refused: {problem}")
     user = User(
@@ -112,7 +121,11 @@ def end_all_sessions(user_ids: Iterable[int]) -> None:
 
 
 def end_email_changes(
-    changes: list[tuple[int, str, str]], *, now: datetime, actor_id: int | None, source: str
+    changes: list[tuple[int, str | None, str | None]],
+    *,
+    now: datetime,
+    actor_id: int | None,
+    source: str,
 ) -> list[dict]:
     """Act on changed emails (user id, old, new): sign out, retire links, tell the old address.
 
@@ -156,7 +169,9 @@ def end_email_changes(
                 },
             )
             for user_id, old, new in changes
-            if people[user_id][1]  # a leaver cannot sign in: nothing to warn them of
+            # A leaver cannot sign in: nothing to warn them of. Someone given their first
+            # address had none to warn.
+            if people[user_id][1] and old
         ]
     )
     return [
@@ -171,7 +186,7 @@ def end_email_changes(
                 "source": source,
                 "signed_out": True,
                 "links_retired": True,
-                "notice_to": old if people[user_id][1] else None,
+                "notice_to": old if people[user_id][1] and old else None,
             },
         }
         for user_id, old, new in changes

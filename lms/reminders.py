@@ -189,3 +189,114 @@ def retrain_dates(
     expires = due if expires_on is None else min(expires_on, due)
     opens = today if renewal_opens_on is None else min(renewal_opens_on, today)
     return due, expires, opens
+
+
+# -- People without email: their reminders go to their manager, one message a day ------------
+
+# What a manager is told about an email-less report, most urgent first. The manager's own
+# copy of an overdue or expired notice is the same news: it is listed once, under the
+# employee's kind, and both keys are claimed.
+TEAM_ORDER = (OVERDUE_NOTICE, EXPIRED_NOTICE, DUE_REMINDER, RENEWAL_OPEN, ASSIGNED)
+TEAM_KIND = {OVERDUE_MANAGER: OVERDUE_NOTICE, EXPIRED_MANAGER: EXPIRED_NOTICE}
+
+
+def team_kind(kind: str) -> str | None:
+    """The line a reminder makes in a manager's team message, or None (RESOLVED, RETRAIN)."""
+    kind = TEAM_KIND.get(kind, kind)
+    return kind if kind in TEAM_ORDER else None
+
+
+@dataclass(frozen=True)
+class TeamItem:
+    """One thing an email-less person has to do, for their manager's message of the day.
+
+    `keys` are every reminder key the line stands for (the employee's and the
+    manager's copy): all are claimed once the line is listed, so it never is again.
+    """
+
+    manager_id: int
+    user_id: int
+    employee_name: str
+    assignment_id: int
+    cycle: int
+    kind: str  # one of TEAM_ORDER
+    step: int
+    title: str
+    due_date: date
+    expires_on: date | None
+    keys: tuple[str, ...]
+
+
+def team_items(
+    *,
+    manager_id: int,
+    user_id: int,
+    employee_name: str,
+    assignment_id: int,
+    cycle: int,
+    title: str,
+    due_date: date,
+    expires_on: date | None,
+    reminders: Iterable[Reminder],
+) -> list[TeamItem]:
+    """Turn one assignment's due reminders into lines of its manager's team message.
+
+    An overdue notice and its copy to the manager (same step) make one line
+    with both keys; a copy alone (the employee's was sent before the manager
+    was named) makes a line too.
+    """
+    lines: dict[tuple[str, int], list[str]] = {}
+    for reminder in reminders:
+        kind = team_kind(reminder.kind)
+        if kind is not None:
+            key = reminder_key(assignment_id, cycle, reminder.kind, reminder.step)
+            lines.setdefault((kind, reminder.step), []).append(key)
+    return [
+        TeamItem(
+            manager_id,
+            user_id,
+            employee_name,
+            assignment_id,
+            cycle,
+            kind,
+            step,
+            title,
+            due_date,
+            expires_on,
+            tuple(sorted(keys)),
+        )
+        for (kind, step), keys in lines.items()
+    ]
+
+
+def team_digests(items: Iterable[TeamItem]) -> dict[int, list[tuple[int, list[TeamItem]]]]:
+    """Group the day's lines into one message per manager: {manager: [(person, lines)]}.
+
+    DESIGN.md, "Reminders": people without an email get none; their manager's
+    message lists what each has outstanding (due, overdue or expiring), one
+    message, not one per person. People come by name, each person's lines
+    most urgent first (TEAM_ORDER), then soonest due, then by title.
+    """
+    by_manager: dict[int, dict[int, list[TeamItem]]] = {}
+    for item in items:
+        by_manager.setdefault(item.manager_id, {}).setdefault(item.user_id, []).append(item)
+    return {
+        manager_id: [
+            (
+                user_id,
+                sorted(
+                    group,
+                    key=lambda i: (TEAM_ORDER.index(i.kind), i.due_date, i.title, i.assignment_id),
+                ),
+            )
+            for user_id, group in sorted(
+                people.items(), key=lambda entry: (entry[1][0].employee_name, entry[0])
+            )
+        ]
+        for manager_id, people in sorted(by_manager.items())
+    }
+
+
+def team_digest_key(manager_id: int, today: date) -> str:
+    """The outbox key of a manager's team message of the day: one a day at most."""
+    return f"team:{manager_id}:{today.isoformat()}"

@@ -102,7 +102,14 @@ DEPARTMENT = query(
 
 EMPLOYEE_FIELDS = {
     "employee_id": {"type": "string", "maxLength": MAX_LENGTHS["employee_id"]},
-    "email": {"type": "string", "format": "email", "maxLength": MAX_LENGTHS["email"]},
+    "email": {
+        "type": ["string", "null"],
+        "format": "email",
+        "maxLength": MAX_LENGTHS["email"],
+        "description": "Null for someone without a work email: they sign in with their "
+        "employee_id, get an activation letter instead of an invitation, and their reminders "
+        "go to their manager.",
+    },
     "full_name": {"type": "string", "maxLength": MAX_LENGTHS["full_name"]},
     "department": nullable({"type": "string", "maxLength": MAX_LENGTHS["department"]}),
     "role": nullable({"type": "string", "maxLength": MAX_LENGTHS["role"]}),
@@ -167,9 +174,10 @@ SCHEMAS: dict[str, Any] = {
     ),
     "EmployeeInput": obj(
         INPUT_FIELDS,
-        required=["email", "full_name", "hire_date"],
+        required=["full_name", "hire_date"],
         description='Checked as a row of the CSV import. A missing field, null and "" all mean '
-        "no value: a PUT replaces the whole record. `status` defaults to active.",
+        "no value: a PUT replaces the whole record (no email removes the address: the person "
+        "then signs in with their employee_id). `status` defaults to active.",
     ),
     "EmployeeBatch": obj(
         {

@@ -166,8 +166,12 @@ def landing(user) -> str:
     return url_for("hr.dashboard") if user.is_hr else url_for("learn.dashboard")
 
 
-def find_user(email: str) -> User | None:
-    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+def find_user(name: str) -> User | None:
+    """The person an email or an employee number names (an address always holds an @)."""
+    name = name.strip()
+    if "@" in name:
+        return db.session.scalar(select(User).where(User.email == name.lower()))
+    return db.session.scalar(select(User).where(User.employee_id == name))
 
 
 def submitted_account() -> str:
@@ -194,7 +198,7 @@ LOGIN_FAILURES_PER_ACCOUNT = "10 per 15 minutes"
     LOGIN_FAILURES_PER_ACCOUNT, key_func=submitted_account, methods=["POST"], deduct_when=refused
 )
 def login():
-    """Sign in with email and password."""
+    """Sign in with email (or employee number) and password."""
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")) or landing(current_user))
     form = LoginForm()
@@ -212,7 +216,10 @@ def login():
             return redirect(safe_next(request.args.get("next")) or landing(user))
         if user is None or not user.is_active:
             verify_password(None, form.password.data)
-        flash("That email and password do not match an active account.", "error")
+        flash(
+            "That email or employee number and password do not match an active account.",
+            "error",
+        )
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form)
 

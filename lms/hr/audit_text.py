@@ -173,7 +173,8 @@ def api_employees_upserted(d: Details) -> str:
 def person_created(d: Details) -> str:
     where = ", ".join(str(d[k]) for k in ("department", "role") if d.get(k))
     return (
-        f"Added by the {d['source']} import (line {d['line']}): {d['full_name']} <{d['email']}>"
+        f"Added by the {d['source']} import (line {d['line']}): {d['full_name']}"
+        + (f" <{d['email']}>" if d.get("email") else " (no email)")
         + (f", {where}" if where else "")
         + f", employee number {d['employee_id']}."
     )
@@ -193,7 +194,8 @@ def person_terminated(d: Details) -> str:
 def person_email_changed(d: Details) -> str:
     notice = f"; a notice went to {d['notice_to']}" if d.get("notice_to") else ""
     return (
-        f"Email changed from {d['old_email']} to {d['new_email']} ({d['source']}); signed out"
+        f"Email changed from {d['old_email'] or 'none'} to {d['new_email'] or 'none'}"
+        f" ({d['source']}); signed out"
         f" everywhere and any one-time links retired{notice}."
     )
 
@@ -238,6 +240,28 @@ def sso_signed_in(d: Details) -> str:
 def sso_refused(d: Details) -> str:
     value = f" {d['value']}" if d.get("value") else ""
     return f"Single sign-on refused for {d['claim']}{value}: {SSO_REASONS[d['reason']]}."
+def activation_letter_issued(d: Details) -> str:
+    return (
+        f"Activation letter printed ({d['source']}); its code works until {day(d['expires_at'])}"
+        "; any earlier code retired."
+    )
+
+
+def activation_letters_generated(d: Details) -> str:
+    which = []
+    if d.get("employee_id"):
+        which.append(f"employee number {d['employee_id']}")
+    if d.get("department"):
+        which.append(f"department {quoted(d['department'])}")
+    if d.get("new_only"):
+        which.append("only people who never had one")
+    if d.get("scope") == "team":
+        which.append("their team")
+    return (
+        f"Printed {plural(d['count'], 'activation letter')} from the {d['source']}"
+        + (f" ({', '.join(which)})" if which else " (everyone without email)")
+        + "."
+    )
 
 
 def fixed(sentence: str) -> Callable[[Details], str]:
@@ -271,6 +295,9 @@ SENTENCES: dict[str, Callable[[Details], str]] = {
     "person.employee_id_set": person_employee_id_set,
     "invitation.sent": invitation_sent,
     "invitation.accepted": fixed("Accepted the invitation and chose a password."),
+    "activation.letter_issued": activation_letter_issued,
+    "activation.letters_generated": activation_letters_generated,
+    "activation.accepted": fixed("Used their activation code and chose a password."),
     "password.reset": fixed("Chose a new password with a reset link."),
     "password.changed": fixed("Changed their password."),
     "password.reset_requested": fixed("A password reset link was asked for and emailed."),

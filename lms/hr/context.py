@@ -38,6 +38,8 @@ def hr_sections() -> list[tuple[str, str]]:
         ("hr.assignments", "Assignments"),
         ("hr.people", "People"),
     ]
+    if "activation.letters" in current_app.view_functions:
+        sections.append(("activation.letters", "Activation letters"))
     if current_user.is_hr:
         sections.append(("hr.audit", "Audit trail"))
         sections.append(("hr.attempt_requests", "Attempt requests"))

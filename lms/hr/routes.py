@@ -417,6 +417,7 @@ def outbox():
     """Show the email queue: what is waiting, retrying, sent and not sent, newest first."""
     require_hr()
     from lms.mail import list_messages, outbox_counts
+    from lms.renewal.team import unreachable_people
 
     status = request.args.get("status") or None
     if status is not None and status not in OUTBOX_STATUSES:
@@ -428,6 +429,7 @@ def outbox():
         status=status,
         messages=list_messages(status, limit=200),
         captured=current_app.config.get("MAIL_BACKEND") == "capture",
+        unreachable=unreachable_people(limit=20),
     )
 
 

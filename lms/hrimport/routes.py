@@ -249,6 +249,11 @@ def resend_invitation(user_id):
         abort(404)
     if not user.is_active:
         flash(f"{user.full_name} is terminated: no invitation was sent.", "error")
+    elif user.email is None:
+        flash(
+            f"{user.full_name} has no email address: print them an activation letter instead.",
+            "error",
+        )
     elif not can_invite(user):
         flash(
             f"{user.full_name} has already set a password; they can use "

@@ -142,8 +142,9 @@ def apply_plan(
             users = db.session.scalars(
                 select(User).where(User.id.in_(chunk)).order_by(User.id)
             ).all()
-            events += send_invitations(list(users), now=now, actor_id=actor_id)
-            result.invited += len(users)
+            sent = send_invitations(list(users), now=now, actor_id=actor_id)
+            events += sent
+            result.invited += len(sent)  # not those without email: they need a letter
     events.append(
         {
             "action": "import.applied",
@@ -180,7 +181,7 @@ def write_people(changes: list[Change], today: date) -> dict[Key, int]:
     parked = [
         {"id": c.person.id, "email": f"moving-{c.person.id}@import.invalid"}
         for c in changes
-        if c.person and "email" in c.fields and c.person.email in taken
+        if c.person and "email" in c.fields and c.person.email and c.person.email in taken
     ]
     updates = [person_values(c, today) | {"id": c.person.id} for c in changes if c.person]
     for update_, c in zip(updates, [c for c in changes if c.person], strict=True):

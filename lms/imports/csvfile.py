@@ -18,7 +18,11 @@ from email_validator import EmailNotValidError, validate_email
 
 COLUMNS = ("employee_id", "email", "full_name", "department", "role", "hire_date", "manager_email")
 OPTIONAL_COLUMNS = ("status",)
-REQUIRED_VALUES = frozenset({"employee_id", "email", "full_name", "hire_date"})
+# `email` may be empty: someone with no work email signs in with their employee_id.
+REQUIRED_VALUES = frozenset({"employee_id", "full_name", "hire_date"})
+NO_EMAIL_NOR_ID = (
+    "empty, and so is employee_id: a person needs an employee_id (and an email if they have one)"
+)
 MAX_LENGTHS = {"employee_id": 64, "email": 254, "full_name": 200, "department": 120, "role": 120}
 STATUSES = ("active", "terminated")
 
@@ -192,6 +196,8 @@ def read_row(line: int, raw: dict[str, str], errors: list[RowError], has_bad_byt
         if problem:
             errors.append(RowError(line, column, problem))
         values[column] = value
+    if not raw.get("email", "").strip() and not raw.get("employee_id", "").strip():
+        errors.append(RowError(line, "email", NO_EMAIL_NOR_ID))
     return Row(
         line=line,
         employee_id=values["employee_id"],

@@ -28,7 +28,7 @@ class Person:
 
     id: int
     employee_id: str | None
-    email: str
+    email: str | None  # None: no work email (signs in with their employee_id)
     full_name: str
     department: str | None
     role: str | None
@@ -184,10 +184,12 @@ def _resolve(good: list[Row], all_rows: list[Row], people: list[Person]):
     """
     by_id = {p.id: p for p in people}
     by_employee_id = {p.employee_id: p for p in people if p.employee_id}
-    by_email = {p.email: p for p in people}
+    by_email = {p.email: p for p in people if p.email is not None}
     targets: dict[int, Person | None] = {r.line: by_employee_id.get(r.employee_id) for r in good}
     targeted = {p.id for p in targets.values() if p}
-    owner: dict[str, Key] = {p.email: p.id for p in people if p.id not in targeted}
+    owner: dict[str, Key] = {
+        p.email: p.id for p in people if p.id not in targeted and p.email is not None
+    }
     clashes = [
         RowError(row.line, "email", _owner_problem(row, by_id[owner[row.email]]))
         for row in good
@@ -209,8 +211,11 @@ def _resolve(good: list[Row], all_rows: list[Row], people: list[Person]):
     for row in good:
         person = targets[row.line]
         row_key[row.line] = person.id if person else f"new:{row.employee_id}"
-        owner[row.email] = row_key[row.line]
-    moved_away = {p.email: r for r in good if (p := targets[r.line]) and p.email != r.email}
+        if row.email is not None:
+            owner[row.email] = row_key[row.line]
+    moved_away = {
+        p.email: r for r in good if (p := targets[r.line]) and p.email and p.email != r.email
+    }
     line_of_email = {r.email: r.line for r in all_rows if r.email}
     manager_of: dict[Key, Key | None] = {p.id: p.manager_id for p in people if p.id not in targeted}
     certain, provisional = [], []
@@ -244,7 +249,7 @@ def _cascade(good, errors, by_email, line_of_email) -> list[RowError]:
         if row.manager_email is not None:
             reports.setdefault(row.manager_email, []).append(row)
     refused = {e.line for e in errors}
-    emails = [r.email for r in good if r.line in refused and r.email not in by_email]
+    emails = [r.email for r in good if r.line in refused and r.email and r.email not in by_email]
     more = []
     while emails:
         email = emails.pop()
@@ -258,7 +263,7 @@ def _cascade(good, errors, by_email, line_of_email) -> list[RowError]:
                         f"manager {email} is on line {line_of_email[email]}, which cannot be imported",
                     )
                 )
-                if row.email not in by_email:
+                if row.email and row.email not in by_email:
                     emails.append(row.email)
     return more
 
@@ -283,11 +288,8 @@ def _manager(row, key, owner, moved_away, line_of_email) -> tuple[Key | None, st
     if manager_key is not None:
         return manager_key, None, False
     if (mover := moved_away.get(email)) is not None:  # theirs again if line `mover` is refused
-        return (
-            None,
-            f"unknown manager {email}: line {mover.line} changes that email to {mover.email}",
-            True,
-        )
+        moved_to = f"changes that email to {mover.email}" if mover.email else "removes that email"
+        return None, f"unknown manager {email}: line {mover.line} {moved_to}", True
     if (line := line_of_email.get(email)) is not None:
         return None, f"manager {email} is on line {line}, which cannot be imported", False
     return None, _no_such_manager(email), False

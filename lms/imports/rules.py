@@ -15,13 +15,22 @@ account to whoever controls the new address (a password reset goes to it):
 from __future__ import annotations
 
 
-def email_change_problem(*, is_hr: bool, old_email: str, new_email: str | None) -> str | None:
-    """Return why a row may not change this person's email, or None if it may (or does not)."""
-    if new_email is None or new_email == old_email or not is_hr:
+def email_change_problem(
+    *, is_hr: bool, old_email: str | None, new_email: str | None
+) -> str | None:
+    """Return why a row may not change this person's email, or None if it may (or does not).
+
+    An empty email is a change too: it removes the address (the person then
+    signs in with their employee_id), and for an HR user that is refused like
+    any other change, as is giving an HR user without one an address.
+    """
+    if new_email == old_email or not is_hr:
         return None
+    who = old_email or "this person"
+    change = f"to {new_email}" if new_email else "to none"
     return (
-        f"{old_email} is an HR user: an import or the API cannot change an HR user's email "
-        f"(to {new_email}); they change it themselves, signed in"
+        f"{who} is an HR user: an import or the API cannot change an HR user's email "
+        f"({change}); they change it themselves, signed in"
     )
 
 

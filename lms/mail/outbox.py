@@ -54,9 +54,16 @@ def message_values(
     about: User | int | None = None,
     assignment_id: int | None = None,
 ) -> dict[str, Any] | None:
-    """Render one email into an outbox row's values, or None for a terminated person."""
+    """Render one email into an outbox row's values, or None for a terminated person.
+
+    None too for someone without an email address (and for no address at all):
+    mail is never queued to nobody; their reminders reach their manager instead
+    (lms.renewal.team).
+    """
     recipient = to if isinstance(to, User) else None
-    if recipient is not None and not recipient.is_active:
+    if recipient is not None and (not recipient.is_active or not recipient.email):
+        return None
+    if recipient is None and not to:
         return None
     about_id = about.id if isinstance(about, User) else about
     if about_id is None and recipient is not None:

@@ -16,7 +16,11 @@ class User(UserMixin, db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    # None for someone with no work email (most frontline staff): they sign in with their
+    # employee_id, get an activation letter instead of an invitation, and their reminders go
+    # to their manager (lms.activation). Unique among the addresses there are: both databases
+    # let any number of rows hold NULL under a UNIQUE constraint.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
     # Indexed: HR reports list people by name, a page at a time (see lms.reports).
     full_name: Mapped[str] = mapped_column(String(200), index=True)
     employee_id: Mapped[str | None] = mapped_column(String(64), unique=True)
@@ -52,5 +56,10 @@ class User(UserMixin, db.Model):
     def first_name(self) -> str:
         return self.full_name.split()[0] if self.full_name.split() else self.full_name
 
+    @property
+    def login_name(self) -> str:
+        """What names this person on a page or in a list: their email, else their employee number."""
+        return self.email or self.employee_id or f"#{self.id}"
+
     def __repr__(self) -> str:
-        return f"<User {self.email}>"
+        return f"<User {self.login_name}>"

@@ -22,8 +22,10 @@ from lms.reminders import (
     EXPIRED_NOTICE,
     RENEWAL_OPEN,
     NewItem,
+    TeamItem,
     parse_key,
     reminders_due,
+    team_items,
 )
 from lms.renewal.lock import renew_lock
 from lms.renewal.notices import (
@@ -34,6 +36,7 @@ from lms.renewal.notices import (
     notice_values,
     users_with_managers,
 )
+from lms.renewal.team import can_receive, people_for, team_rows
 
 BATCH_SIZE = 1000  # people per batch: memory stays flat however many assignments there are
 # Messages queued after which the run refreshes PostgreSQL's statistics of the outbox. Until
@@ -55,6 +58,9 @@ class RenewReport:
     queue_seconds: float = 0.0  # updating assignments and queueing reminders
     send_seconds: float = 0.0
     mail_left: bool = False  # --no-send: the queue is left to send-mail
+    # People without email whose reminders had no one to go to (no manager who can be
+    # written to), by id: "Name (employee number)".
+    unreachable: dict[int, str] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
         kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(self.queued.items()))
@@ -66,6 +72,13 @@ class RenewReport:
             f"certifications expired: {self.queued[EXPIRED_NOTICE]}",
             f"emails {verb}queued: {self.queued.total()}" + (f" ({kinds})" if kinds else ""),
         ]
+        if self.unreachable:
+            names = ", ".join(list(self.unreachable.values())[:10])
+            more = f" and {len(self.unreachable) - 10} more" if len(self.unreachable) > 10 else ""
+            lines.append(
+                f"warning: {len(self.unreachable)} people without email have reminders due and "
+                f"no manager to tell (give them a manager with an email): {names}{more}"
+            )
         if self.dry_run:
             lines.append("dry run: nothing was changed and no email was sent")
         elif self.mail_left:
@@ -108,6 +121,7 @@ def renew(
     with renew_lock():
         started = time.perf_counter()
         modules = module_infos()
+        team: list[TeamItem] = []  # a manager's reports span batches: queued once, at the end
         last_id = analyzed = 0
         while user_ids := list(
             db.session.scalars(
@@ -120,12 +134,16 @@ def renew(
             report.created += assigned.created
             report.reopened += assigned.reopened
             report.closed += assigned.closed
-            queue_reminders(today, user_ids, modules, report)
+            team += queue_reminders(today, user_ids, modules, report)
             if not dry_run:
                 db.session.commit()
                 if report.queued.total() - analyzed >= ANALYZE_AFTER:
                     analyze_outbox()
                     analyzed = report.queued.total()
+        if team:
+            report.queued.update(queue_emails(team_rows(today, team, people_for(team))))
+            if not dry_run:
+                db.session.commit()
         if dry_run:
             db.session.rollback()
             report.queue_seconds = time.perf_counter() - started
@@ -206,8 +224,12 @@ def sent_keys(assignment_ids: list[int]) -> dict[int, set[tuple[int, str, int]]]
 
 def queue_reminders(
     today: date, user_ids: list[int], modules: dict[int, ModuleInfo], report: RenewReport
-) -> None:
-    """Queue every reminder due on `today` for these people's assignments (flushes only)."""
+) -> list[TeamItem]:
+    """Queue every reminder due on `today` for these people's assignments (flushes only).
+
+    Returns the lines for the managers of people without email (`lms.renewal.team`),
+    which the caller queues once every batch is done.
+    """
     items = candidates(today, user_ids)
     sent = sent_keys([c.id for c in items])
     due = []
@@ -225,8 +247,9 @@ def queue_reminders(
         )
         due += [(c, r) for r in reminders]
     if not due:
-        return
+        return []
     users = users_with_managers({c.user_id for c, _ in due})
+    due, team = split_team(due, users, modules, report)
     # New assignments: one message a day per person, listing them all.
     new = [
         NewItem(c.user_id, c.id, c.cycle, r.step, c.due_date, modules[c.module_id].title)
@@ -254,6 +277,37 @@ def queue_reminders(
             )
         )
     report.queued.update(queue_emails(rows))
+    return team
+
+
+def split_team(due, users, modules, report) -> tuple[list, list[TeamItem]]:
+    """Take the reminders of people without email out of `due`, as lines for their managers."""
+    kept, theirs = [], {}
+    for c, reminder in due:
+        if users[c.user_id].email:
+            kept.append((c, reminder))
+        else:
+            theirs.setdefault(c.id, (c, []))[1].append(reminder)
+    team: list[TeamItem] = []
+    for c, reminders in theirs.values():
+        employee = users[c.user_id]
+        manager = users.get(employee.manager_id) if employee.manager_id else None
+        if not can_receive(manager):
+            label = f"{employee.full_name} ({employee.employee_id or 'no employee number'})"
+            report.unreachable[employee.id] = label
+            continue
+        team += team_items(
+            manager_id=manager.id,
+            user_id=employee.id,
+            employee_name=employee.full_name,
+            assignment_id=c.id,
+            cycle=c.cycle,
+            title=modules[c.module_id].title,
+            due_date=c.due_date,
+            expires_on=c.expires_on,
+            reminders=reminders,
+        )
+    return kept, team
 
 
 def out_of_step(today: date, user_ids: list[int]) -> list[int]:

@@ -132,14 +132,23 @@ def queue_notice(kind: str, step: int, **fields: Any) -> bool:
 
 
 def manager_was_told(assignment_id: int, cycle: int) -> bool:
-    """Return whether the manager got an overdue or expired copy for this cycle."""
-    keys = db.session.scalars(
-        select(OutboxMessage.key).where(
-            OutboxMessage.assignment_id == assignment_id,
-            OutboxMessage.kind.in_([OVERDUE_MANAGER, EXPIRED_MANAGER]),
-        )
+    """Return whether the manager got an overdue or expired copy for this cycle.
+
+    A copy about someone without email was a line of the manager's team message
+    (lms.renewal.team), its key kept in sent_reminders.
+    """
+    own = select(OutboxMessage.key).where(
+        OutboxMessage.assignment_id == assignment_id,
+        OutboxMessage.kind.in_([OVERDUE_MANAGER, EXPIRED_MANAGER]),
     )
-    return any((parsed := parse_key(k or "")) and parsed[1] == cycle for k in keys)
+    listed = select(SentReminder.key).where(SentReminder.assignment_id == assignment_id)
+    keys = db.session.scalars(own.union_all(listed))
+    return any(
+        (parsed := parse_key(k or ""))
+        and parsed[1] == cycle
+        and parsed[2] in (OVERDUE_MANAGER, EXPIRED_MANAGER)
+        for k in keys
+    )
 
 
 def queue_resolved_note(

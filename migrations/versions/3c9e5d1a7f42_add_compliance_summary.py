@@ -1,7 +1,7 @@
 """Add the compliance summary: counts the HR pages read, kept by triggers
 
 Revision ID: 3c9e5d1a7f42
-Revises: f7c2d5a8e913
+Revises: b1d4e7a9c205
 Create Date: 2026-12-02 23:00:00
 
 compliance_counts holds, per scope (0 for everyone, else a manager of a big team),
@@ -19,7 +19,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "3c9e5d1a7f42"
-down_revision = "f7c2d5a8e913"
+down_revision = "b1d4e7a9c205"
 branch_labels = None
 depends_on = None
 

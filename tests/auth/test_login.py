@@ -4,7 +4,7 @@ import pytest
 
 from lms.extensions import db
 
-REFUSED = "That email and password do not match an active account."
+REFUSED = "That email or employee number and password do not match an active account."
 
 
 def test_sign_in_and_out(client, auth, erin):

@@ -145,7 +145,6 @@ def test_emails_are_normalised_to_lower_case():
         (row(hire_date=""), "line 2: hire_date: a value is required"),
         (row(employee_id=" "), "line 2: employee_id: a value is required"),
         (row(full_name=""), "line 2: full_name: a value is required"),
-        (row(email=""), "line 2: email: a value is required"),
         (
             row(email="ana.example.com"),
             "line 2: email: 'ana.example.com' is not an email address (An email address must have an @-sign.)",
@@ -170,6 +169,15 @@ def test_emails_are_normalised_to_lower_case():
 )
 def test_every_bad_value_is_reported_as_line_column_problem(line, expected):
     assert errors_of(csv_bytes(line)) == [expected]
+
+
+def test_an_empty_email_is_someone_without_email_and_neither_is_refused():
+    assert errors_of(csv_bytes(row(email=""))) == []
+    assert errors_of(csv_bytes(row(employee_id="", email=""))) == [
+        "line 2: employee_id: a value is required",
+        "line 2: email: empty, and so is employee_id: a person needs an employee_id "
+        "(and an email if they have one)",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -310,15 +310,22 @@ HAND = person(9, None, "hand@example.com", full_name="Hal Hand")
         (False, "ana@example.com", "ana.lima@example.com", False),
         (False, "ana@example.com", "ana@example.com", False),
         (True, "hr@example.com", "hr@example.com", False),
-        (True, "hr@example.com", None, False),  # the row's email is bad: reported on its own
         (True, "hr@example.com", "mallory@evil.example", True),
+        # An empty email removes the address (someone without email): not an HR user's.
+        (False, "ana@example.com", None, False),
+        (False, None, "ana@example.com", False),
+        (False, None, None, False),
+        (True, "hr@example.com", None, True),
+        (True, None, "mallory@evil.example", True),
+        (True, None, None, False),
     ],
 )
 def test_only_an_hr_users_email_change_is_refused(is_hr, old, new, refused):
     problem = email_change_problem(is_hr=is_hr, old_email=old, new_email=new)
     assert (problem is not None) == refused
     if refused:
-        assert old in problem and new in problem and "HR user" in problem
+        assert (old or "this person") in problem and (new or "to none") in problem
+        assert "HR user" in problem
 
 
 @pytest.mark.parametrize(

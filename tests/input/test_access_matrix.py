@@ -109,6 +109,10 @@ POST    /hr/import/jobs/<int:job_id>/preview                                    
 GET     /auth/oidc/login                                                            404  404  404  404  404  404  404  404
 GET     /auth/oidc/callback                                                         404  404  404  404  404  404  404  404
 POST    /session/keep-alive                                                         302  204  204  204  204  204  302  302
+GET     /activate                                                                   200  200  200  200  200  200  200  200
+POST    /activate                                                                   200  200  200  200  200  200  200  200
+GET     /hr/letters                                                                 302  403  403  200  200  200  302  302
+POST    /hr/letters                                                                 302  403  403  302  302  302  302  302
 GET     /account/password                                                           302  200  200  200  200  200  302  302
 POST    /account/password                                                           302  200  200  200  200  200  302  302
 GET     /api/v1/openapi.json                                                        200  200  200  200  200  200  200  200

@@ -160,3 +160,32 @@ def test_two_senders_at_once_deliver_each_message_once(pg_app, smtp):
     assert_each_sent_once(smtp, 400)
     sent = [int(r.stdout.split("emails sent: ")[1].split(",")[0]) for r in results]
     assert sum(sent) == 400, sent
+
+
+def test_two_renew_processes_at_once_send_one_team_message(pg_app, smtp):
+    """People without email: their manager's one message, and each line in it, go once."""
+    app, url, content = pg_app
+    create_user(
+        email="mona@example.com", full_name="Mona Manager", department="Management", today=HIRED
+    )
+    for n in range(PEOPLE):
+        create_user(
+            email=None,
+            employee_id=f"S{n}",
+            full_name=f"Till {n:03d}",
+            department="Stores",
+            hire_date=HIRED,
+            manager_email="mona@example.com",
+            today=HIRED,
+        )
+    db.session.commit()
+    run_twice_at_once(["renew", "--as-of", "2025-02-06"], url, content, smtp)
+    assert_each_sent_once(smtp, 1)
+    [message] = smtp.to("mona@example.com")
+    text = message.get_body(("plain",)).get_content()
+    assert text.count("- OVERDUE: ") == PEOPLE
+    from lms.models import SentReminder
+
+    assert db.session.scalar(select(func.count()).select_from(SentReminder)) == 2 * PEOPLE
+    run_twice_at_once(["renew", "--as-of", "2025-02-06"], url, content, smtp)
+    assert_each_sent_once(smtp, 1)  # nothing new, however often it runs
