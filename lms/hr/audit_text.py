@@ -240,6 +240,8 @@ def sso_signed_in(d: Details) -> str:
 def sso_refused(d: Details) -> str:
     value = f" {d['value']}" if d.get("value") else ""
     return f"Single sign-on refused for {d['claim']}{value}: {SSO_REASONS[d['reason']]}."
+
+
 def activation_letter_issued(d: Details) -> str:
     return (
         f"Activation letter printed ({d['source']}); its code works until {day(d['expires_at'])}"
