@@ -65,7 +65,7 @@ def load_user(token: str) -> User | None:
 
     The session and its person are read fresh on every request, so signing out,
     expiry, deactivation and signing out everywhere take effect at once on every
-    instance (a worker's cache of opened cookies, lms.sessions, only spares checking
+    instance (a worker's cache of opened cookies, lms.web.sessions, only spares checking
     the cookie's signature again), with one statement outside the ORM session (one
     round trip on PostgreSQL). They come back as a detached `User` holding that row:
     its fields read as usual (any other raises DetachedInstanceError); code that reads
@@ -114,7 +114,7 @@ def rotate_csrf_secret() -> None:
     """Give the session a new CSRF secret, as Flask-WTF makes one (40 hex digits).
 
     Replaced rather than dropped, so the next page signs its token for the new secret
-    at once and the page cache (lms.pagecache) can keep that one signature.
+    at once and the page cache (lms.web.pagecache) can keep that one signature.
     """
     name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     session[name] = secrets.token_hex(20)
