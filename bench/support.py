@@ -95,13 +95,19 @@ def machine(*, with_load: bool = False) -> str:
 def signed_in(app, user) -> tuple[str, str]:
     """Return the session cookie and CSRF token a sign-in from wrk's address would give.
 
-    Sessions are signed cookies, so the bench makes them the way the login view does
-    (flask_login.login_user) instead of posting thousands of passwords past the
-    login rate limit.
+    Sessions are signed cookies naming a server-side session row, so the bench makes
+    each one the way the login view does (a `UserSession` row, then
+    flask_login.login_user) instead of posting thousands of passwords past the login
+    rate limit. Until session 14 it only called login_user, which since server-side
+    sessions (commit 5c82860) gave a cookie naming no session: every page answered 302.
     """
     from flask import session
     from flask_login import login_user
     from flask_wtf.csrf import generate_csrf
+
+    from lms.auth.operations import start_session
+    from lms.extensions import db
+    from lms.models.base import utcnow
 
     # A fresh app context: generate_csrf caches its token on `g`, which would hand every
     # session after the first the first one's token.
@@ -109,6 +115,15 @@ def signed_in(app, user) -> tuple[str, str]:
         app.app_context(),
         app.test_request_context("/", environ_base={"REMOTE_ADDR": "127.0.0.1"}),
     ):
+        token = start_session(
+            user,
+            remembered=False,
+            now=utcnow(),
+            session_hours=app.config["LMS_SESSION_HOURS"],
+            remember_days=app.config["LMS_REMEMBER_DAYS"],
+        )
+        db.session.commit()
+        user.session_token = token  # what User.get_id gives Flask-Login
         login_user(user)
         token = generate_csrf()
         value = app.session_interface.get_signing_serializer(app).dumps(dict(session))

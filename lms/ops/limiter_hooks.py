@@ -6,7 +6,7 @@ settle deductions, clear its state) were a twentieth of a cached page in-process
 (~5 %).
 
 Library internals relied on, pinned in requirements.txt (Flask-Limiter) and held by
-tests/ops/test_library_seams.py, which fails if an upgrade changes them: the limiter
+tests/ops/test_rate_limit_scope.py, which fails if an upgrade changes them: the limiter
 installs its hooks on the app as bound methods of itself (or functools.partial of
 them) in `before_request_funcs`, `after_request_funcs` and `teardown_request_funcs`
 (Flask's public hook registries); `limit_manager.default_limits` and
