@@ -97,7 +97,7 @@ def signed_in(app, user) -> tuple[str, str]:
 
     Sessions are signed cookies naming a server-side session row, so the bench makes
     each one the way the login view does (a `UserSession` row, then
-    flask_login.login_user) instead of posting thousands of passwords past the login
+    flask_login.login_user with the person read back) instead of posting thousands of passwords past the login
     rate limit. Until session 14 it only called login_user, which since server-side
     sessions (commit 5c82860) gave a cookie naming no session: every page answered 302.
     """
@@ -106,6 +106,7 @@ def signed_in(app, user) -> tuple[str, str]:
     from flask_wtf.csrf import generate_csrf
 
     from lms.auth.operations import start_session
+    from lms.auth.routes import load_user
     from lms.extensions import db
     from lms.models.base import utcnow
 
@@ -123,8 +124,7 @@ def signed_in(app, user) -> tuple[str, str]:
             remember_days=app.config["LMS_REMEMBER_DAYS"],
         )
         db.session.commit()
-        user.session_token = token  # what User.get_id gives Flask-Login
-        login_user(user)
+        login_user(load_user(token))  # the SignedInPerson every request gets
         token = generate_csrf()
         value = app.session_interface.get_signing_serializer(app).dumps(dict(session))
     return f"{app.config['SESSION_COOKIE_NAME']}={value}", token
