@@ -5,7 +5,8 @@ signed-in person's read cost about twice the CPU of the driver running it (158 a
 65 us a request on PostgreSQL) and was half of a cached page's time.
 
 Library internals relied on, pinned in requirements.txt (SQLAlchemy) and held by
-tests/ops/test_library_seams.py, which fails if an upgrade changes them:
+tests/ops/test_library_seams.py and tests/ops/test_connections.py (the cursor events:
+the signed-in read counted as one statement), which fail if an upgrade changes them:
 `Connection._handle_dbapi_exception` (private: SQLAlchemy's own wrapping of a driver
 error, with handle_error events and pool invalidation on a lost connection; no public
 call does that for a statement SQLAlchemy did not run), `Connection.dispatch`'s cursor
