@@ -34,7 +34,7 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}  # see lms.database.engine_options
     # A pooled database connection idle this long is pinged before use (lms.database).
     LMS_DB_PING_AFTER_IDLE_S = 1.0
-    # SQLite: writers queue on a file lock instead of SQLite's busy handler (lms.sqlite_writers).
+    # SQLite: writers queue on a file lock instead of SQLite's busy handler (lms.database.sqlite_writers).
     LMS_SQLITE_WRITERS_QUEUE = env_bool("LMS_SQLITE_WRITERS_QUEUE", True)
     LMS_BASE_URL = os.environ.get("LMS_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     LMS_CONTENT_DIR = os.environ.get("LMS_CONTENT_DIR", str(BASE_DIR / "content"))
@@ -75,7 +75,7 @@ class Config:
     # One JSON line per request on stdout, written by the "app" itself, by "gunicorn" as its
     # access line (gunicorn.conf.py sets that), or "off" (lms.ops.requestlog).
     LMS_REQUEST_LOG = os.environ.get("LMS_REQUEST_LOG", "").strip().lower() or "app"
-    # Memory each worker process may spend on learners' rendered pages (lms.pagecache); 0 is off.
+    # Memory each worker process may spend on learners' rendered pages (lms.web.pagecache); 0 is off.
     LMS_PAGE_CACHE_BYTES = env_int("LMS_PAGE_CACHE_BYTES", 32 * 1024 * 1024)
     # OWASP password storage cheat sheet: argon2id, m >= 19 MiB, t >= 2, p = 1.
     # argon2-cffi's defaults (m = 64 MiB, t = 3, p = 4) are above that floor.

@@ -28,7 +28,7 @@ timeout = int(env("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 5
 # Recycle workers now and then, so a slow leak never takes an instance down; but rarely:
-# a recycled worker starts with an empty page cache (lms.pagecache) and its SQL still to
+# a recycled worker starts with an empty page cache (lms.web.pagecache) and its SQL still to
 # compile, and each recycle stalled the requests around it (under wrk, p99 of a cached
 # page 500-650 ms recycling every 2,000 requests, 22 ms never recycling).
 max_requests = 10000

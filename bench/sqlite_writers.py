@@ -1,4 +1,4 @@
-"""SQLite writers under contention: SQLite's busy handler against lms.sqlite_writers' queue.
+"""SQLite writers under contention: SQLite's busy handler against lms.database.sqlite_writers' queue.
 
 Several processes each run short transactions against one WAL database file, the
 shape of a quiz submission: read a row, then write a few, with some CPU work inside each
@@ -22,7 +22,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from lms.sqlite_writers import QueuedConnection  # noqa: E402
+from lms.database.sqlite_writers import QueuedConnection  # noqa: E402
 
 WAYS = {"busy handler": sqlite3.Connection, "writers' queue": QueuedConnection}
 

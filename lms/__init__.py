@@ -1,6 +1,5 @@
 """Attest: staff training and policy compliance."""
 
-import functools
 import os
 
 from flask import Flask
@@ -42,9 +41,10 @@ def register_ops(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from lms import pagecache
     from lms.database import configure_engine, engine_options
-    from lms.sessions import SignedCookieSessions
+    from lms.ops.limiter_hooks import check_limits_only_where_they_apply
+    from lms.web import pagecache
+    from lms.web.sessions import SignedCookieSessions
 
     app.session_interface = SignedCookieSessions()
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app)
@@ -58,66 +58,12 @@ def register_extensions(app: Flask) -> None:
     pagecache.init_app(app)
 
 
-# Rate limits are on single views (sign-in, passwords: their decorators check them) or on
-# the blueprints below (checked before each request); a test holds the code to that. A
-# request that reads a page elsewhere cannot meet a limit before its view runs.
-LIMITED_BLUEPRINTS = frozenset({"api", "verify"})
-UNLIMITED_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-def cannot_be_limited() -> bool:
-    from flask import request
-
-    return request.method in UNLIMITED_METHODS and request.blueprint not in LIMITED_BLUEPRINTS
-
-
-def check_limits_only_where_they_apply(app: Flask) -> None:
-    """Skip Flask-Limiter's request hooks on requests no limit applies to.
-
-    Before each request the limiter works out which limits apply; after it, it adds
-    the rate-limit headers and settles conditional deductions; on teardown it clears
-    its state. For a request that cannot be limited that was a twentieth of a cached
-    page. Views with their own limits (decorated) check them in the decorator, and
-    only for the methods they name (all of them POST; a test holds that), so only the
-    blueprint limits need the hooks, unless default or application-wide limits are
-    configured (RATELIMIT_DEFAULT, RATELIMIT_APPLICATION): those apply everywhere,
-    and the hooks are left as they are.
-    """
-    manager = limiter.limit_manager
-    if manager.default_limits or manager.application_limits:
-        return
-
-    def is_limiters(hook) -> bool:
-        # A bound method of the limiter, or functools.partial(Limiter.method, limiter).
-        owner = getattr(hook, "__self__", None)
-        if owner is None and isinstance(hook, functools.partial) and hook.args:
-            owner = hook.args[0]
-        return owner is limiter
-
-    # An after-request hook hands the response on; the others return nothing.
-    for hooks, hands_on in (
-        (app.before_request_funcs.get(None, []), False),
-        (app.after_request_funcs.get(None, []), True),
-        (app.teardown_request_funcs.get(None, []), False),
-    ):
-        # None when RATELIMIT_ENABLED is off: the limiter installed no hooks.
-        for index, hook in enumerate(hooks):
-            if is_limiters(hook):
-                hooks[index] = only_where_limits_apply(hook, hands_on)
-
-
-def only_where_limits_apply(hook, hands_on: bool):
-    @functools.wraps(hook)
-    def limiter_hook(*args):
-        if cannot_be_limited():
-            return args[0] if hands_on else None
-        return hook(*args)
-
-    return limiter_hook
-
-
 def register_blueprints(app: Flask) -> None:
-    from lms import auth, errors, learn
+    # lms.hr first: lms.learn.routes imports lms.moreattempts, whose modules import
+    # lms.hr's, and lms.hr's package loads its views, one of which imports
+    # lms.moreattempts back. Imported from lms.hr first, the cycle resolves (until
+    # session 14 the page cache imported lms.hr at start-up and hid it).
+    from lms import auth, errors, hr, learn
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(learn.bp)
@@ -129,8 +75,6 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(verify.bp)
     app.register_blueprint(certificates.bp)
-    from lms import hr
-
     app.register_blueprint(hr.bp)
     from lms.idle import routes as idle
     from lms.sso import routes as sso

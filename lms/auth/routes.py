@@ -15,9 +15,10 @@ from lms.database import DriverQuery, autocommit_connection
 from lms.extensions import db, limiter, login_manager
 from lms.idle.operations import keep_if_active
 from lms.models import User, UserSession
-from lms.models.base import detached, utcnow
+from lms.models.base import utcnow
 from lms.passwords import hash_password, needs_rehash, verify_password
 from lms.sso.client import password_allowed
+from lms.web.signed_in import SignedInPerson
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to see that page."
@@ -27,20 +28,13 @@ login_manager.login_message_category = "info"
 _users = User.__table__
 _reports = _users.alias("reports")
 _sessions = UserSession.__table__
-# What a request may read of the signed-in person (`current_user`). Not the password
-# hash, which only the sign-in and password views need (they load the person), and none
-# of the HR record's other fields: each column read costs on every signed-in request.
-SIGNED_IN_FIELDS = (
-    "id",
-    "email",
-    "full_name",
-    "department",
-    "manager_id",
-    "is_hr",
-    "is_active",
-    "session_version",
-    "training_rev",
-)
+# The signed-in person's columns read on every signed-in request: what a request may read
+# of them (`current_user`, lms.web.signed_in.SignedInPerson) and what says whether their
+# session still holds. Not the password hash, which only the sign-in and password views
+# need (they load the person), and none of the HR record's other fields: each column read
+# costs on every signed-in request.
+SIGNED_IN_FIELDS = ("id", "email", "full_name", "is_hr", "training_rev")
+SESSION_CHECK_FIELDS = ("is_active", "session_version")
 # The signed-in person's row with their session's, read on every signed-in request: built
 # once, run on the driver's cursor (the ORM's session and identity map were a third of a
 # cached page's time, SQLAlchemy's execution half of what was left), with whether anyone
@@ -48,7 +42,7 @@ SIGNED_IN_FIELDS = (
 # is joined in, not read on its own.
 SIGNED_IN_ROW = DriverQuery(
     select(
-        *[_users.c[name] for name in SIGNED_IN_FIELDS],
+        *[_users.c[name] for name in (*SIGNED_IN_FIELDS, *SESSION_CHECK_FIELDS)],
         exists().where(_reports.c.manager_id == _users.c.id).label("has_reports"),
         _sessions.c.id.label("session_id"),
         _sessions.c.user_version,
@@ -60,20 +54,20 @@ SIGNED_IN_ROW = DriverQuery(
     .select_from(_sessions.join(_users, _users.c.id == _sessions.c.user_id))
     .where(_sessions.c.token_hash == bindparam("token_hash"))
 )
-USER_KEYS = (*SIGNED_IN_FIELDS, "has_reports", "session_id")
+PERSON_KEYS = (*SIGNED_IN_FIELDS, "has_reports", "session_id")
 
 
 @login_manager.user_loader
-def load_user(token: str) -> User | None:
+def load_user(token: str) -> SignedInPerson | None:
     """Load the person a session cookie names, unless that session has ended.
 
     The session and its person are read fresh on every request, so signing out,
     expiry, deactivation and signing out everywhere take effect at once on every
-    instance (a worker's cache of opened cookies, lms.sessions, only spares checking
+    instance (a worker's cache of opened cookies, lms.web.sessions, only spares checking
     the cookie's signature again), with one statement outside the ORM session (one
-    round trip on PostgreSQL). They come back as a detached `User` holding that row:
-    its fields read as usual (any other raises DetachedInstanceError); code that reads
-    more of a person, or changes them, loads them in the session.
+    round trip on PostgreSQL). They come back as a `SignedInPerson` (lms.web.signed_in):
+    exactly what views read; code that reads more of a person, or changes them, loads
+    the `User` in the session.
     """
     if not is_session_token(token):
         return None  # not one of ours (a cookie from before server-side sessions, say)
@@ -91,9 +85,7 @@ def load_user(token: str) -> User | None:
         return None
     if not still_active(row, now):
         return None
-    user = detached(User, {key: row[key] for key in USER_KEYS})
-    user.session_token = token
-    return user
+    return SignedInPerson(**{key: row[key] for key in PERSON_KEYS}, session_token=token)
 
 
 def idle_signout_minutes() -> int:
@@ -134,9 +126,12 @@ def sign_in(user: User, *, remember: bool) -> None:
         remember_days=config["LMS_REMEMBER_DAYS"],
     )
     db.session.commit()
-    user.session_token = token
     logout_user()  # whatever this browser held before, and its remember-me cookie
-    login_user(user, remember=remember, duration=timedelta(days=config["LMS_REMEMBER_DAYS"]))
+    # The same person every later request of this session gets (one more statement,
+    # on signing in only), so no request sees a person of another type.
+    person = load_user(token)
+    if person is not None:  # None for a deactivated person, whom Flask-Login refuses too
+        login_user(person, remember=remember, duration=timedelta(days=config["LMS_REMEMBER_DAYS"]))
     rotate_csrf_secret()
 
 
@@ -144,7 +139,7 @@ def rotate_csrf_secret() -> None:
     """Give the session a new CSRF secret, as Flask-WTF makes one (40 hex digits).
 
     Replaced rather than dropped, so the next page signs its token for the new secret
-    at once and the page cache (lms.pagecache) can keep that one signature.
+    at once and the page cache (lms.web.pagecache) can keep that one signature.
     """
     name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     session[name] = secrets.token_hex(20)

@@ -9,11 +9,18 @@ from lms.hr import bp
 from lms.hr.access import nav_label
 from lms.hr.queries import optional
 from lms.status import LABELS
+from lms.web import pagecache
 
 
 @bp.app_context_processor
 def hr_navigation():
     return {"hr_nav_label": nav_label}
+
+
+@bp.record_once
+def learners_pages_vary_on_nav_label(state) -> None:
+    # Learners' cached pages show the HR link: its label is part of their key.
+    pagecache.vary_on(state.app, nav_label)
 
 
 @bp.context_processor

@@ -21,7 +21,6 @@ from lms.models.base import utcnow, utctoday
 from lms.moreattempts.forms import AskForm
 from lms.moreattempts.operations import RequestError, ask_for_attempts, latest_request
 from lms.moreattempts.rules import MAX_MESSAGE
-from lms.pagecache import personal_page
 from lms.status import COMPLIANT, LABELS, PENDING
 from lms.training import (
     NameMismatch,
@@ -30,6 +29,7 @@ from lms.training import (
     start_attempt,
     submit_attempt,
 )
+from lms.web.pagecache import personal_page
 from lms.worklist import late_count, todo_order
 
 

@@ -35,7 +35,9 @@ def render_email(template: str, context: dict[str, Any]) -> tuple[str, str]:
     }
     env = current_app.jinja_env
     # A shared context skips copying the app's globals for every render: renew renders
-    # tens of thousands of these on a catch-up day.
+    # tens of thousands of these on a catch-up day. `root_render_func` is Jinja's own
+    # (what Template.render calls; no public call takes a shared context): Jinja2 is
+    # pinned in requirements.txt and tests/ops/test_library_seams.py holds the behaviour.
     text, html = (env.get_template(f"mail/{template}.{ext}") for ext in ("txt", "html"))
     return (
         "".join(text.root_render_func(text.new_context(values, shared=True))),

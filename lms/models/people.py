@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
 from lms.models.base import UTCDateTime, utcnow
 
 
-class User(UserMixin, db.Model):
+class User(db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -39,18 +38,10 @@ class User(UserMixin, db.Model):
     # their cached pages are keyed on it.
     training_rev: Mapped[int] = mapped_column(default=0, server_default="0")
 
-    # Whether anyone reports to this person: loaded with the signed-in user (lms.auth),
-    # None when not loaded.
-    has_reports: Mapped[bool | None] = query_expression()
-
     manager: Mapped[User | None] = relationship(remote_side=[id], lazy="raise")
 
-    # Not columns: the signed-in session a request's `current_user` came with (lms.auth.routes).
-    session_token = None  # what the cookies name: Flask-Login's id for this sign-in
-    session_id = None  # its UserSession row
-
-    def get_id(self) -> str | None:
-        return self.session_token
+    # Not Flask-Login's user: a request's `current_user` is a SignedInPerson
+    # (lms.web.signed_in), read with its session by lms.auth.routes.load_user.
 
     @property
     def first_name(self) -> str:

@@ -4,7 +4,7 @@ Database triggers keep it, so no write can forget to: every insert, update or de
 of a row in `TRAINING_TABLES` raises the revision of the person the row belongs to
 (both people, should a row ever move between them), and any change to the modules
 or their versions raises everyone's (titles, bodies and quizzes are on every page).
-The learner's pages are cached under it (`lms.pagecache`): a page rendered at
+The learner's pages are cached under it (`lms.web.pagecache`): a page rendered at
 revision N is served again only while the person is still at N, on the same day.
 
 Triggers rather than application hooks because bulk `UPDATE`s (renewal, transfers,

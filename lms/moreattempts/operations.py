@@ -4,7 +4,7 @@ Like `lms.hr.operations`: each checks (the rules in `lms.moreattempts.rules`), c
 writes an audit event and flushes; the view commits. `RequestError` carries the message;
 when it is raised nothing has changed.
 
-The learner's module page shows the request (lms.pagecache caches it under
+The learner's module page shows the request (lms.web.pagecache caches it under
 `users.training_rev`): this table has no trigger of its own, so each write here raises
 the learner's revision itself (a grant also changes the assignment, whose trigger does).
 """

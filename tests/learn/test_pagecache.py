@@ -12,12 +12,12 @@ import pytest
 import time_machine
 from sqlalchemy import delete, event, insert, select, update
 
-from lms import pagecache
 from lms.extensions import db
 from lms.models import Assignment, Attempt, Module, ModuleVersion, User
 from lms.models.base import utcnow, utctoday
 from lms.models.revisions import PAUSES, revisions_raised_once
 from lms.training import current_version
+from lms.web import pagecache
 from tests.conftest import IsolatedClient
 from tests.factories import PASSWORD, make_employee
 

@@ -12,12 +12,10 @@ from sqlalchemy import (
     bindparam,
     create_engine,
     event,
-    inspect,
     select,
     text,
 )
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.orm.exc import DetachedInstanceError
 from sqlalchemy.pool import NullPool
 
 from lms.auth.operations import hash_session_token, start_session
@@ -26,6 +24,7 @@ from lms.database import DriverQuery, autocommit_connection
 from lms.extensions import db
 from lms.models import User
 from lms.models.base import utcnow
+from lms.web.signed_in import SignedInPerson
 from tests.factories import make_employee
 
 ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
@@ -48,14 +47,15 @@ def test_the_signed_in_person_is_read_in_one_statement_outside_the_session(app, 
     cookie_id = signed_in(boss)
     expected = {name: getattr(boss, name) for name in SIGNED_IN_FIELDS}
     db.session.expunge_all()
-    counter, user = count_queries(lambda: load_user(cookie_id))
+    counter, person = count_queries(lambda: load_user(cookie_id))
     assert counter.count == 1, counter.statements
-    assert inspect(user).detached and user not in db.session
-    assert {name: getattr(user, name) for name in SIGNED_IN_FIELDS} == expected
-    assert user.has_reports is True and user.is_hr is False  # booleans, not SQLite's 1 and 0
-    assert user.first_name == "Bo" and user.get_id() == cookie_id
-    with pytest.raises(DetachedInstanceError):  # never read on every request: load the person
-        user.password_hash  # noqa: B018
+    assert isinstance(person, SignedInPerson)
+    assert {name: getattr(person, name) for name in SIGNED_IN_FIELDS} == expected
+    assert person.has_reports is True and person.is_hr is False  # booleans, not SQLite's 1 and 0
+    assert person.get_id() == cookie_id and person.session_token == cookie_id
+    assert isinstance(person.session_id, int)
+    with pytest.raises(AttributeError):  # never read on every request: load the person
+        person.password_hash  # noqa: B018
 
 
 def test_a_person_signed_out_everywhere_or_deactivated_is_not_loaded(app):

@@ -4,8 +4,8 @@ import functools
 
 import pytest
 
-from lms import LIMITED_BLUEPRINTS, UNLIMITED_METHODS, cannot_be_limited
 from lms.extensions import limiter
+from lms.ops.limiter_hooks import LIMITED_BLUEPRINTS, UNLIMITED_METHODS, cannot_be_limited
 
 
 def test_blueprint_limits_are_only_on_the_blueprints_the_check_looks_at(make_app):

@@ -1,4 +1,4 @@
-"""SQLite writers take turns in a file-lock queue (lms.sqlite_writers), threads and processes alike."""
+"""SQLite writers take turns in a file-lock queue (lms.database.sqlite_writers), threads and processes alike."""
 
 import fcntl
 import gc
@@ -9,8 +9,8 @@ import threading
 
 import pytest
 
+from lms.database.sqlite_writers import QueuedConnection, lock_path, opens_transaction
 from lms.extensions import db
-from lms.sqlite_writers import QueuedConnection, lock_path, opens_transaction
 from tests.ops.test_connections import ON_POSTGRES
 
 

@@ -22,7 +22,8 @@ would, "database is locked", so a connection left holding a transaction open mak
 other writers fail, never hang. A process that dies, or a connection dropped without
 being closed, lets go of its lock with its file.
 
-Nothing here imports Flask: `lms.database` opens SQLite files with `QueuedConnection`.
+Nothing here imports Flask: `lms.database.engine.engine_options` opens SQLite files with
+`QueuedConnection`.
 """
 
 import fcntl

@@ -1,0 +1,115 @@
+"""Engine set-up per database: idle-connection pings, reads without a transaction, SQLite pragmas.
+
+Measured reasons (bench/README.md, web.py): `pool_pre_ping` cost a round trip on
+every request, as many as a signed-in page itself issues, so only a connection idle
+for LMS_DB_PING_AFTER_IDLE_S is pinged; a read on PostgreSQL outside autocommit is
+three round trips (BEGIN, SELECT, ROLLBACK), two of an uncached dashboard's five.
+"""
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask
+from sqlalchemy import Connection, Dialect, Engine, event
+from sqlalchemy.exc import DisconnectionError
+
+from lms.database.sqlite_writers import QueuedConnection
+from lms.extensions import db
+
+
+def engine_options(app: Flask) -> dict:
+    """Return the engine options for the app's database (SQLALCHEMY_ENGINE_OPTIONS wins).
+
+    A server's connections are checked before use only when they have sat idle (see
+    `ping_idle_connections`), and the pool hands out the connection used last, so a
+    busy worker keeps reusing one known-good connection. A SQLite file has no server
+    that could drop a connection, so it is never checked; its writers wait their turn
+    in `lms.database.sqlite_writers`' queue (unless LMS_SQLITE_WRITERS_QUEUE is off).
+    """
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        options.setdefault("pool_use_lifo", True)
+    elif app.config["LMS_SQLITE_WRITERS_QUEUE"]:
+        options["connect_args"] = {"factory": QueuedConnection} | options.get("connect_args", {})
+    return options
+
+
+def ping_idle_connections(engine: Engine, idle_seconds: float) -> None:
+    """Check a pooled connection with a round trip only if it sat idle for `idle_seconds`.
+
+    SQLAlchemy's pool_pre_ping checks every checkout: a round trip on every request,
+    as many as the signed-in page itself issues. A connection handed back moments ago
+    is almost certainly alive, so, like HikariCP's aliveBypassWindowMs, only one idle
+    for longer is checked; a dead one is replaced before use (the pool reconnects
+    when a checkout listener raises DisconnectionError). A server that goes away in
+    the window fails the requests using it then, and SQLAlchemy, seeing the
+    disconnect, replaces the whole pool's connections.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _note_checkin(_dbapi_connection, record) -> None:
+        record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
+        checked_in_at = record.info.get("checked_in_at")
+        if checked_in_at is None or time.monotonic() - checked_in_at < idle_seconds:
+            return  # new, or used moments ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError(f"pooled connection failed its ping: {exc}") from exc
+
+
+# Reads with no transaction around them. On PostgreSQL that takes autocommit: a
+# SELECT is then one round trip, not three (BEGIN, the SELECT, ROLLBACK), and under
+# READ COMMITTED each statement sees its own snapshot either way. SQLite's Python
+# driver opens a transaction only before a write, so there reads already run without.
+AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
+
+
+def reads_need_autocommit(dialect: Dialect) -> bool:
+    return dialect.name != "sqlite"
+
+
+@contextmanager
+def autocommit_connection() -> Iterator[Connection]:
+    """Yield a pooled connection outside the session, for one statement that only reads."""
+    engine = db.engine
+    with engine.connect() as connection:
+        if reads_need_autocommit(engine.dialect):
+            connection = connection.execution_options(**AUTOCOMMIT)
+        yield connection
+
+
+def session_reads_in_autocommit() -> None:
+    """Have the request's session run what follows without a transaction, if it has none yet.
+
+    For work that only reads (a learner page's render): a session that already holds
+    work keeps its transaction.
+    """
+    session = db.session()
+    if not session.in_transaction() and reads_need_autocommit(session.get_bind().dialect):
+        session.connection(execution_options=AUTOCOMMIT)
+
+
+def configure_engine(app: Flask) -> None:
+    """Check idle server connections; give SQLite foreign keys and WAL like the production database."""
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name != "sqlite":
+            if not app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping"):
+                ping_idle_connections(engine, app.config["LMS_DB_PING_AFTER_IDLE_S"])
+            return
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=5000")
+            # WAL: readers never wait for the writer, so several gunicorn workers can share
+            # one file (the mode is stored in the file; in-memory databases ignore it).
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; safe in WAL
+            cursor.close()
