@@ -117,23 +117,21 @@ def only_where_limits_apply(hook, hands_on: bool):
 
 
 def register_blueprints(app: Flask) -> None:
-    from lms import auth, errors, learn
+    from lms import errors
+    from lms.api import routes as api
+    from lms.auth import routes as auth
+    from lms.certificates import routes as certificates
+    from lms.hr import routes as hr
+    from lms.imports import routes as imports
+    from lms.learn import routes as learn
+    from lms.verify import routes as verify
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(learn.bp)
-    from lms import hrimport
-
-    app.register_blueprint(hrimport.bp)
-    from lms import verify
-    from lms.certificates import routes as certificates
-
+    app.register_blueprint(imports.bp)
     app.register_blueprint(verify.bp)
     app.register_blueprint(certificates.bp)
-    from lms import hr
-
     app.register_blueprint(hr.bp)
-    from lms import api
-
     csrf.exempt(api.bp)  # bearer tokens, not cookies: no cross-site request can carry one
     app.register_blueprint(api.bp)
     errors.register(app)

@@ -161,7 +161,7 @@ def create_admin_command(email: str, full_name: str, password_stdin: bool) -> No
 @with_appcontext
 def set_employee_id_command(email: str, employee_id: str) -> None:
     """Link someone added by hand to their employee id, so imports and the API update them."""
-    from lms.people import PeopleError, set_employee_id
+    from lms.people.operations import PeopleError, set_employee_id
 
     try:
         user = set_employee_id(email, employee_id)
@@ -173,7 +173,7 @@ def set_employee_id_command(email: str, employee_id: str) -> None:
 
 
 def create_person(**fields) -> None:
-    from lms.people import PeopleError, create_user
+    from lms.people.operations import PeopleError, create_user
 
     try:
         user = create_user(today=utctoday(), **fields)
@@ -183,7 +183,7 @@ def create_person(**fields) -> None:
     db.session.commit()
     click.echo(f"created {user.email}{' (HR)' if user.is_hr else ''}")
     if user.password_hash is None:
-        from lms.invitations import send_invitation
+        from lms.people.invitations import send_invitation
 
         send_invitation(user)
         db.session.commit()

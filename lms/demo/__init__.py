@@ -24,7 +24,7 @@ from lms.demo.org import HEADS, insert_people, plan_people
 from lms.extensions import db
 from lms.models import Assignment, Attempt, Attestation, Completion, User
 from lms.models.revisions import revisions_raised_once
-from lms.passwords import hash_password
+from lms.people.passwords import hash_password
 
 __all__ = ["PASSWORD", "DemoResult", "load_demo", "plan_people"]
 

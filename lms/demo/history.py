@@ -29,6 +29,7 @@ from lms.models import (
     ProgramModule,
     Question,
 )
+from lms.models.content import current_version
 from lms.periods import Period, parse_period
 from lms.status import due_date_for, expiry_for, renewal_opens_for
 
@@ -78,7 +79,7 @@ def load_modules() -> dict[int, ModuleInfo]:
     modules = {}
     for module, version in db.session.execute(
         select(Module, ModuleVersion)
-        .join(ModuleVersion, (ModuleVersion.module_id == Module.id) & ModuleVersion.is_current)
+        .join(ModuleVersion, current_version())
         .where(~Module.is_archived)
     ):
         modules[version.id] = ModuleInfo(
@@ -269,7 +270,7 @@ class History:
         return answers
 
     def complete(self, index: int, person: Person, module: ModuleInfo, day: date) -> None:
-        """Pass the quiz (sometimes after failing) and sign, as `lms.training` would on `day`."""
+        """Pass the quiz (sometimes after failing) and sign, as `lms.learn.operations` would on `day`."""
         row, rng = self.assignments[index], self.rng
         passed = None
         if module.pool:

@@ -14,7 +14,7 @@ from flask_login import current_user
 
 from lms.extensions import db, login_manager
 from lms.models import User
-from lms.reports import scope_for
+from lms.reports.scope import scope_for
 
 
 def load_scope():

@@ -5,18 +5,15 @@ from __future__ import annotations
 from flask import current_app, g, request, url_for
 from flask_login import current_user
 
-from lms.hr import bp
 from lms.hr.access import nav_label
 from lms.hr.queries import optional
 from lms.status import LABELS
 
 
-@bp.app_context_processor
 def hr_navigation():
     return {"hr_nav_label": nav_label}
 
 
-@bp.context_processor
 def hr_context():
     return {
         "scope": g.get("scope"),

@@ -10,13 +10,13 @@ import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from math import ceil
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import aliased
 
 from lms.extensions import db
+from lms.learn.operations import status_of
 from lms.models import (
     Assignment,
     Attempt,
@@ -28,9 +28,12 @@ from lms.models import (
     Program,
     User,
 )
-from lms.reports import Filters, Manager, Page, Scope, counted, id_windows
+from lms.models.content import current_version
+from lms.reports.assignments import Manager, id_windows
+from lms.reports.filters import Filters, counted
+from lms.reports.paging import Page, clamp_page
+from lms.reports.scope import Scope
 from lms.status import OVERDUE, attempts_left
-from lms.training import status_of
 
 
 def optional(module: str, name: str) -> Any:
@@ -72,7 +75,7 @@ def people_page(scope: Scope, q: str, as_of: date, page: int, per_page: int = 50
     if q.strip():
         query = query.where(search_condition(q))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    page = min(max(1, page), max(1, ceil(total / per_page)))
+    page = clamp_page(page, total, per_page)
     rows = db.session.execute(
         query.order_by(User.full_name, User.id).limit(per_page).offset((page - 1) * per_page)
     ).all()
@@ -187,7 +190,7 @@ def assignment_records(user_id: int, as_of: date) -> list[AssignmentRecord]:
     rows = db.session.execute(
         select(Assignment, Module.slug, Module.is_archived, ModuleVersion, Program.title)
         .join(Module, Module.id == Assignment.module_id)
-        .outerjoin(ModuleVersion, (ModuleVersion.module_id == Module.id) & ModuleVersion.is_current)
+        .outerjoin(ModuleVersion, current_version())
         .outerjoin(Program, Program.id == Assignment.program_id)
         .where(Assignment.user_id == user_id)
         .order_by(Assignment.closed_on.is_not(None), Module.is_archived, Assignment.due_date)
@@ -226,7 +229,7 @@ def find_assignment(user_id: int, assignment_id: int) -> tuple[Assignment, str, 
     return db.session.execute(
         select(Assignment, Module.slug, ModuleVersion)
         .join(Module, Module.id == Assignment.module_id)
-        .join(ModuleVersion, (ModuleVersion.module_id == Module.id) & ModuleVersion.is_current)
+        .join(ModuleVersion, current_version())
         .where(Assignment.id == assignment_id, Assignment.user_id == user_id)
     ).first()
 
@@ -284,7 +287,7 @@ def audit_page(action: str | None, person: str | None, page: int, per_page: int 
     """Return one page of the audit trail, newest first."""
     query = audit_select(action, person)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    page = min(max(1, page), max(1, ceil(total / per_page)))
+    page = clamp_page(page, total, per_page)
     rows = db.session.execute(
         query.order_by(AuditEvent.id.desc()).limit(per_page).offset((page - 1) * per_page)
     ).all()

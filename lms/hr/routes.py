@@ -1,14 +1,26 @@
 from datetime import date
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 
+from lms.analysis.queries import CSV_COLUMNS, csv_rows, quiz_versions, version_analysis
+from lms.analysis.rules import MIN_DRAWN, TOO_EASY, TOO_HARD
 from lms.extensions import db
-from lms.hr import bp
 from lms.hr.access import load_scope, person_in_scope, require_hr
 from lms.hr.audit_text import describe
 from lms.hr.charts import stacked_bars
+from lms.hr.context import hr_context, hr_navigation
 from lms.hr.exports import csv_response, defuse_columns
 from lms.hr.forms import (
     AsOfForm,
@@ -31,25 +43,40 @@ from lms.hr.queries import (
     transcript,
 )
 from lms.hr.transcript_csv import TRANSCRIPT_COLUMNS, transcript_rows
-from lms.models import Module, ModuleVersion
+from lms.models import AttemptRequest, Module, ModuleVersion
 from lms.models.base import utcnow, utctoday
-from lms.reports import (
-    NO_DEPARTMENT,
+from lms.models.content import current_version
+from lms.moreattempts.forms import GrantForm, RefuseForm
+from lms.moreattempts.operations import (
+    RequestError,
+    grant_request,
+    open_requests,
+    recent_decisions,
+    refuse_request,
+)
+from lms.reports.assignments import (
     REPORT_COLUMNS,
     REPORT_TEXT_COLUMNS,
-    Filters,
-    Page,
-    compliance_summary,
-    department_choices,
     iter_report_rows,
+    report_page,
+)
+from lms.reports.dashboard import compliance_summary, status_counts
+from lms.reports.dashboard import dashboard as dashboard_data
+from lms.reports.filters import (
+    NO_DEPARTMENT,
+    Filters,
+    department_choices,
     manager_choices,
     module_choices,
     program_choices,
-    report_page,
-    status_counts,
 )
-from lms.reports import dashboard as dashboard_data
+from lms.reports.paging import Page
 from lms.status import LABELS, count_statuses
+
+bp = Blueprint("hr", __name__, url_prefix="/hr")
+bp.app_context_processor(hr_navigation)
+bp.context_processor(hr_context)
+
 
 bp.before_request(load_scope)
 REPORT_CONVERT = defuse_columns(REPORT_COLUMNS, REPORT_TEXT_COLUMNS)
@@ -180,7 +207,7 @@ def people():
 def load_module(slug: str) -> tuple[Module, ModuleVersion]:
     row = db.session.execute(
         select(Module, ModuleVersion)
-        .join(ModuleVersion, (ModuleVersion.module_id == Module.id) & ModuleVersion.is_current)
+        .join(ModuleVersion, current_version())
         .where(Module.slug == slug)
     ).first()
     if row is None:
@@ -424,3 +451,114 @@ def outbox_message(message_id):
         statuses=OUTBOX_STATUSES,
         captured=current_app.config.get("MAIL_BACKEND") == "capture",
     )
+
+
+# -- HR's list of learners' requests for more quiz attempts, with grant and refuse (HR only) --------
+
+
+@bp.route("/attempt-requests")
+def attempt_requests():
+    """Show the open requests for more attempts, oldest first, and the latest decisions."""
+    require_hr()
+    waiting = open_requests()
+    return render_template(
+        "hr/attempt_requests.html",
+        waiting=waiting,
+        decided=recent_decisions(),
+        grant_forms={r.id: GrantForm(prefix=f"g{r.id}") for r, *_ in waiting},
+        refuse_forms={r.id: RefuseForm(prefix=f"r{r.id}") for r, *_ in waiting},
+    )
+
+
+def decide(request_id: int, form, apply, done: str):
+    require_hr()
+    request = db.session.get(AttemptRequest, request_id)
+    if request is None:
+        abort(404)
+    back = redirect(url_for("hr.attempt_requests"), 303)
+    if not form.validate_on_submit():
+        for name, errors in form.errors.items():
+            flash(f"Nothing changed. {form[name].label.text}: {' '.join(errors)}", "error")
+        return back
+    try:
+        apply(request)
+    except RequestError as exc:
+        db.session.rollback()
+        flash(f"Nothing changed. {exc}", "error")
+        return back
+    db.session.commit()
+    flash(done, "success")
+    return back
+
+
+@bp.route("/attempt-requests/<int:request_id>/grant", methods=["POST"])
+def grant_attempt_request(request_id):
+    """Grant a request: more attempts this cycle; the learner is emailed."""
+    form = GrantForm(prefix=f"g{request_id}")
+    return decide(
+        request_id,
+        form,
+        lambda r: grant_request(r, form.number.data, form.reason.data, current_user, utcnow()),
+        "Granted; the learner has been emailed.",
+    )
+
+
+@bp.route("/attempt-requests/<int:request_id>/refuse", methods=["POST"])
+def refuse_attempt_request(request_id):
+    """Refuse a request, with a reason; the learner is emailed."""
+    form = RefuseForm(prefix=f"r{request_id}")
+    return decide(
+        request_id,
+        form,
+        lambda r: refuse_request(r, form.reason.data, current_user, utcnow()),
+        "Refused; the learner has been emailed.",
+    )
+
+
+# -- Item analysis pages for HR: how each quiz question of a module revision performs ---------------
+
+
+PER_PAGE = 20
+
+
+@bp.route("/item-analysis")
+def item_analysis():
+    """List every module revision with a quiz, linking to its item analysis."""
+    require_hr()
+    return render_template("hr/item_analysis.html", versions=quiz_versions())
+
+
+@bp.route("/item-analysis/<int:version_id>")
+def item_analysis_version(version_id):
+    """Show one module revision's questions with their figures and flags, a page at a time."""
+    require_hr()
+    analysis = version_analysis(version_id)
+    if analysis is None:
+        abort(404)
+    flagged_only = request.args.get("flagged") == "1"
+    rows = analysis.flagged if flagged_only else analysis.questions
+    page_number = max(1, request.args.get("page", 1, type=int))
+    start = (page_number - 1) * PER_PAGE
+    page = Page(
+        rows=rows[start : start + PER_PAGE], total=len(rows), page=page_number, per_page=PER_PAGE
+    )
+    return render_template(
+        "hr/item_analysis_version.html",
+        analysis=analysis,
+        page=page,
+        flagged_only=flagged_only,
+        min_drawn=MIN_DRAWN,
+        too_easy=TOO_EASY,
+        too_hard=TOO_HARD,
+    )
+
+
+@bp.route("/item-analysis/<int:version_id>.csv")
+def item_analysis_csv(version_id):
+    """Download one module revision's item analysis as CSV, a row per choice."""
+    require_hr()
+    analysis = version_analysis(version_id)
+    if analysis is None:
+        abort(404)
+    name = f"item-analysis-{analysis.slug}-v{analysis.version.version}-r{analysis.version.revision}.csv"
+    return csv_response(name, CSV_COLUMNS, csv_rows(analysis))

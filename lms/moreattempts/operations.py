@@ -19,11 +19,12 @@ from sqlalchemy.exc import IntegrityError
 from lms.audit import record_event
 from lms.extensions import db
 from lms.hr.operations import ActionError, check_reason, grant_attempts
+from lms.learn.operations import Progress
 from lms.mail.outbox import absolute_url, queue_email
 from lms.models import Assignment, AttemptRequest, Module, ModuleVersion, User
 from lms.models.attempt_requests import GRANTED, OPEN, REFUSED
+from lms.models.content import current_version
 from lms.moreattempts.rules import clean_message, refusal_to_ask, refusal_to_decide
-from lms.training import Progress
 
 DECIDED_TEMPLATE = "attempts_decided"
 
@@ -98,7 +99,7 @@ def open_requests() -> list[tuple[AttemptRequest, User, str, str]]:
             .join(User, User.id == AttemptRequest.user_id)
             .join(Assignment, Assignment.id == AttemptRequest.assignment_id)
             .join(Module, Module.id == Assignment.module_id)
-            .join(ModuleVersion, (ModuleVersion.module_id == Module.id) & ModuleVersion.is_current)
+            .join(ModuleVersion, current_version())
             .where(AttemptRequest.state == OPEN)
             .order_by(AttemptRequest.id)
         )
@@ -114,7 +115,7 @@ def recent_decisions(limit: int = 20) -> list[tuple[AttemptRequest, User, str, s
             .join(User, User.id == AttemptRequest.user_id)
             .join(Assignment, Assignment.id == AttemptRequest.assignment_id)
             .join(Module, Module.id == Assignment.module_id)
-            .join(ModuleVersion, (ModuleVersion.module_id == Module.id) & ModuleVersion.is_current)
+            .join(ModuleVersion, current_version())
             .where(AttemptRequest.state != OPEN)
             .order_by(AttemptRequest.decided_at.desc(), AttemptRequest.id.desc())
             .limit(limit)
@@ -150,7 +151,7 @@ def _decidable(
         )
     slug, version = db.session.execute(
         select(Module.slug, ModuleVersion)
-        .join(ModuleVersion, (ModuleVersion.module_id == Module.id) & ModuleVersion.is_current)
+        .join(ModuleVersion, current_version())
         .where(Module.id == assignment.module_id)
     ).one()
     return assignment, version, slug

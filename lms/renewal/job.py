@@ -15,14 +15,6 @@ from lms.audit import record_event
 from lms.extensions import db
 from lms.mail import SendReport, queue_emails, send_queued
 from lms.models import Assignment, OutboxMessage, SentReminder, User
-from lms.reminders import (
-    ASSIGNED,
-    EXPIRED_NOTICE,
-    RENEWAL_OPEN,
-    NewItem,
-    parse_key,
-    reminders_due,
-)
 from lms.renewal.lock import renew_lock
 from lms.renewal.notices import (
     Dates,
@@ -31,6 +23,14 @@ from lms.renewal.notices import (
     new_training_rows,
     notice_values,
     users_with_managers,
+)
+from lms.renewal.rules import (
+    ASSIGNED,
+    EXPIRED_NOTICE,
+    RENEWAL_OPEN,
+    NewItem,
+    parse_key,
+    reminders_due,
 )
 
 BATCH_SIZE = 1000  # people per batch: memory stays flat however many assignments there are

@@ -1,11 +1,13 @@
-from flask import current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 
 from lms.certificates.codes import normalise_code
 from lms.certificates.operations import find_certificate, verification, verify_url
 from lms.extensions import limiter
 from lms.models.base import utctoday
-from lms.verify import bp
 from lms.verify.forms import VerifyForm
+
+bp = Blueprint("verify", __name__)
+
 
 NO_SUCH = "No such certificate: check the code and try again."
 NOT_A_CODE = (

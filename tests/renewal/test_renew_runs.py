@@ -140,7 +140,7 @@ def test_mail_refused_at_first_stays_queued_and_goes_out_later_once(
 
 
 def test_batches_cover_everyone(app, smtp_server, mona, erin):
-    from lms.people import create_user
+    from lms.people.operations import create_user
     from lms.renewal import renew
 
     for n in range(5):

@@ -19,7 +19,7 @@ from lms.extensions import db
 from lms.mail import message_values, queue_email, queue_emails
 from lms.models import User, UserToken
 from lms.models.base import utcnow
-from lms.passwords import hash_password, password_problem, user_inputs
+from lms.people.passwords import hash_password, password_problem, user_inputs
 
 INVITE = "invite"
 RESET = "reset"
