@@ -18,13 +18,13 @@ from lms.api.serialise import compliance_json, employee_json, iso, module_json, 
 from lms.certificates.codes import normalise_code
 from lms.certificates.operations import find_certificate, verification, verify_url
 from lms.extensions import db, limiter
-from lms.hr.queries import transcript
 from lms.imports.csvfile import check_date
 from lms.models.base import utctoday
 from lms.ops.after_response import deliver_after_response
 from lms.reports.dashboard import dashboard
 from lms.reports.filters import Filters
 from lms.reports.scope import Scope
+from lms.reports.transcripts import transcript
 from lms.verify.routes import NO_SUCH, NOT_A_CODE
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

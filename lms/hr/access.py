@@ -34,6 +34,11 @@ def require_hr() -> None:
         abort(403)
 
 
+def load_hr_scope():
+    """`load_scope`, then `require_hr`: the before_request of pages for HR alone (the CSV import)."""
+    return load_scope() or require_hr()
+
+
 def person_in_scope(user_id: int) -> User:
     """Return the person if the viewer may see them, else 404."""
     user = db.session.get(User, user_id)

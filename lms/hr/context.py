@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, request, url_for
+from flask import g, request, url_for
 from flask_login import current_user
 
+from lms.certificates.codes import format_code
 from lms.hr.access import nav_label
-from lms.hr.queries import optional
 from lms.status import LABELS
 
 
@@ -22,8 +22,7 @@ def hr_context():
         "page_url": page_url,
         "percent": percent,
         "number": "{:,}".format,
-        "has_endpoint": lambda name: name in current_app.view_functions,
-        "format_code": optional("lms.certificates.codes", "format_code") or (lambda code: code),
+        "format_code": format_code,
     }
 
 
@@ -39,8 +38,7 @@ def hr_sections() -> list[tuple[str, str]]:
         sections.append(("hr.attempt_requests", "Attempt requests"))
         sections.append(("hr.outbox", "Email"))
         sections.append(("hr.item_analysis", "Item analysis"))
-        if "hrimport.index" in current_app.view_functions:
-            sections.append(("hrimport.index", "Import hires"))
+        sections.append(("hrimport.index", "Import hires"))
     return sections
 
 

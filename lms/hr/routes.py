@@ -40,7 +40,6 @@ from lms.hr.queries import (
     find_assignment,
     iter_audit_rows,
     people_page,
-    transcript,
 )
 from lms.hr.transcript_csv import TRANSCRIPT_COLUMNS, transcript_rows
 from lms.models import AttemptRequest, Module, ModuleVersion
@@ -71,6 +70,7 @@ from lms.reports.filters import (
     program_choices,
 )
 from lms.reports.paging import Page
+from lms.reports.transcripts import transcript
 from lms.status import LABELS, count_statuses
 
 bp = Blueprint("hr", __name__, url_prefix="/hr")

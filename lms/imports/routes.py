@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from lms.extensions import db
-from lms.hr.access import load_scope
+from lms.hr.access import load_hr_scope
 from lms.hr.context import hr_context
 from lms.imports import jobs
 from lms.imports.apply import apply_plan, preview_csv
@@ -25,14 +25,8 @@ bp = Blueprint("hrimport", __name__, url_prefix="/hr/import")
 SHOWN = 200  # rows listed per section of a preview; the counts cover them all
 
 
-@bp.before_request
-def require_hr():
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    if not current_user.is_hr:
-        abort(403)
-    return load_scope()  # for the HR navigation these pages share (hr/_page.html)
-
+# HR alone; the scope is for the HR navigation these pages share (hr/_page.html).
+bp.before_request(load_hr_scope)
 
 bp.context_processor(hr_context)
 
