@@ -38,7 +38,7 @@ def sync_content_command(dry_run: bool) -> None:
     from lms.assignments import assign_programs
     from lms.content.loader import load_content
     from lms.content.sync import check_against_database, sync_content
-    from lms.renewal import apply_retraining
+    from lms.renewal.retraining import apply_retraining
 
     root = Path(current_app.config["LMS_CONTENT_DIR"])
     content = load_content(root)
@@ -192,7 +192,7 @@ def create_person(**fields) -> None:
 
 def delivery_note() -> str:
     """Send queued email now; say whether it went, or stays queued for `flask lms send-mail`."""
-    from lms.mail import send_queued
+    from lms.mail.sender import send_queued
 
     report = send_queued()
     if report.failed_for_good:
@@ -258,7 +258,7 @@ def demo_command(employees: int, seed: int, if_empty: bool) -> None:
     """Load a demo organisation with two years of history."""
     from sqlalchemy import select
 
-    from lms.demo import load_demo
+    from lms.demo.operations import load_demo
     from lms.models import User
 
     if db.session.scalar(select(User.id).limit(1)) is not None:
@@ -340,7 +340,7 @@ def verify_audit_command() -> None:
 @with_appcontext
 def renew_command(as_of: date | None, dry_run: bool) -> None:
     """Update assignments, queue the reminders due today and send queued email."""
-    from lms.renewal import renew
+    from lms.renewal.job import renew
 
     report = renew(as_of or utctoday(), dry_run=dry_run)
     for line in report.lines():
@@ -365,7 +365,7 @@ def send_mail_command(limit: int | None) -> None:
 
     Exits 1 when any message failed for good or none could be delivered.
     """
-    from lms.mail import send_queued
+    from lms.mail.sender import send_queued
 
     report = send_queued(limit)
     click.echo(report.summary())

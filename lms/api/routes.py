@@ -15,7 +15,7 @@ from lms.api.openapi import openapi_document, query_parameters
 from lms.api.problems import Problem
 from lms.api.queries import employees_page, find_employee, module_rows
 from lms.api.serialise import compliance_json, employee_json, iso, module_json, transcript_json
-from lms.certificates.codes import normalise_code
+from lms.certificates.codes import NO_SUCH, NOT_A_CODE, normalise_code
 from lms.certificates.operations import find_certificate, verification, verify_url
 from lms.extensions import db, limiter
 from lms.imports.csvfile import check_date
@@ -25,7 +25,6 @@ from lms.reports.dashboard import dashboard
 from lms.reports.filters import Filters
 from lms.reports.scope import Scope
 from lms.reports.transcripts import transcript
-from lms.verify.routes import NO_SUCH, NOT_A_CODE
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

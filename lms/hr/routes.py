@@ -419,7 +419,7 @@ OUTBOX_STATUSES = {
 def outbox():
     """Show the email queue: what is waiting, retrying, sent and not sent, newest first."""
     require_hr()
-    from lms.mail import list_messages, outbox_counts
+    from lms.mail.outbox import list_messages, outbox_counts
 
     status = request.args.get("status") or None
     if status is not None and status not in OUTBOX_STATUSES:

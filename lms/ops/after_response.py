@@ -9,7 +9,7 @@ from collections.abc import Callable
 from flask import after_this_request, current_app
 
 from lms.extensions import db
-from lms.mail import send_queued
+from lms.mail.sender import send_queued
 
 AFTER_RESPONSE_LIMIT = 200  # a big batch (10,000 invitations) is left to `flask lms send-mail`
 

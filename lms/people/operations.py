@@ -123,7 +123,7 @@ def end_email_changes(
     told, so a change its holder did not make does not go unnoticed. Returns
     the audit events for the caller to record (flushes only).
     """
-    from lms.mail import message_values, queue_emails
+    from lms.mail.outbox import message_values, queue_emails
     from lms.people.invitations import retire_tokens
 
     if not changes:

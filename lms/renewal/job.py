@@ -13,7 +13,8 @@ from sqlalchemy.orm import aliased
 from lms.assignments import AssignResult, assign_programs, wanted_assignments
 from lms.audit import record_event
 from lms.extensions import db
-from lms.mail import SendReport, queue_emails, send_queued
+from lms.mail.outbox import queue_emails
+from lms.mail.sender import SendReport, send_queued
 from lms.models import Assignment, OutboxMessage, SentReminder, User
 from lms.renewal.lock import renew_lock
 from lms.renewal.notices import (

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lms.extensions import db
-from lms.mail import absolute_url, message_values, queue_emails
+from lms.mail.outbox import absolute_url, message_values, queue_emails
 from lms.models import Assignment, Module, ModuleVersion, OutboxMessage, SentReminder, User
 from lms.models.content import current_version
 from lms.renewal.rules import (

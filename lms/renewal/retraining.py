@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, or_, select, update
 
 from lms.audit import record_events
 from lms.extensions import db
-from lms.mail import queue_emails
+from lms.mail.outbox import queue_emails
 from lms.models import (
     Assignment,
     Certificate,

@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 
 from lms.extensions import db
 from lms.learn.operations import status_of
-from lms.mail import messages_for_user
+from lms.mail.outbox import messages_for_user
 from lms.models import (
     Assignment,
     Attempt,

@@ -9,7 +9,7 @@ at all, so "forgot password" on the new address yields nothing.
 from sqlalchemy import select
 
 from lms.extensions import db
-from lms.mail import send_queued
+from lms.mail.sender import send_queued
 from lms.models import AuditEvent, User, UserToken
 from lms.models.base import utcnow
 from lms.people.invitations import RESET, issue_token

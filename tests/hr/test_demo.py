@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from lms.audit import first_broken_link
-from lms.demo import load_demo, plan_people
+from lms.demo.operations import load_demo, plan_people
 from lms.extensions import db
 from lms.models import Assignment, Attempt, Attestation, Completion, User
 from lms.people.operations import report_ids

@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from lms.extensions import db
 from lms.hr.charts import stacked_bars
-from lms.mail import send_queued
 from lms.mail.rules import blank_one_time_links
+from lms.mail.sender import send_queued
 from lms.models import OutboxMessage
 from lms.models.base import utcnow
 from lms.people.invitations import send_invitation

@@ -13,8 +13,9 @@ import pytest
 from sqlalchemy import select
 
 from lms.extensions import db
-from lms.mail import queue_email, send_queued
+from lms.mail.outbox import queue_email
 from lms.mail.rules import delivery_problem, explain_failure
+from lms.mail.sender import send_queued
 from lms.models import OutboxMessage
 from lms.models.base import utcnow
 from lms.people.invitations import send_password_reset

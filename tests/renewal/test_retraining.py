@@ -124,7 +124,7 @@ def test_only_current_holders_are_retrained_across_batches(content_dir, synced):
     from lms.content.loader import load_content
     from lms.content.sync import sync_content
     from lms.models.base import utcnow
-    from lms.renewal import apply_retraining
+    from lms.renewal.retraining import apply_retraining
 
     holders = []
     for n in range(3):
