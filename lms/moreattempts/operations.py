@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.audit import record_event
@@ -90,37 +90,32 @@ def ask_for_attempts(
     return request
 
 
+def requests_with_learners() -> Select:
+    """Select requests with their learner, module slug and current title (one query)."""
+    return (
+        select(AttemptRequest, User, Module.slug, ModuleVersion.title)
+        .join(User, User.id == AttemptRequest.user_id)
+        .join(Assignment, Assignment.id == AttemptRequest.assignment_id)
+        .join(Module, Module.id == Assignment.module_id)
+        .join(ModuleVersion, current_version())
+    )
+
+
 def open_requests() -> list[tuple[AttemptRequest, User, str, str]]:
     """Every open request, oldest first, with the learner, module slug and title (one query)."""
-    return [
-        tuple(row)
-        for row in db.session.execute(
-            select(AttemptRequest, User, Module.slug, ModuleVersion.title)
-            .join(User, User.id == AttemptRequest.user_id)
-            .join(Assignment, Assignment.id == AttemptRequest.assignment_id)
-            .join(Module, Module.id == Assignment.module_id)
-            .join(ModuleVersion, current_version())
-            .where(AttemptRequest.state == OPEN)
-            .order_by(AttemptRequest.id)
-        )
-    ]
+    query = requests_with_learners().where(AttemptRequest.state == OPEN)
+    return [tuple(row) for row in db.session.execute(query.order_by(AttemptRequest.id))]
 
 
 def recent_decisions(limit: int = 20) -> list[tuple[AttemptRequest, User, str, str]]:
     """The latest decided requests, newest first, for HR's record on the same page."""
-    return [
-        tuple(row)
-        for row in db.session.execute(
-            select(AttemptRequest, User, Module.slug, ModuleVersion.title)
-            .join(User, User.id == AttemptRequest.user_id)
-            .join(Assignment, Assignment.id == AttemptRequest.assignment_id)
-            .join(Module, Module.id == Assignment.module_id)
-            .join(ModuleVersion, current_version())
-            .where(AttemptRequest.state != OPEN)
-            .order_by(AttemptRequest.decided_at.desc(), AttemptRequest.id.desc())
-            .limit(limit)
-        )
-    ]
+    query = (
+        requests_with_learners()
+        .where(AttemptRequest.state != OPEN)
+        .order_by(AttemptRequest.decided_at.desc(), AttemptRequest.id.desc())
+        .limit(limit)
+    )
+    return [tuple(row) for row in db.session.execute(query)]
 
 
 def _decidable(
