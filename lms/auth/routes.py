@@ -223,7 +223,7 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
-# -- A signed-in person's own account: changing their password --------------------------------------
+# -- A signed-in person's own account: changing their password -------------------------------------
 
 
 def signed_in_account() -> str:
@@ -257,7 +257,7 @@ def change_password_page():
     return render_template("auth/change_password.html", form=form)
 
 
-# -- Choosing a password from an emailed link: invitations and "forgot password" --------------------
+# -- Choosing a password from an emailed link: invitations and "forgot password" -------------------
 
 
 def send_reset_and_commit(email: str) -> None:

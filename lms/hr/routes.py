@@ -453,7 +453,7 @@ def outbox_message(message_id):
     )
 
 
-# -- HR's list of learners' requests for more quiz attempts, with grant and refuse (HR only) --------
+# -- HR's list of learners' requests for more quiz attempts, with grant and refuse (HR only) -------
 
 
 @bp.route("/attempt-requests")
@@ -515,7 +515,7 @@ def refuse_attempt_request(request_id):
     )
 
 
-# -- Item analysis pages for HR: how each quiz question of a module revision performs ---------------
+# -- Item analysis pages for HR: how each quiz question of a module revision performs --------------
 
 
 PER_PAGE = 20
