@@ -2,7 +2,7 @@
 
 An empty list is one empty page ("page 1 of 1"), not zero pages: page numbers
 start at 1, the page asked for exists, and `page <= pages` always holds, so a
-client looping `while page <= pages` asks once and stops. tests/hr/test_paging.py
+client looping `while page <= pages` asks once and stops. tests/api/test_paging.py
 pins this for the HR report and the API's employee list.
 """
 
