@@ -72,9 +72,9 @@ def build(tmp: Path):
     from lms.content.loader import load_content
     from lms.content.sync import sync_content
     from lms.extensions import db
+    from lms.learn.operations import current_version, cycle_attempts, progress_of, sign_attestation
     from lms.models import Assignment, Certificate
-    from lms.people import create_user
-    from lms.training import current_version, cycle_attempts, progress_of, sign_attestation
+    from lms.people.operations import create_user
 
     (tmp / "content" / "modules").mkdir(parents=True)
     (tmp / "content" / "programs").mkdir()

@@ -207,7 +207,7 @@ def web_import(database: str, rows: int, *, inline_limit: int) -> dict:
             from lms.extensions import db
             from lms.imports import jobs
             from lms.models import ImportJob
-            from lms.people import create_user
+            from lms.people.operations import create_user
 
             fresh_database(app)
             create_user(

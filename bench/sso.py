@@ -52,7 +52,7 @@ def build_app(url: str, issuer: str, port: int):
     from lms import create_app
     from lms.extensions import db
     from lms.models.base import utctoday
-    from lms.people import create_user
+    from lms.people.operations import create_user
     from tests.sso.support import sso_settings
 
     base = f"http://127.0.0.1:{port}"

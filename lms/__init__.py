@@ -59,33 +59,27 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    # lms.hr first: lms.learn.routes imports lms.moreattempts, whose modules import
-    # lms.hr's, and lms.hr's package loads its views, one of which imports
-    # lms.moreattempts back. Imported from lms.hr first, the cycle resolves (until
-    # session 14 the page cache imported lms.hr at start-up and hid it).
-    from lms import auth, errors, hr, learn
+    from lms import errors
+    from lms.activation import routes as activation
+    from lms.api import routes as api
+    from lms.auth import routes as auth
+    from lms.certificates import routes as certificates
+    from lms.hr import routes as hr
+    from lms.idle import routes as idle
+    from lms.imports import routes as imports
+    from lms.learn import routes as learn
+    from lms.sso import routes as sso
+    from lms.verify import routes as verify
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(learn.bp)
-    from lms import hrimport
-
-    app.register_blueprint(hrimport.bp)
-    from lms import verify
-    from lms.certificates import routes as certificates
-
+    app.register_blueprint(imports.bp)
     app.register_blueprint(verify.bp)
     app.register_blueprint(certificates.bp)
     app.register_blueprint(hr.bp)
-    from lms.idle import routes as idle
-    from lms.sso import routes as sso
-
     app.register_blueprint(idle.bp)
     app.register_blueprint(sso.bp)
-    from lms import activation
-
     app.register_blueprint(activation.bp)
-    from lms import api
-
     csrf.exempt(api.bp)  # bearer tokens, not cookies: no cross-site request can carry one
     app.register_blueprint(api.bp)
     errors.register(app)

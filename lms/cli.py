@@ -38,7 +38,7 @@ def sync_content_command(dry_run: bool) -> None:
     from lms.assignments import assign_programs
     from lms.content.loader import load_content
     from lms.content.sync import check_against_database, sync_content
-    from lms.renewal import apply_retraining
+    from lms.renewal.retraining import apply_retraining
 
     root = Path(current_app.config["LMS_CONTENT_DIR"])
     content = load_content(root)
@@ -208,7 +208,7 @@ def activation_letters_command(department: str | None, new_only: bool, out_path:
 @with_appcontext
 def set_employee_id_command(email: str, employee_id: str) -> None:
     """Link someone added by hand to their employee id, so imports and the API update them."""
-    from lms.people import PeopleError, set_employee_id
+    from lms.people.operations import PeopleError, set_employee_id
 
     try:
         user = set_employee_id(email, employee_id)
@@ -220,7 +220,7 @@ def set_employee_id_command(email: str, employee_id: str) -> None:
 
 
 def create_person(**fields) -> None:
-    from lms.people import PeopleError, create_user
+    from lms.people.operations import PeopleError, create_user
 
     try:
         user = create_user(today=utctoday(), **fields)
@@ -235,7 +235,7 @@ def create_person(**fields) -> None:
             "`flask lms activation-letters`"
         )
     elif user.password_hash is None:
-        from lms.invitations import send_invitation
+        from lms.people.invitations import send_invitation
 
         send_invitation(user)
         db.session.commit()
@@ -244,7 +244,7 @@ def create_person(**fields) -> None:
 
 def delivery_note() -> str:
     """Send queued email now; say whether it went, or stays queued for `flask lms send-mail`."""
-    from lms.mail import send_queued
+    from lms.mail.sender import send_queued
 
     report = send_queued()
     if report.failed_for_good:
@@ -310,7 +310,7 @@ def demo_command(employees: int, seed: int, if_empty: bool) -> None:
     """Load a demo organisation with two years of history."""
     from sqlalchemy import select
 
-    from lms.demo import load_demo
+    from lms.demo.operations import load_demo
     from lms.models import User
 
     if db.session.scalar(select(User.id).limit(1)) is not None:
@@ -407,7 +407,7 @@ def verify_summary_command() -> None:
 @with_appcontext
 def renew_command(as_of: date | None, dry_run: bool, no_send: bool) -> None:
     """Update assignments, queue the reminders due today and send queued email."""
-    from lms.renewal import renew
+    from lms.renewal.job import renew
 
     report = renew(as_of or utctoday(), dry_run=dry_run, send=not no_send)
     for line in report.lines():
@@ -432,7 +432,7 @@ def send_mail_command(limit: int | None) -> None:
 
     Exits 1 when any message failed for good or none could be delivered.
     """
-    from lms.mail import send_queued
+    from lms.mail.sender import send_queued
 
     report = send_queued(limit)
     click.echo(report.summary())

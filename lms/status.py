@@ -1,7 +1,7 @@
 """Assignment status, due dates, expiry and compliance: the training rules of DESIGN.md.
 
 Plain functions of plain values and a day; views, reports and jobs call these
-and never re-derive a rule. `lms.status_sql.status_case` is the same table as a
+and never re-derive a rule. `lms.reports.status_sql.status_case` is the same table as a
 SQL expression, so that reports can count statuses in the database.
 """
 

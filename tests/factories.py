@@ -10,7 +10,7 @@ import yaml
 
 from lms.extensions import db
 from lms.models import User
-from lms.people import create_user
+from lms.people.operations import create_user
 
 PASSWORD = "correct horse battery"
 

@@ -23,9 +23,9 @@ from lms.activation.rules import (
 )
 from lms.audit import record_events
 from lms.extensions import db
-from lms.invitations import retire_tokens
 from lms.models import User, UserToken
-from lms.passwords import hash_password, password_problem, user_inputs
+from lms.people.invitations import retire_tokens
+from lms.people.passwords import hash_password, password_problem, user_inputs
 
 ACTIVATE = "activate"  # UserToken.purpose
 CHUNK = 5000

@@ -6,6 +6,7 @@ import hashlib
 import re
 
 from flask import (
+    Blueprint,
     abort,
     current_app,
     flash,
@@ -19,7 +20,6 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 
-from lms.activation import bp
 from lms.activation.forms import ActivateForm, LettersForm
 from lms.activation.operations import ActivationError, LetterError, issue_letters, letter_people
 from lms.activation.operations import activate as use_code
@@ -30,6 +30,7 @@ from lms.extensions import db, limiter
 from lms.models import User
 from lms.models.base import utcnow
 
+bp = Blueprint("activation", __name__)
 # Per address every attempt counts, generously: a store's staff activate through one NAT
 # address on their first shift. Per employee number only refusals count, from any address.
 ACTIVATE_PER_ADDRESS = "30 per minute; 300 per hour"
@@ -99,7 +100,7 @@ def letters_scope():
 
 
 def scope_ids(scope) -> set[int]:
-    from lms.people import report_ids
+    from lms.people.operations import report_ids
 
     return report_ids(scope.manager_id)
 

@@ -3,9 +3,3 @@
 `routes` has the views, `openapi` the OpenAPI 3 document that describes them
 (tests/api/test_openapi.py holds the two to each other).
 """
-
-from flask import Blueprint
-
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-from lms.api import routes  # noqa: E402, F401

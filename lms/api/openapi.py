@@ -216,7 +216,11 @@ SCHEMAS: dict[str, Any] = {
             "page": {"type": "integer"},
             "per_page": {"type": "integer"},
             "total": {"type": "integer"},
-            "pages": {"type": "integer"},
+            "pages": {
+                "type": "integer",
+                "minimum": 1,
+                "description": "At least 1: an empty list is one empty page.",
+            },
         }
     ),
     "Transcript": obj(

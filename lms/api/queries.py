@@ -6,14 +6,14 @@ Statuses, transcripts and compliance come from `lms.hr.queries` and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from sqlalchemy import Select, func, select
 
 from lms.extensions import db
 from lms.models import Module, ModuleVersion, Program, ProgramModule, User
-from lms.reports import NO_DEPARTMENT, Manager
+from lms.models.content import current_version
+from lms.reports.assignments import Manager
+from lms.reports.filters import NO_DEPARTMENT
+from lms.reports.paging import Page
 
 EMPLOYEE_COLUMNS = (
     User.id,
@@ -32,21 +32,7 @@ def employee_select() -> Select:
     return select(*EMPLOYEE_COLUMNS).outerjoin(Manager, Manager.id == User.manager_id)
 
 
-@dataclass
-class EmployeePage:
-    rows: list[Any]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return -(-self.total // self.per_page)
-
-
-def employees_page(
-    *, department: str | None, status: str | None, page: int, per_page: int
-) -> EmployeePage:
+def employees_page(*, department: str | None, status: str | None, page: int, per_page: int) -> Page:
     """Return one page of people in a stable order (by id), and how many match in all."""
     conditions = []
     if department == NO_DEPARTMENT:
@@ -63,7 +49,7 @@ def employees_page(
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    return EmployeePage(rows, total, page, per_page)
+    return Page(rows, total, page, per_page)
 
 
 def find_employee(employee_id: str) -> tuple[User, str | None] | None:
@@ -79,7 +65,7 @@ def module_rows(include_archived: bool) -> list[tuple[Module, ModuleVersion | No
     """Return every module with its current version and the programs that assign it, by slug."""
     query = (
         select(Module, ModuleVersion)
-        .outerjoin(ModuleVersion, (ModuleVersion.module_id == Module.id) & ModuleVersion.is_current)
+        .outerjoin(ModuleVersion, current_version())
         .order_by(Module.slug)
     )
     if not include_archived:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import BadRequest
 
-from lms.api import bp
 from lms.api.auth import authenticate, current_client, rate_limit, rate_limit_key
 from lms.api.employees import MAX_BATCH, Upsert, read_employees, upsert_employees
 from lms.api.errors import ApiError, api_error
@@ -16,16 +15,19 @@ from lms.api.openapi import openapi_document, query_parameters
 from lms.api.problems import Problem
 from lms.api.queries import employees_page, find_employee, module_rows
 from lms.api.serialise import compliance_json, employee_json, iso, module_json, transcript_json
-from lms.auth.password import deliver_after_response
-from lms.certificates.codes import normalise_code
+from lms.certificates.codes import NO_SUCH, NOT_A_CODE, normalise_code
 from lms.certificates.operations import find_certificate, verification, verify_url
 from lms.compliance.queries import dashboard
 from lms.extensions import db, limiter
-from lms.hr.queries import transcript
 from lms.imports.csvfile import check_date
 from lms.models.base import utctoday
-from lms.reports import Filters, Scope
-from lms.verify.routes import NO_SUCH, NOT_A_CODE
+from lms.ops.after_response import deliver_after_response
+from lms.reports.filters import Filters
+from lms.reports.scope import Scope
+from lms.reports.transcripts import transcript
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
 
 PUBLIC = {"api.openapi"}  # the description of the API is no secret
 PER_PAGE, MAX_PER_PAGE = 100, 1000

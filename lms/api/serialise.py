@@ -8,9 +8,10 @@ from typing import Any
 from lms.certificates.codes import format_code
 from lms.certificates.operations import verify_url
 from lms.certificates.rules import certificate_status
-from lms.hr.queries import AssignmentRecord, Transcript
 from lms.models import Completion, Module, ModuleVersion
-from lms.reports import NO_DEPARTMENT, Bar, Dashboard, compliance_summary
+from lms.reports.dashboard import Bar, Dashboard, compliance_summary
+from lms.reports.filters import NO_DEPARTMENT
+from lms.reports.transcripts import AssignmentRecord, Transcript
 
 
 def iso(value: date | None) -> str | None:

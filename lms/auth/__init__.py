@@ -1,5 +1,6 @@
-from flask import Blueprint
+"""Signing in and out, sessions, changing a password or email, and the emailed password links.
 
-bp = Blueprint("auth", __name__)
-
-from lms.auth import account, password, routes  # noqa: E402, F401
+`rules` says when a session holds, `operations` starts and ends sessions and changes
+a password, `routes` has the pages. People, invitations and password hashing are
+`lms.people`; this package is the sign-in side of them.
+"""

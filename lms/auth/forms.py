@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-from lms.passwords import password_problem
+from lms.people.passwords import password_problem
 
 
 class LoginForm(FlaskForm):

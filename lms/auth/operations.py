@@ -5,7 +5,7 @@ the signed-in person is read together with it on every request (lms.auth.routes)
 so ending it here ends it on every instance at once.
 
 To end every session of a person (remembered ones included), raise their
-`users.session_version`, in the ORM or in SQL: `lms.people.end_all_sessions` does that.
+`users.session_version`, in the ORM or in SQL: `lms.people.operations.end_all_sessions` does that.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from lms.audit import record_event
 from lms.auth.rules import session_expires_at
 from lms.extensions import db
 from lms.models import User, UserSession
-from lms.passwords import hash_password, password_problem, user_inputs, verify_password
+from lms.people.passwords import hash_password, password_problem, user_inputs, verify_password
 
 # secrets.token_urlsafe(32): 43 URL-safe characters, 256 random bits.
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")

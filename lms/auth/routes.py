@@ -1,24 +1,59 @@
 import hashlib
 import secrets
 from datetime import timedelta
-from urllib.parse import urlsplit
 
-from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import bindparam, exists, literal, select
 
-from lms.auth import bp
-from lms.auth.forms import LoginForm, LogoutForm
-from lms.auth.operations import end_sessions, hash_session_token, is_session_token, start_session
+from lms.auth.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    LogoutForm,
+    SetPasswordForm,
+)
+from lms.auth.operations import (
+    PasswordChangeError,
+    change_password,
+    end_sessions,
+    hash_session_token,
+    is_session_token,
+    start_session,
+)
 from lms.auth.rules import is_session_live
 from lms.database import DriverQuery, autocommit_connection
 from lms.extensions import db, limiter, login_manager
 from lms.idle.operations import keep_if_active
 from lms.models import User, UserSession
 from lms.models.base import utcnow
-from lms.passwords import hash_password, needs_rehash, verify_password
+from lms.ops.after_response import after_response
+from lms.ops.redirects import safe_next
+from lms.people.invitations import (
+    INVITE,
+    RESET,
+    TokenError,
+    find_token,
+    send_password_reset,
+    set_password_with_token,
+)
+from lms.people.passwords import hash_password, needs_rehash, user_inputs, verify_password
 from lms.sso.client import password_allowed
 from lms.web.signed_in import SignedInPerson
+
+bp = Blueprint("auth", __name__)
+
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to see that page."
@@ -146,16 +181,6 @@ def rotate_csrf_secret() -> None:
     g.pop(name, None)  # the token Flask-WTF signed for the old secret in this request
 
 
-def safe_next(target: str | None) -> str | None:
-    """Return `target` if it is a path on this site, else None (no open redirects)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
-        return None  # CR/LF would split the Location header (a 500); tabs are stripped by browsers
-    parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc else None
-
-
 def landing(user) -> str:
     """Where signing in leads when no `next` was given: HR to the dashboard, others to their training."""
     return url_for("hr.dashboard") if user.is_hr else url_for("learn.dashboard")
@@ -232,3 +257,115 @@ def logout():
         else:
             flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
+
+
+# -- A signed-in person's own account: changing their password -------------------------------------
+
+
+def signed_in_account() -> str:
+    return f"password-change:{current_user.id}"
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per hour", key_func=signed_in_account, methods=["POST"])
+def change_password_page():
+    """Change your password; every other device you are signed in on is signed out."""
+    user = db.session.get(User, current_user.id)
+    form = ChangePasswordForm()
+    form.user_inputs = user_inputs(user)
+    if form.validate_on_submit():
+        try:
+            change_password(
+                user,
+                form.current.data,
+                form.password.data,
+                now=utcnow(),
+                session_id=current_user.session_id,
+            )
+        except PasswordChangeError as exc:
+            db.session.rollback()
+            form.current.errors = [str(exc)]
+            return render_template("auth/change_password.html", form=form)
+        db.session.commit()
+        flash("Your password has been changed. Other devices have been signed out.", "success")
+        return redirect(url_for("learn.dashboard"))
+    return render_template("auth/change_password.html", form=form)
+
+
+# -- Choosing a password from an emailed link: invitations and "forgot password" -------------------
+
+
+def send_reset_and_commit(email: str) -> None:
+    send_password_reset(email)
+    db.session.commit()
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit("5 per minute; 20 per hour", methods=["POST"])
+def forgot_password():
+    """Email a password reset link, never saying whether the address has an account.
+
+    The answer is the same page, after the same work, either way: looking the
+    address up, and the link, the email and the audit event that follow only for
+    someone's, happen after the response has gone, so its timing tells nothing.
+    How many links one person is sent is capped there (RESETS_PER_HOUR) rather than
+    by refusing requests, which let a stranger block someone's reset for an hour.
+    """
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        email = form.email.data
+        # The same one statement for every address: a database that cannot be reached
+        # answers 503 (lms.errors) instead of a promise of a link that would never come.
+        db.session.execute(select(literal(1)))
+        after_response(lambda: send_reset_and_commit(email))
+        return render_template("auth/forgot_password_sent.html", email=email)
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def accept_invitation(token):
+    """Choose a first password from an invitation link, and sign in."""
+    return set_password_page(token, INVITE)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def reset_password(token):
+    """Choose a new password from a reset link, and sign in."""
+    return set_password_page(token, RESET)
+
+
+def set_password_page(token: str, purpose: str):
+    now = utcnow()
+    found = find_token(token, purpose, now)
+    if found is None:
+        return private(render_template("auth/link_invalid.html", purpose=purpose), 404)
+    user = db.session.get(User, found.user_id)
+    form = SetPasswordForm()
+    form.user_inputs = user_inputs(user)
+    if form.validate_on_submit():
+        try:
+            user = set_password_with_token(token, purpose, form.password.data, now)
+        except TokenError:
+            db.session.rollback()
+            return private(render_template("auth/link_invalid.html", purpose=purpose), 404)
+        sign_in(user, remember=False)  # commits; every earlier session has ended
+        flash(
+            "Your password is set. Welcome to Attest."
+            if purpose == INVITE
+            else "Your password has been changed.",
+            "success",
+        )
+        return redirect(url_for("learn.dashboard"))
+    page = render_template("auth/set_password.html", form=form, user=user, purpose=purpose)
+    return private(page, 200)
+
+
+def private(body: str, status: int):
+    """The page's URL holds a secret: keep it out of Referer headers and caches."""
+    response = make_response(body, status)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -14,6 +14,12 @@ ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 LENGTH = 16  # 16 symbols x 5 bits = 80 random bits (DESIGN.md asks for at least 60)
 GROUP = 4
 
+# What the verify page and the API say about a code that finds nothing.
+NO_SUCH = "No such certificate: check the code and try again."
+NOT_A_CODE = (
+    "That is not a certificate code: codes have 16 letters and digits, such as K7QD-9XRM-P2VA-T3NB."
+)
+
 _LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 _SEPARATORS = re.compile(r"[\s\-–—._]+")
 _CANONICAL = re.compile(f"[{ALPHABET}]{{{LENGTH}}}")

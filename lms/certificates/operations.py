@@ -24,7 +24,7 @@ from lms.dates import format_date
 from lms.extensions import db
 from lms.models import Assignment, Attempt, Certificate, Completion, Module, ModuleVersion, User
 from lms.models.base import utcnow
-from lms.people import report_ids
+from lms.people.operations import report_ids
 from lms.renewal.retraining import program_due_days
 
 if TYPE_CHECKING:

@@ -32,23 +32,15 @@ from lms.models import (
     ModuleVersion,
     User,
 )
-from lms.reports import (
-    BY_STATUS,
-    NO_DEPARTMENT,
-    Bar,
-    Dashboard,
-    Filters,
-    OverduePerson,
-    Scope,
-    counted,
-    module_titles,
-    report_select,
-)
-from lms.reports import count_of as counted_count_of
-from lms.reports import most_overdue as counted_most_overdue
-from lms.reports import status_counts as counted_status_counts
+from lms.reports.assignments import count_of as counted_count_of
+from lms.reports.assignments import report_select
+from lms.reports.dashboard import BY_STATUS, Bar, Dashboard, OverduePerson, module_titles
+from lms.reports.dashboard import most_overdue as counted_most_overdue
+from lms.reports.dashboard import status_counts as counted_status_counts
+from lms.reports.filters import NO_DEPARTMENT, Filters, counted
+from lms.reports.scope import Scope
+from lms.reports.status_sql import STATUS_GROUPS, status_case, statuses_for
 from lms.status import OVERDUE, STATUSES
-from lms.status_sql import STATUS_GROUPS, status_case, statuses_for
 
 Cell = tuple[str | None, int]  # (department, None for no department; module id)
 

@@ -31,6 +31,7 @@ from lms.models import (
     ProgramModule,
     Question,
 )
+from lms.models.content import current_version
 from lms.periods import Period, parse_period
 from lms.status import due_date_for, expiry_for, renewal_opens_for
 
@@ -83,7 +84,7 @@ def load_modules() -> dict[int, ModuleInfo]:
     modules = {}
     for module, version in db.session.execute(
         select(Module, ModuleVersion)
-        .join(ModuleVersion, (ModuleVersion.module_id == Module.id) & ModuleVersion.is_current)
+        .join(ModuleVersion, current_version())
         .where(~Module.is_archived)
     ):
         modules[version.id] = ModuleInfo(
@@ -274,7 +275,7 @@ class History:
         return answers
 
     def complete(self, index: int, person: Person, module: ModuleInfo, day: date) -> None:
-        """Pass the quiz (sometimes after failing) and sign, as `lms.training` would on `day`."""
+        """Pass the quiz (sometimes after failing) and sign, as `lms.learn.operations` would on `day`."""
         row, rng = self.assignments[index], self.rng
         passed = None
         if module.pool:

@@ -14,7 +14,7 @@ from flask_login import current_user
 
 from lms.extensions import db, login_manager
 from lms.models import User
-from lms.reports import scope_for
+from lms.reports.scope import scope_for
 
 
 def load_scope():
@@ -32,6 +32,11 @@ def require_hr() -> None:
     """Refuse (403) an HR-only page or action to a manager."""
     if not current_user.is_hr:
         abort(403)
+
+
+def load_hr_scope():
+    """`load_scope`, then `require_hr`: the before_request of pages for HR alone (the CSV import)."""
+    return load_scope() or require_hr()
 
 
 def person_in_scope(user_id: int) -> User:

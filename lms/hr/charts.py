@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from lms.reports import Bar
+from lms.reports.dashboard import Bar
 
 # (key for the report's status filter, legend label): the groups a bar is split into.
 COUNTED = (

@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, request, url_for
+from flask import g, request, url_for
 from flask_login import current_user
 
-from lms.hr import bp
+from lms.certificates.codes import format_code
 from lms.hr.access import nav_label
-from lms.hr.queries import optional
 from lms.status import LABELS
-from lms.web import pagecache
 
 
-@bp.app_context_processor
 def hr_navigation():
     return {"hr_nav_label": nav_label}
 
 
-@bp.record_once
-def learners_pages_vary_on_nav_label(state) -> None:
-    # Learners' cached pages show the HR link: its label is part of their key.
-    pagecache.vary_on(state.app, nav_label)
-
-
-@bp.context_processor
 def hr_context():
     return {
         "scope": g.get("scope"),
@@ -33,8 +23,7 @@ def hr_context():
         "cursor_url": cursor_url,
         "percent": percent,
         "number": "{:,}".format,
-        "has_endpoint": lambda name: name in current_app.view_functions,
-        "format_code": optional("lms.certificates.codes", "format_code") or (lambda code: code),
+        "format_code": format_code,
     }
 
 
@@ -44,16 +33,14 @@ def hr_sections() -> list[tuple[str, str]]:
         ("hr.dashboard", "Dashboard"),
         ("hr.assignments", "Assignments"),
         ("hr.people", "People"),
+        ("activation.letters", "Activation letters"),
     ]
-    if "activation.letters" in current_app.view_functions:
-        sections.append(("activation.letters", "Activation letters"))
     if current_user.is_hr:
         sections.append(("hr.audit", "Audit trail"))
         sections.append(("hr.attempt_requests", "Attempt requests"))
         sections.append(("hr.outbox", "Email"))
         sections.append(("hr.item_analysis", "Item analysis"))
-        if "hrimport.index" in current_app.view_functions:
-            sections.append(("hrimport.index", "Import hires"))
+        sections.append(("hrimport.index", "Import hires"))
     return sections
 
 

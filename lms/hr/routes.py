@@ -1,6 +1,7 @@
 from datetime import date
 
 from flask import (
+    Blueprint,
     Response,
     abort,
     current_app,
@@ -14,13 +15,15 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 
+from lms.analysis.queries import CSV_COLUMNS, csv_rows, quiz_versions, version_analysis
+from lms.analysis.rules import MIN_DRAWN, TOO_EASY, TOO_HARD
 from lms.compliance.queries import KeysetPage, report_page, status_counts
 from lms.compliance.queries import dashboard as dashboard_data
 from lms.extensions import db
-from lms.hr import bp
-from lms.hr.access import load_scope, person_in_scope, require_hr
+from lms.hr.access import load_scope, nav_label, person_in_scope, require_hr
 from lms.hr.audit_text import describe
 from lms.hr.charts import stacked_bars
+from lms.hr.context import hr_context, hr_navigation
 from lms.hr.exports import copy_csv_chunks, csv_response, defuse_columns
 from lms.hr.forms import (
     AsOfForm,
@@ -40,25 +43,49 @@ from lms.hr.queries import (
     find_assignment,
     iter_audit_rows,
     people_page,
-    transcript,
 )
 from lms.hr.transcript_csv import TRANSCRIPT_COLUMNS, transcript_rows
-from lms.models import Module, ModuleVersion
+from lms.models import AttemptRequest, Module, ModuleVersion
 from lms.models.base import utcnow, utctoday
-from lms.reports import (
-    NO_DEPARTMENT,
+from lms.models.content import current_version
+from lms.moreattempts.forms import GrantForm, RefuseForm
+from lms.moreattempts.operations import (
+    RequestError,
+    grant_request,
+    open_requests,
+    recent_decisions,
+    refuse_request,
+)
+from lms.reports.assignments import (
     REPORT_COLUMNS,
     REPORT_TEXT_COLUMNS,
-    Filters,
-    compliance_summary,
-    department_choices,
     iter_report_rows,
+    report_windows,
+)
+from lms.reports.dashboard import compliance_summary
+from lms.reports.filters import (
+    NO_DEPARTMENT,
+    Filters,
+    department_choices,
     manager_choices,
     module_choices,
     program_choices,
-    report_windows,
 )
+from lms.reports.paging import Page
+from lms.reports.transcripts import transcript
 from lms.status import LABELS, count_statuses
+from lms.web import pagecache
+
+bp = Blueprint("hr", __name__, url_prefix="/hr")
+bp.app_context_processor(hr_navigation)
+bp.context_processor(hr_context)
+
+
+@bp.record_once
+def learners_pages_vary_on_nav_label(state) -> None:
+    # Learners' cached pages show the HR link: its label is part of their key.
+    pagecache.vary_on(state.app, nav_label)
+
 
 bp.before_request(load_scope)
 REPORT_CONVERT = defuse_columns(REPORT_COLUMNS, REPORT_TEXT_COLUMNS)
@@ -208,7 +235,7 @@ def people():
 def load_module(slug: str) -> tuple[Module, ModuleVersion]:
     row = db.session.execute(
         select(Module, ModuleVersion)
-        .join(ModuleVersion, (ModuleVersion.module_id == Module.id) & ModuleVersion.is_current)
+        .join(ModuleVersion, current_version())
         .where(Module.slug == slug)
     ).first()
     if row is None:
@@ -416,7 +443,7 @@ OUTBOX_STATUSES = {
 def outbox():
     """Show the email queue: what is waiting, retrying, sent and not sent, newest first."""
     require_hr()
-    from lms.mail import list_messages, outbox_counts
+    from lms.mail.outbox import list_messages, outbox_counts
     from lms.renewal.team import unreachable_people
 
     status = request.args.get("status") or None
@@ -450,3 +477,114 @@ def outbox_message(message_id):
         statuses=OUTBOX_STATUSES,
         captured=current_app.config.get("MAIL_BACKEND") == "capture",
     )
+
+
+# -- HR's list of learners' requests for more quiz attempts, with grant and refuse (HR only) -------
+
+
+@bp.route("/attempt-requests")
+def attempt_requests():
+    """Show the open requests for more attempts, oldest first, and the latest decisions."""
+    require_hr()
+    waiting = open_requests()
+    return render_template(
+        "hr/attempt_requests.html",
+        waiting=waiting,
+        decided=recent_decisions(),
+        grant_forms={r.id: GrantForm(prefix=f"g{r.id}") for r, *_ in waiting},
+        refuse_forms={r.id: RefuseForm(prefix=f"r{r.id}") for r, *_ in waiting},
+    )
+
+
+def decide(request_id: int, form, apply, done: str):
+    require_hr()
+    request = db.session.get(AttemptRequest, request_id)
+    if request is None:
+        abort(404)
+    back = redirect(url_for("hr.attempt_requests"), 303)
+    if not form.validate_on_submit():
+        for name, errors in form.errors.items():
+            flash(f"Nothing changed. {form[name].label.text}: {' '.join(errors)}", "error")
+        return back
+    try:
+        apply(request)
+    except RequestError as exc:
+        db.session.rollback()
+        flash(f"Nothing changed. {exc}", "error")
+        return back
+    db.session.commit()
+    flash(done, "success")
+    return back
+
+
+@bp.route("/attempt-requests/<int:request_id>/grant", methods=["POST"])
+def grant_attempt_request(request_id):
+    """Grant a request: more attempts this cycle; the learner is emailed."""
+    form = GrantForm(prefix=f"g{request_id}")
+    return decide(
+        request_id,
+        form,
+        lambda r: grant_request(r, form.number.data, form.reason.data, current_user, utcnow()),
+        "Granted; the learner has been emailed.",
+    )
+
+
+@bp.route("/attempt-requests/<int:request_id>/refuse", methods=["POST"])
+def refuse_attempt_request(request_id):
+    """Refuse a request, with a reason; the learner is emailed."""
+    form = RefuseForm(prefix=f"r{request_id}")
+    return decide(
+        request_id,
+        form,
+        lambda r: refuse_request(r, form.reason.data, current_user, utcnow()),
+        "Refused; the learner has been emailed.",
+    )
+
+
+# -- Item analysis pages for HR: how each quiz question of a module revision performs --------------
+
+
+PER_PAGE = 20
+
+
+@bp.route("/item-analysis")
+def item_analysis():
+    """List every module revision with a quiz, linking to its item analysis."""
+    require_hr()
+    return render_template("hr/item_analysis.html", versions=quiz_versions())
+
+
+@bp.route("/item-analysis/<int:version_id>")
+def item_analysis_version(version_id):
+    """Show one module revision's questions with their figures and flags, a page at a time."""
+    require_hr()
+    analysis = version_analysis(version_id)
+    if analysis is None:
+        abort(404)
+    flagged_only = request.args.get("flagged") == "1"
+    rows = analysis.flagged if flagged_only else analysis.questions
+    page_number = max(1, request.args.get("page", 1, type=int))
+    start = (page_number - 1) * PER_PAGE
+    page = Page(
+        rows=rows[start : start + PER_PAGE], total=len(rows), page=page_number, per_page=PER_PAGE
+    )
+    return render_template(
+        "hr/item_analysis_version.html",
+        analysis=analysis,
+        page=page,
+        flagged_only=flagged_only,
+        min_drawn=MIN_DRAWN,
+        too_easy=TOO_EASY,
+        too_hard=TOO_HARD,
+    )
+
+
+@bp.route("/item-analysis/<int:version_id>.csv")
+def item_analysis_csv(version_id):
+    """Download one module revision's item analysis as CSV, a row per choice."""
+    require_hr()
+    analysis = version_analysis(version_id)
+    if analysis is None:
+        abort(404)
+    name = f"item-analysis-{analysis.slug}-v{analysis.version.version}-r{analysis.version.revision}.csv"
+    return csv_response(name, CSV_COLUMNS, csv_rows(analysis))

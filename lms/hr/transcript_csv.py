@@ -6,8 +6,9 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-from lms.hr.queries import Transcript, optional
+from lms.certificates.rules import certificate_status
 from lms.models.base import utctoday
+from lms.reports.transcripts import Transcript
 
 TRANSCRIPT_COLUMNS = (
     "record",
@@ -23,10 +24,7 @@ TRANSCRIPT_COLUMNS = (
 
 
 def certificate_state(certificate: Any, completion: Any, today: date) -> str:
-    status = optional("lms.certificates.rules", "certificate_status")
-    if status is None:
-        return "revoked" if certificate.revoked_at else "issued"
-    return status(
+    return certificate_status(
         today,
         expires_on=completion.expires_on,
         superseded_at=completion.superseded_at,

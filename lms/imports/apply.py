@@ -20,10 +20,10 @@ from lms.database import insert_rows
 from lms.extensions import db
 from lms.imports.csvfile import parse_csv
 from lms.imports.plan import NEW, TERMINATED, UNCHANGED, Change, Key, Person, Plan, plan_import
-from lms.invitations import retire_tokens, send_invitations
 from lms.models import User
 from lms.models.base import utcnow
-from lms.people import end_email_changes
+from lms.people.invitations import retire_tokens, send_invitations
+from lms.people.operations import end_email_changes
 
 CHUNK = 5000  # ids per IN (...): well inside SQLite's and PostgreSQL's parameter limits
 ACTIONS = {NEW: "person.created", TERMINATED: "person.terminated", "updated": "person.updated"}
@@ -115,7 +115,7 @@ def apply_plan(
     training is due from today); a terminated person is deactivated, signed
     out everywhere (`session_version`) and their open assignments closed; a
     person whose email changes is signed out everywhere too, their links
-    retired and their old address told (`lms.people.end_email_changes`).
+    retired and their old address told (`lms.people.operations.end_email_changes`).
     """
     result = ImportResult(plan)
     if plan.is_fatal or (plan.errors and not partial):

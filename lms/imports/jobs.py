@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.extensions import db
 from lms.imports.apply import ImportResult, apply_plan, preview_csv
-from lms.mail import send_queued
+from lms.mail.sender import send_queued
 from lms.models import ImportJob, StagedImport
 from lms.models.base import utcnow, utctoday
 

@@ -1,5 +1,6 @@
-from flask import Blueprint
+"""A learner's training: their list of modules, reading, quizzes, attestations.
 
-bp = Blueprint("learn", __name__)
-
-from lms.learn import routes  # noqa: E402, F401
+`rules` orders the list (what needs doing first), `operations` starts and submits
+attempts, signs and completes (flushes only; the caller commits), `queries` reads
+the pages' data, `routes` has the pages.
+"""

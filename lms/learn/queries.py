@@ -12,6 +12,7 @@ from sqlalchemy.orm import contains_eager, defer, joinedload, load_only, selecti
 
 from lms.content.diff import body_diff
 from lms.extensions import db
+from lms.learn.operations import Progress, progress_of
 from lms.models import (
     Assignment,
     Attempt,
@@ -23,7 +24,7 @@ from lms.models import (
     ModuleVersion,
     Question,
 )
-from lms.training import Progress, progress_of
+from lms.models.content import current_version
 
 ATTEMPT_FLAGS = load_only(
     Attempt.id,
@@ -41,7 +42,7 @@ ATTEMPT_FLAGS = load_only(
 MY_OPEN = (
     select(Assignment, ModuleVersion)
     .join(Module, Module.id == Assignment.module_id)
-    .join(ModuleVersion, (ModuleVersion.module_id == Module.id) & ModuleVersion.is_current)
+    .join(ModuleVersion, current_version())
     .where(
         Assignment.user_id == bindparam("user_id"),
         Assignment.closed_on.is_(None),

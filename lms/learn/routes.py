@@ -1,4 +1,4 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 from werkzeug.exceptions import NotFound
@@ -6,8 +6,14 @@ from werkzeug.exceptions import NotFound
 from lms.dates import format_date
 from lms.extensions import db
 from lms.grading import AnswerError, Unanswered
-from lms.learn import bp
 from lms.learn.forms import QuizForm, SignForm, StartQuizForm
+from lms.learn.operations import (
+    NameMismatch,
+    TrainingError,
+    sign_attestation,
+    start_attempt,
+    submit_attempt,
+)
 from lms.learn.queries import (
     attempt_questions,
     my_certificate_codes,
@@ -16,21 +22,16 @@ from lms.learn.queries import (
     progress_for_slug,
     what_changed,
 )
+from lms.learn.rules import late_count, todo_order
 from lms.models import ModuleVersion
 from lms.models.base import utcnow, utctoday
 from lms.moreattempts.forms import AskForm
 from lms.moreattempts.operations import RequestError, ask_for_attempts, latest_request
 from lms.moreattempts.rules import MAX_MESSAGE
 from lms.status import COMPLIANT, LABELS, PENDING
-from lms.training import (
-    NameMismatch,
-    TrainingError,
-    sign_attestation,
-    start_attempt,
-    submit_attempt,
-)
 from lms.web.pagecache import personal_page
-from lms.worklist import late_count, todo_order
+
+bp = Blueprint("learn", __name__)
 
 
 @bp.route("/")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 RETRY = "; will retry"
 LINK_REMOVED = "[link removed]"
-# A one-time link: an invitation or password reset URL with its token (lms.auth.password).
+# A one-time link: an invitation or password reset URL with its token (lms.auth.routes).
 ONE_TIME_LINK = re.compile(r"(?:https?://[^\s\"'<>]*?)?/(?:invite|reset)/[A-Za-z0-9._~%-]+")
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from lms.extensions import db
 from lms.models.base import UTCDateTime, utcnow
@@ -69,6 +70,15 @@ class ModuleVersion(db.Model):
     @property
     def has_quiz(self) -> bool:
         return self.question_count > 0
+
+
+def current_version() -> ColumnElement[bool]:
+    """Return the ON clause joining `Module` to its current `ModuleVersion` (title, body, quiz).
+
+    `select(Module.slug, ModuleVersion.title).join(ModuleVersion, current_version())`;
+    the one way every query reads "the module as it is now".
+    """
+    return (ModuleVersion.module_id == Module.id) & ModuleVersion.is_current
 
 
 class Question(db.Model):

@@ -69,7 +69,7 @@ class SentReminder(db.Model):
     """A reminder queued inside another message: its key, kept to send it at most once.
 
     A new hire's "New training" items go out as one message a day listing them
-    all (lms.reminders.new_training_digests), so that message's own key cannot
+    all (lms.renewal.rules.new_training_digests), so that message's own key cannot
     stand for each item. Each item's `"<assignment_id>:<cycle>:assigned:<step>"`
     key is claimed here instead, in the transaction that queues the message: an
     item whose key is already here is never listed again, however often or

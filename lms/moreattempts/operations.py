@@ -13,17 +13,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.audit import record_event
 from lms.extensions import db
 from lms.hr.operations import ActionError, check_reason, grant_attempts
+from lms.learn.operations import Progress
 from lms.mail.outbox import absolute_url, queue_email
 from lms.models import Assignment, AttemptRequest, Module, ModuleVersion, User
 from lms.models.attempt_requests import GRANTED, OPEN, REFUSED
+from lms.models.content import current_version
 from lms.moreattempts.rules import clean_message, refusal_to_ask, refusal_to_decide
-from lms.training import Progress
 
 DECIDED_TEMPLATE = "attempts_decided"
 
@@ -89,37 +90,32 @@ def ask_for_attempts(
     return request
 
 
+def requests_with_learners() -> Select:
+    """Select requests with their learner, module slug and current title (one query)."""
+    return (
+        select(AttemptRequest, User, Module.slug, ModuleVersion.title)
+        .join(User, User.id == AttemptRequest.user_id)
+        .join(Assignment, Assignment.id == AttemptRequest.assignment_id)
+        .join(Module, Module.id == Assignment.module_id)
+        .join(ModuleVersion, current_version())
+    )
+
+
 def open_requests() -> list[tuple[AttemptRequest, User, str, str]]:
     """Every open request, oldest first, with the learner, module slug and title (one query)."""
-    return [
-        tuple(row)
-        for row in db.session.execute(
-            select(AttemptRequest, User, Module.slug, ModuleVersion.title)
-            .join(User, User.id == AttemptRequest.user_id)
-            .join(Assignment, Assignment.id == AttemptRequest.assignment_id)
-            .join(Module, Module.id == Assignment.module_id)
-            .join(ModuleVersion, (ModuleVersion.module_id == Module.id) & ModuleVersion.is_current)
-            .where(AttemptRequest.state == OPEN)
-            .order_by(AttemptRequest.id)
-        )
-    ]
+    query = requests_with_learners().where(AttemptRequest.state == OPEN)
+    return [tuple(row) for row in db.session.execute(query.order_by(AttemptRequest.id))]
 
 
 def recent_decisions(limit: int = 20) -> list[tuple[AttemptRequest, User, str, str]]:
     """The latest decided requests, newest first, for HR's record on the same page."""
-    return [
-        tuple(row)
-        for row in db.session.execute(
-            select(AttemptRequest, User, Module.slug, ModuleVersion.title)
-            .join(User, User.id == AttemptRequest.user_id)
-            .join(Assignment, Assignment.id == AttemptRequest.assignment_id)
-            .join(Module, Module.id == Assignment.module_id)
-            .join(ModuleVersion, (ModuleVersion.module_id == Module.id) & ModuleVersion.is_current)
-            .where(AttemptRequest.state != OPEN)
-            .order_by(AttemptRequest.decided_at.desc(), AttemptRequest.id.desc())
-            .limit(limit)
-        )
-    ]
+    query = (
+        requests_with_learners()
+        .where(AttemptRequest.state != OPEN)
+        .order_by(AttemptRequest.decided_at.desc(), AttemptRequest.id.desc())
+        .limit(limit)
+    )
+    return [tuple(row) for row in db.session.execute(query)]
 
 
 def _decidable(
@@ -150,7 +146,7 @@ def _decidable(
         )
     slug, version = db.session.execute(
         select(Module.slug, ModuleVersion)
-        .join(ModuleVersion, (ModuleVersion.module_id == Module.id) & ModuleVersion.is_current)
+        .join(ModuleVersion, current_version())
         .where(Module.id == assignment.module_id)
     ).one()
     return assignment, version, slug

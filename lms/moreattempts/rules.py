@@ -9,7 +9,7 @@ from lms.models.attempt_requests import OPEN
 
 MAX_MESSAGE = 500
 
-LOCKED = "locked"  # lms.training's step for "no attempts left"
+LOCKED = "locked"  # lms.learn.operations's step for "no attempts left"
 
 
 def refusal_to_ask(step: str, *, has_open_request: bool) -> str | None:

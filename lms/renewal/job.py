@@ -15,18 +15,9 @@ from lms.audit import record_event
 from lms.compliance.operations import adopt_big_teams
 from lms.database import among
 from lms.extensions import db
-from lms.mail import SendReport, queue_emails, send_queued
+from lms.mail.outbox import queue_emails
+from lms.mail.sender import SendReport, send_queued
 from lms.models import Assignment, OutboxMessage, SentReminder, User
-from lms.reminders import (
-    ASSIGNED,
-    EXPIRED_NOTICE,
-    RENEWAL_OPEN,
-    NewItem,
-    TeamItem,
-    parse_key,
-    reminders_due,
-    team_items,
-)
 from lms.renewal.lock import renew_lock
 from lms.renewal.notices import (
     Dates,
@@ -35,6 +26,16 @@ from lms.renewal.notices import (
     new_training_rows,
     notice_values,
     users_with_managers,
+)
+from lms.renewal.rules import (
+    ASSIGNED,
+    EXPIRED_NOTICE,
+    RENEWAL_OPEN,
+    NewItem,
+    TeamItem,
+    parse_key,
+    reminders_due,
+    team_items,
 )
 from lms.renewal.team import can_receive, people_for, team_rows
 

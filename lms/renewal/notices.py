@@ -11,9 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lms.extensions import db
-from lms.mail import absolute_url, message_values, queue_emails
+from lms.mail.outbox import absolute_url, message_values, queue_emails
 from lms.models import Assignment, Module, ModuleVersion, OutboxMessage, SentReminder, User
-from lms.reminders import (
+from lms.models.content import current_version
+from lms.renewal.rules import (
     ASSIGNED,
     DUE_REMINDER,
     EXPIRED_MANAGER,
@@ -69,9 +70,7 @@ def long_date(day: date | None) -> str:
 def module_infos() -> dict[int, ModuleInfo]:
     """Return slug and current title of every module, by module id."""
     rows = db.session.execute(
-        select(Module.id, Module.slug, ModuleVersion.title).join(
-            ModuleVersion, (ModuleVersion.module_id == Module.id) & ModuleVersion.is_current
-        )
+        select(Module.id, Module.slug, ModuleVersion.title).join(ModuleVersion, current_version())
     )
     return {module_id: ModuleInfo(slug, title) for module_id, slug, title in rows}
 

@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, or_, select, update
 
 from lms.audit import record_events
 from lms.extensions import db
-from lms.mail import queue_emails
+from lms.mail.outbox import queue_emails
 from lms.models import (
     Assignment,
     Certificate,
@@ -20,8 +20,9 @@ from lms.models import (
     ProgramModule,
     User,
 )
-from lms.reminders import RETRAIN, is_holder, retrain_dates
+from lms.models.content import current_version
 from lms.renewal.notices import Dates, ModuleInfo, notice_values, users_with_managers
+from lms.renewal.rules import RETRAIN, is_holder, retrain_dates
 
 DEFAULT_DUE_DAYS = 30  # for an assignment no current program explains
 
@@ -43,14 +44,14 @@ def apply_retraining(slugs: Iterable[str], today: date, batch_size: int = 500) -
 
     `slugs` are modules whose version went up in this sync (`SyncReport.versions_raised`);
     those whose new version has `retrain_on_change` apply. A holder is someone
-    whose certification is valid today; see `lms.reminders.retrain_dates` for
+    whose certification is valid today; see `lms.renewal.rules.retrain_dates` for
     the dates. Returns how many holders were asked to retrain.
     """
     count = 0
     for slug in slugs:
         module, version = db.session.execute(
             select(Module, ModuleVersion)
-            .join(ModuleVersion, (ModuleVersion.module_id == Module.id) & ModuleVersion.is_current)
+            .join(ModuleVersion, current_version())
             .where(Module.slug == slug)
         ).one()
         if version.retrain_on_change:

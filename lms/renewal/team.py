@@ -26,9 +26,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
 from lms.extensions import db
-from lms.mail import absolute_url, message_values
+from lms.mail.outbox import absolute_url, message_values
 from lms.models import OutboxMessage, SentReminder, User
-from lms.reminders import (
+from lms.renewal.notices import long_date
+from lms.renewal.rules import (
     ASSIGNED,
     DUE_REMINDER,
     EXPIRED_NOTICE,
@@ -38,7 +39,6 @@ from lms.reminders import (
     team_digest_key,
     team_digests,
 )
-from lms.renewal.notices import long_date
 
 TEAM_DIGEST = "team_digest"  # OutboxMessage.kind
 CLAIM_CHUNK = 2000

@@ -1,16 +1,12 @@
-from flask import current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 
-from lms.certificates.codes import normalise_code
+from lms.certificates.codes import NO_SUCH, NOT_A_CODE, normalise_code
 from lms.certificates.operations import find_certificate, verification, verify_url
 from lms.extensions import limiter
 from lms.models.base import utctoday
-from lms.verify import bp
 from lms.verify.forms import VerifyForm
 
-NO_SUCH = "No such certificate: check the code and try again."
-NOT_A_CODE = (
-    "That is not a certificate code: codes have 16 letters and digits, such as K7QD-9XRM-P2VA-T3NB."
-)
+bp = Blueprint("verify", __name__)
 
 
 def verify_limit() -> str:

@@ -16,7 +16,7 @@ depends_on = None
 
 def upgrade():
     # A double-clicked "start" could open two attempts; the quiz code now relies on this
-    # index to keep one (lms.training.start_attempt).
+    # index to keep one (lms.learn.operations.start_attempt).
     with op.batch_alter_table('attempts', schema=None) as batch_op:
         batch_op.create_index('uq_attempts_open_assignment_id', ['assignment_id'], unique=True, sqlite_where=sa.text('submitted_at IS NULL'), postgresql_where=sa.text('submitted_at IS NULL'))
 

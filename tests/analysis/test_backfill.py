@@ -6,9 +6,15 @@ from sqlalchemy import select
 
 from lms import create_app
 from lms.extensions import db
+from lms.learn.operations import (
+    current_version,
+    cycle_attempts,
+    progress_of,
+    start_attempt,
+    submit_attempt,
+)
 from lms.models import Assignment, AttemptAnswer, AttemptPick, Choice
 from lms.models.base import utctoday
-from lms.training import current_version, cycle_attempts, progress_of, start_attempt, submit_attempt
 from tests.factories import make_employee
 from tests.ops.support import empty_database, run_migrations
 

@@ -29,9 +29,15 @@ import pytest
 from sqlalchemy import select
 
 from lms.extensions import db
+from lms.learn.operations import (
+    current_version,
+    cycle_attempts,
+    progress_of,
+    start_attempt,
+    submit_attempt,
+)
 from lms.models import Assignment, Choice, ModuleVersion, Question
 from lms.models.base import utctoday
-from lms.training import current_version, cycle_attempts, progress_of, start_attempt, submit_attempt
 from tests.factories import make_employee, module_text, write_module, write_program
 
 QUIZ = [

@@ -9,10 +9,10 @@ at all, so "forgot password" on the new address yields nothing.
 from sqlalchemy import select
 
 from lms.extensions import db
-from lms.invitations import RESET, issue_token
-from lms.mail import send_queued
+from lms.mail.sender import send_queued
 from lms.models import AuditEvent, User, UserToken
 from lms.models.base import utcnow
+from lms.people.invitations import RESET, issue_token
 from tests.factories import PASSWORD
 
 EVIL = "mallory@evil.example"

@@ -2,7 +2,7 @@
 
 from sqlalchemy import event, select
 
-from lms.demo import load_demo
+from lms.demo.operations import load_demo
 from lms.extensions import db
 from lms.models import Certificate, User
 from lms.models.base import utctoday

@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import select
 
 from lms.extensions import db
-from lms.invitations import INVITE, RESET, issue_token
 from lms.models import User
 from lms.models.base import utcnow
-from lms.passwords import MAX_LENGTH, password_problem
+from lms.people.invitations import INVITE, RESET, issue_token
+from lms.people.passwords import MAX_LENGTH, password_problem
 from tests.factories import make_employee
 
 GUESSABLE = "This password is too easy to guess"

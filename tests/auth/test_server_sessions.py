@@ -144,7 +144,7 @@ def test_raising_session_version_ends_every_session_and_remember_me_token(
 
 
 def test_end_all_sessions_raises_session_version_for_each_person(client, erin, browser):
-    from lms.people import end_all_sessions
+    from lms.people.operations import end_all_sessions
 
     sign_in(client, remember=True)
     end_all_sessions([erin.id])

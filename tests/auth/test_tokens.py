@@ -7,7 +7,9 @@ import pytest
 from sqlalchemy import select, update
 
 from lms.extensions import db
-from lms.invitations import (
+from lms.models import AuditEvent, User, UserToken
+from lms.models.base import utcnow
+from lms.people.invitations import (
     INVITE,
     RESET,
     RESETS_PER_HOUR,
@@ -16,8 +18,6 @@ from lms.invitations import (
     issue_token,
     set_password_with_token,
 )
-from lms.models import AuditEvent, User, UserToken
-from lms.models.base import utcnow
 from tests import smtp
 from tests.factories import PASSWORD, make_employee
 

@@ -9,9 +9,7 @@ from sqlalchemy import select
 
 from lms.certificates.operations import CertificateRecord, find_certificate
 from lms.extensions import db
-from lms.models import Assignment, Certificate, Choice, Completion
-from lms.models.base import utctoday
-from lms.training import (
+from lms.learn.operations import (
     current_version,
     cycle_attempts,
     progress_of,
@@ -19,6 +17,8 @@ from lms.training import (
     start_attempt,
     submit_attempt,
 )
+from lms.models import Assignment, Certificate, Choice, Completion
+from lms.models.base import utctoday
 from tests.factories import make_employee
 
 HIRED = utctoday() - timedelta(days=800)  # first cycle (due hire + 30 days) expired long ago

@@ -16,7 +16,9 @@ from lms.extensions import db
 from lms.models import Assignment, Attempt, Certificate, Completion
 from lms.models.base import utctoday
 from lms.periods import add_period, parse_period
-from lms.reports import Filters, Scope, dashboard
+from lms.reports.dashboard import dashboard
+from lms.reports.filters import Filters
+from lms.reports.scope import Scope
 from tests.api.conftest import Api, new_token
 from tests.certificates.conftest import certificate_of, complete_on, login
 from tests.factories import make_employee

@@ -8,8 +8,10 @@ from lms.compliance.operations import summarised_managers
 from lms.compliance.queries import cell_counts
 from lms.extensions import db
 from lms.models import Assignment, User
-from lms.reports import BY_STATUS, Filters, Scope, counted
-from lms.status_sql import status_case
+from lms.reports.dashboard import BY_STATUS
+from lms.reports.filters import Filters, counted
+from lms.reports.scope import Scope
+from lms.reports.status_sql import status_case
 from tests.hr.conftest import login, org, org_content  # noqa: F401 - fixtures reused here
 
 

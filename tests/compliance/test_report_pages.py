@@ -5,8 +5,10 @@ from sqlalchemy import update
 from lms.compliance.queries import report_page
 from lms.extensions import db
 from lms.models import User
-from lms.reports import Filters, Scope, count_of, report_select
-from lms.reports import report_page as offset_page
+from lms.reports.assignments import count_of, report_select
+from lms.reports.assignments import report_page as offset_page
+from lms.reports.filters import Filters
+from lms.reports.scope import Scope
 
 
 def every_row(scope, f):

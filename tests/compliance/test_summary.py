@@ -9,9 +9,10 @@ from lms.compliance import queries
 from lms.compliance.operations import adopt_big_teams, recount, verify_and_repair
 from lms.extensions import db
 from lms.models import Assignment, User
-from lms.renewal import renew
-from lms.reports import Filters, Scope
-from lms.reports import dashboard as counted_dashboard
+from lms.renewal.job import renew
+from lms.reports.dashboard import dashboard as counted_dashboard
+from lms.reports.filters import Filters
+from lms.reports.scope import Scope
 from tests.compliance.conftest import managers, recounted, summarised
 
 # Days around today that cross due dates, windows and expiries of the fixture, and year ends.

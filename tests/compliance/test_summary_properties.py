@@ -21,10 +21,7 @@ from lms.certificates.operations import CertificateError, revoke_certificate
 from lms.compliance.operations import recount, verify_and_repair
 from lms.extensions import db
 from lms.hr.operations import ActionError, grant_exemption, remove_exemption
-from lms.models import Certificate, Choice, Completion, Module
-from lms.renewal import renew
-from lms.renewal.retraining import retrain_holders
-from lms.training import (
+from lms.learn.operations import (
     TrainingError,
     current_version,
     cycle_attempts,
@@ -33,6 +30,9 @@ from lms.training import (
     start_attempt,
     submit_attempt,
 )
+from lms.models import Certificate, Choice, Completion, Module
+from lms.renewal.job import renew
+from lms.renewal.retraining import retrain_holders
 from tests.compliance.conftest import managers, recounted, summarised
 from tests.input.properties import THROUGH_DB
 

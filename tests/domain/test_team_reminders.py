@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from lms.reminders import (
+from lms.renewal.rules import (
     ASSIGNED,
     DUE_REMINDER,
     EXPIRED_MANAGER,

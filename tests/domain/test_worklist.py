@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from lms.worklist import late_count, todo_order
+from lms.learn.rules import late_count, todo_order
 
 D = date(2026, 12, 2)
 

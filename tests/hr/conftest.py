@@ -19,7 +19,7 @@ from sqlalchemy import select
 from lms.extensions import db
 from lms.models import Assignment, Module, User
 from lms.models.base import utctoday
-from lms.people import create_user
+from lms.people.operations import create_user
 from tests.factories import PASSWORD, QUIZ, write_module, write_program
 
 

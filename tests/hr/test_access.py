@@ -5,8 +5,8 @@ from sqlalchemy import func, select
 
 from lms.extensions import db
 from lms.models import AuditEvent, User
-from lms.people import report_ids
-from lms.reports import Scope, team_ids
+from lms.people.operations import report_ids
+from lms.reports.scope import Scope, team_ids
 
 LIST_PAGES = [
     "/hr/",

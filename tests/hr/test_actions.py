@@ -4,8 +4,8 @@ import pytest
 from sqlalchemy import func, select
 
 from lms.extensions import db
+from lms.learn.operations import current_version, cycle_attempts, progress_of
 from lms.models import Attempt, AuditEvent, ModuleVersion
-from lms.training import current_version, cycle_attempts, progress_of
 
 
 def events(action):

@@ -7,10 +7,12 @@ import pytest
 from sqlalchemy import select
 
 from lms.extensions import db
+from lms.learn.operations import status_of
 from lms.models import Assignment, Module, User
-from lms.reports import Filters, Scope, dashboard
+from lms.reports.dashboard import dashboard
+from lms.reports.filters import Filters
+from lms.reports.scope import Scope
 from lms.status import compliance_rate, count_statuses
-from lms.training import status_of
 
 
 def expected_counts(day, where=lambda user, slug: True):

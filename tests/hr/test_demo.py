@@ -8,11 +8,13 @@ import pytest
 from sqlalchemy import func, select
 
 from lms.audit import first_broken_link
-from lms.demo import load_demo, plan_people
+from lms.demo.operations import load_demo, plan_people
 from lms.extensions import db
 from lms.models import Assignment, Attempt, Attestation, Completion, User
-from lms.people import report_ids
-from lms.reports import Filters, Scope, dashboard
+from lms.people.operations import report_ids
+from lms.reports.dashboard import dashboard
+from lms.reports.filters import Filters
+from lms.reports.scope import Scope
 
 TODAY = date(2026, 6, 15)
 

@@ -14,12 +14,12 @@ from sqlalchemy import select
 
 from lms.extensions import db
 from lms.hr.charts import stacked_bars
-from lms.invitations import send_invitation
-from lms.mail import send_queued
 from lms.mail.rules import blank_one_time_links
+from lms.mail.sender import send_queued
 from lms.models import OutboxMessage
 from lms.models.base import utcnow
-from lms.reports import Bar
+from lms.people.invitations import send_invitation
+from lms.reports.dashboard import Bar
 from lms.status import STATUSES
 from tests import smtp
 from tests.factories import make_employee

@@ -3,9 +3,9 @@
 from sqlalchemy import select
 
 from lms.extensions import db
-from lms.invitations import INVITE, RESET, find_token, issue_token
 from lms.models import AuditEvent, OutboxMessage, User
 from lms.models.base import utcnow
+from lms.people.invitations import INVITE, RESET, find_token, issue_token
 from tests.hr.importing import csv_bytes, row
 
 

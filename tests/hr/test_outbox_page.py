@@ -1,7 +1,8 @@
 """HR sees the email queue: what waits, what was sent to whom."""
 
 from lms.extensions import db
-from lms.mail import queue_email, send_queued
+from lms.mail.outbox import queue_email
+from lms.mail.sender import send_queued
 from tests import smtp
 
 smtp_server = smtp.smtp_server

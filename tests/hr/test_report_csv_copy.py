@@ -10,14 +10,14 @@ import pytest
 
 from lms.extensions import db
 from lms.hr.exports import copy_csv_chunks, csv_chunks
-from lms.reports import (
+from lms.reports.assignments import (
     REPORT_COLUMNS,
     REPORT_TEXT_COLUMNS,
-    Filters,
-    Scope,
     iter_report_rows,
     report_windows,
 )
+from lms.reports.filters import Filters
+from lms.reports.scope import Scope
 from tests.hr.test_reports import csv_rows
 
 

@@ -7,7 +7,9 @@ from datetime import timedelta
 import pytest
 
 from lms.extensions import db
-from lms.reports import REPORT_COLUMNS, Filters, Scope, iter_report_rows, report_page
+from lms.reports.assignments import REPORT_COLUMNS, iter_report_rows, report_page
+from lms.reports.filters import Filters
+from lms.reports.scope import Scope
 
 
 def csv_rows(response):

@@ -8,8 +8,8 @@ from sqlalchemy import insert, select
 
 from lms.extensions import db
 from lms.models import Assignment, Module, User
+from lms.reports.status_sql import STATUS_GROUPS, status_case, status_condition, statuses_for
 from lms.status import STATUSES, assignment_status
-from lms.status_sql import STATUS_GROUPS, status_case, status_condition, statuses_for
 
 DAY = date(2026, 3, 31)
 AROUND = [None, DAY - timedelta(days=1), DAY, DAY + timedelta(days=1)]

@@ -9,8 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from lms.extensions import db
-from lms.models import Choice, Completion
-from lms.training import (
+from lms.learn.operations import (
     current_version,
     cycle_attempts,
     progress_of,
@@ -18,6 +17,7 @@ from lms.training import (
     start_attempt,
     submit_attempt,
 )
+from lms.models import Choice, Completion
 
 
 def take(assignment, user, day, *, fail_first=False):

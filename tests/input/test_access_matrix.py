@@ -22,11 +22,7 @@ from sqlalchemy import select
 from lms.api.tokens import create_token
 from lms.extensions import db
 from lms.imports import jobs
-from lms.invitations import INVITE, RESET, issue_token
-from lms.models import AttemptRequest, Certificate, Choice, ImportJob, OutboxMessage, User
-from lms.models.base import utcnow
-from lms.people import create_user
-from lms.training import (
+from lms.learn.operations import (
     current_version,
     cycle_attempts,
     progress_of,
@@ -34,6 +30,10 @@ from lms.training import (
     start_attempt,
     submit_attempt,
 )
+from lms.models import AttemptRequest, Certificate, Choice, ImportJob, OutboxMessage, User
+from lms.models.base import utcnow
+from lms.people.invitations import INVITE, RESET, issue_token
+from lms.people.operations import create_user
 from tests.factories import PASSWORD
 from tests.hr.conftest import set_dates
 

@@ -251,7 +251,7 @@ def test_a_next_url_with_control_characters_is_ignored(org, login, auth, target)
 
 
 def test_safe_next_refuses_control_characters():
-    from lms.auth.routes import safe_next
+    from lms.ops.redirects import safe_next
 
     assert safe_next("/hr/\r\nX: y") is None
     assert safe_next("/hr/people?q=ok") == "/hr/people?q=ok"

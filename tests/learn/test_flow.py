@@ -203,8 +203,8 @@ def test_module_without_quiz_is_read_and_signed(client, auth, app, content_dir, 
 
 
 def test_a_second_signature_racing_the_first_is_refused_not_a_500(client, auth, erin):
+    from lms.learn.operations import TrainingError, sign_attestation
     from lms.learn.queries import progress_for_slug
-    from lms.training import TrainingError, sign_attestation
 
     auth.login()
     attempt = start(client)

@@ -13,10 +13,10 @@ import time_machine
 from sqlalchemy import delete, event, insert, select, update
 
 from lms.extensions import db
+from lms.learn.operations import current_version
 from lms.models import Assignment, Attempt, Module, ModuleVersion, User
 from lms.models.base import utcnow, utctoday
 from lms.models.revisions import PAUSES, revisions_raised_once
-from lms.training import current_version
 from lms.web import pagecache
 from tests.conftest import IsolatedClient
 from tests.factories import PASSWORD, make_employee

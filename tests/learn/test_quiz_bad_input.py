@@ -101,7 +101,7 @@ def test_submitting_twice_records_once(client, attempt):
 
 
 def test_the_database_update_records_a_race_once(app, attempt):
-    from lms.training import submit_attempt
+    from lms.learn.operations import submit_attempt
 
     stale = db.session.get(Attempt, attempt.id)
     assert submit_attempt(stale, {k[1:]: v for k, v in answers_for(attempt).items()}) is True
@@ -121,9 +121,9 @@ def test_quiz_post_without_csrf_token_is_refused(app, client, attempt):
 
 
 def test_two_racing_starts_open_one_attempt(synced, client, auth):
+    from lms.learn.operations import start_attempt
     from lms.learn.queries import progress_for_slug
     from lms.models.base import utctoday
-    from lms.training import start_attempt
 
     erin = make_employee()
     first = progress_for_slug(erin.id, "dignity", utctoday())

@@ -13,11 +13,12 @@ import pytest
 from sqlalchemy import select
 
 from lms.extensions import db
-from lms.invitations import send_password_reset
-from lms.mail import queue_email, send_queued
+from lms.mail.outbox import queue_email
 from lms.mail.rules import delivery_problem, explain_failure
+from lms.mail.sender import send_queued
 from lms.models import OutboxMessage
 from lms.models.base import utcnow
+from lms.people.invitations import send_password_reset
 from tests.factories import make_employee
 from tests.smtp import free_port
 

@@ -3,7 +3,7 @@
 from sqlalchemy import func, select
 
 from lms.extensions import db
-from lms.mail import list_messages, messages_for_user, outbox_counts, queue_email
+from lms.mail.outbox import list_messages, messages_for_user, outbox_counts, queue_email
 from lms.models import OutboxMessage
 from tests.factories import make_employee
 
@@ -120,7 +120,7 @@ def test_outbox_partial_lists_messages_with_their_status(app, synced):
 
 
 def test_queue_emails_inserts_many_and_skips_keys_already_queued(app, synced):
-    from lms.mail import message_values, queue_emails
+    from lms.mail.outbox import message_values, queue_emails
 
     erin = make_employee()
     context = {"employee": erin, "title": "T", "due": "", "link": ""}

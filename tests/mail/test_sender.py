@@ -6,8 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from lms.extensions import db
-from lms.mail import retry_delay, send_queued
-from lms.mail.sender import claim_batch
+from lms.mail.sender import claim_batch, retry_delay, send_queued
 from lms.models import OutboxMessage
 from lms.models.base import utcnow
 from lms.renewal.notices import queue_notice
@@ -16,7 +15,7 @@ from tests.factories import make_employee
 
 def queue(n, *, to=None):
     """Queue n distinct reminders to Erin (or `to`) and commit."""
-    from lms.mail import queue_email
+    from lms.mail.outbox import queue_email
 
     erin = to or make_employee()
     for i in range(n):
@@ -83,7 +82,7 @@ def test_limit_sends_only_that_many(app, synced, smtp_server):
 
 
 def test_names_and_subjects_beyond_ascii_survive(app, synced, smtp_server):
-    from lms.mail import queue_email
+    from lms.mail.outbox import queue_email
 
     app.config["MAIL_FROM"] = "Équipe Formation <attest@example.com>"
     chloe = make_employee(email="chloe@example.com", full_name="Chloé Müller")

@@ -4,8 +4,8 @@ import pytest
 from sqlalchemy import select
 
 from lms.extensions import db
+from lms.learn.operations import current_version, cycle_attempts, progress_of, sign_attestation
 from lms.models import Assignment, OutboxMessage
-from lms.training import current_version, cycle_attempts, progress_of, sign_attestation
 from tests.factories import make_employee, write_module, write_program
 from tests.smtp import smtp_server  # noqa: F401 - the fixture
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 
 from lms.extensions import db
 from lms.models import Assignment, Module, OutboxMessage, SentReminder
-from lms.reminders import NewItem, digest_key, new_training_digests
+from lms.renewal.rules import NewItem, digest_key, new_training_digests
 from tests.factories import make_employee, write_module, write_program
 from tests.renewal.conftest import HIRED, renew_on
 

@@ -17,9 +17,9 @@ from sqlalchemy.pool import NullPool
 
 from lms import create_app
 from lms.extensions import db
-from lms.mail import queue_email
+from lms.mail.outbox import queue_email
 from lms.models import OutboxMessage
-from lms.people import create_user
+from lms.people.operations import create_user
 from tests.factories import write_module, write_program
 from tests.smtp import SMTPServer
 

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from lms.reminders import (
+from lms.renewal.rules import (
     Reminder,
     is_holder,
     needs_resolved_note,

@@ -120,7 +120,7 @@ def test_each_run_leaves_an_audit_event(runner, smtp_server, mona, erin):
 def test_mail_refused_at_first_stays_queued_and_goes_out_later_once(
     runner, smtp_server, mona, erin
 ):
-    from lms.mail import send_queued
+    from lms.mail.sender import send_queued
 
     day = HIRED + timedelta(days=31)
     smtp_server.drop_connections(1000)
@@ -140,8 +140,8 @@ def test_mail_refused_at_first_stays_queued_and_goes_out_later_once(
 
 
 def test_batches_cover_everyone(app, smtp_server, mona, erin):
-    from lms.people import create_user
-    from lms.renewal import renew
+    from lms.people.operations import create_user
+    from lms.renewal.job import renew
 
     for n in range(5):
         create_user(

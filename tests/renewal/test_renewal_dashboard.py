@@ -6,9 +6,9 @@ from sqlalchemy import select
 
 from lms.dates import format_date
 from lms.extensions import db
+from lms.learn.operations import cycle_attempts
 from lms.models import Completion
 from lms.models.base import utctoday
-from lms.training import cycle_attempts
 from tests.factories import make_employee
 from tests.renewal.conftest import assignment_of, complete_on
 

@@ -5,10 +5,10 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from lms.extensions import db
+from lms.learn.operations import status_of
 from lms.models import AuditEvent, OutboxMessage
 from lms.models.base import utctoday
 from lms.periods import add_months
-from lms.training import status_of
 from tests.factories import make_employee, write_module
 from tests.renewal.conftest import TITLE, assignment_of, complete_on, renew_on
 
@@ -124,7 +124,7 @@ def test_only_current_holders_are_retrained_across_batches(content_dir, synced):
     from lms.content.loader import load_content
     from lms.content.sync import sync_content
     from lms.models.base import utcnow
-    from lms.renewal import apply_retraining
+    from lms.renewal.retraining import apply_retraining
 
     holders = []
     for n in range(3):

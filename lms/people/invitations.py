@@ -16,10 +16,10 @@ from sqlalchemy import func, insert, select, update
 
 from lms.audit import record_event, record_events
 from lms.extensions import db
-from lms.mail import message_values, queue_email, queue_emails
+from lms.mail.outbox import message_values, queue_email, queue_emails
 from lms.models import User, UserToken
 from lms.models.base import utcnow
-from lms.passwords import hash_password, password_problem, user_inputs
+from lms.people.passwords import hash_password, password_problem, user_inputs
 
 INVITE = "invite"
 RESET = "reset"

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from lms.assignments import assign_programs
 from lms.extensions import db
 from lms.models import User
-from lms.passwords import hash_password, password_problem
+from lms.people.passwords import hash_password, password_problem
 
 
 class PeopleError(ValueError):
@@ -136,8 +136,8 @@ def end_email_changes(
     told, so a change its holder did not make does not go unnoticed. Returns
     the audit events for the caller to record (flushes only).
     """
-    from lms.invitations import retire_tokens
-    from lms.mail import message_values, queue_emails
+    from lms.mail.outbox import message_values, queue_emails
+    from lms.people.invitations import retire_tokens
 
     if not changes:
         return []

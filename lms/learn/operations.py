@@ -31,7 +31,7 @@ from lms.models import (
 )
 from lms.models.base import utcnow
 from lms.periods import parse_period
-from lms.renewal import queue_resolved_note
+from lms.renewal.notices import queue_resolved_note
 from lms.status import (
     STEP_LOCKED,
     STEP_RESUME,

@@ -1,35 +1,32 @@
+"""HR's side of the CSV import: upload, preview, confirm; and (re)sending invitations."""
+
 from datetime import timedelta
 
-from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import delete, func, select
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from lms.auth.password import AFTER_RESPONSE_LIMIT, deliver_after_response
-from lms.auth.routes import safe_next
 from lms.extensions import db
-from lms.hr.access import load_scope
+from lms.hr.access import load_hr_scope
 from lms.hr.context import hr_context
-from lms.hrimport import bp
-from lms.hrimport.forms import ConfirmForm, InviteForm, PreviewAgainForm, UploadForm
 from lms.imports import jobs
 from lms.imports.apply import apply_plan, preview_csv
-from lms.invitations import INVITE, can_invite, send_invitation
+from lms.imports.forms import ConfirmForm, InviteForm, PreviewAgainForm, UploadForm
 from lms.models import AuditEvent, ImportJob, StagedImport, User, UserToken
 from lms.models.base import utcnow, utctoday
+from lms.ops.after_response import AFTER_RESPONSE_LIMIT, deliver_after_response
+from lms.ops.redirects import safe_next
+from lms.people.invitations import INVITE, can_invite, send_invitation
 
 STAGED_FOR = timedelta(days=1)  # an upload not confirmed by then is deleted
+bp = Blueprint("hrimport", __name__, url_prefix="/hr/import")
+
 SHOWN = 200  # rows listed per section of a preview; the counts cover them all
 
 
-@bp.before_request
-def require_hr():
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    if not current_user.is_hr:
-        abort(403)
-    return load_scope()  # for the HR navigation these pages share (hr/_page.html)
-
+# HR alone; the scope is for the HR navigation these pages share (hr/_page.html).
+bp.before_request(load_hr_scope)
 
 bp.context_processor(hr_context)
 
