@@ -102,7 +102,7 @@ def signed_in(app, user) -> tuple[str, str]:
     from flask import session
     from flask_wtf.csrf import generate_csrf
 
-    from lms.auth.routes import sign_in
+    from lms.auth.signing_in import sign_in
 
     # A fresh app context: generate_csrf caches its token on `g`, which would hand every
     # session after the first the first one's token.

@@ -25,7 +25,7 @@ from lms.activation.operations import ActivationError, LetterError, issue_letter
 from lms.activation.operations import activate as use_code
 from lms.activation.queries import letter_rows
 from lms.activation.render import letters_pdf
-from lms.auth.routes import sign_in
+from lms.auth.signing_in import sign_in
 from lms.extensions import db, limiter
 from lms.models import User
 from lms.models.base import utcnow

@@ -20,8 +20,8 @@ from lms.certificates.operations import find_certificate, verification, verify_u
 from lms.compliance.queries import dashboard
 from lms.extensions import db, limiter
 from lms.imports.csvfile import check_date
+from lms.mail.after_response import deliver_after_response
 from lms.models.base import utctoday
-from lms.ops.after_response import deliver_after_response
 from lms.reports.filters import Filters
 from lms.reports.scope import Scope
 from lms.reports.transcripts import transcript

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select, text
 
-from lms.compliance.triggers import (
+from lms.extensions import db
+from lms.models import ComplianceManager
+from lms.models.compliance_triggers import (
     COUNTS,
     KEY,
     SCOPES,
@@ -18,8 +20,6 @@ from lms.compliance.triggers import (
     drop_statements,
     recount_statements,
 )
-from lms.extensions import db
-from lms.models import ComplianceManager
 
 SHOWN = 20  # differences listed by verify-summary; the rest are counted
 

@@ -15,8 +15,6 @@ from sqlalchemy import and_, case, func, or_, select, true, tuple_
 from sqlalchemy.sql.elements import ColumnElement
 
 from lms.compliance.rules import (
-    EVERYONE,
-    NO_DEPARTMENT_KEY,
     KindCounts,
     before_ranges,
     bucket,
@@ -32,6 +30,7 @@ from lms.models import (
     ModuleVersion,
     User,
 )
+from lms.models.compliance import EVERYONE, NO_DEPARTMENT_KEY
 from lms.reports.assignments import count_of as counted_count_of
 from lms.reports.assignments import report_select
 from lms.reports.dashboard import BY_STATUS, Bar, Dashboard, OverduePerson, module_titles

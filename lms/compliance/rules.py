@@ -31,6 +31,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from lms.models.compliance import NO_DAY
 from lms.status import (
     COMPLETE,
     DUE_SOON,
@@ -49,10 +50,7 @@ KIND_IN_PROGRESS = "p"
 KIND_WINDOW = "w"
 KIND_EXPIRY = "e"
 KINDS = (KIND_EXEMPT, KIND_COMPLETE, KIND_NOT_STARTED, KIND_IN_PROGRESS, KIND_WINDOW, KIND_EXPIRY)
-NO_DAY = date(1970, 1, 1)  # the key day of kinds whose status never changes
 LEVELS = ("y", "m", "d")
-EVERYONE = 0  # the scope of HR's figures; any other scope is a manager's user id
-NO_DEPARTMENT_KEY = ""  # departments are keys: people with none are counted under ""
 
 
 def contributions(

@@ -30,7 +30,7 @@ def idle_settings():
 def keep_alive():
     """Count this as activity ("Stay signed in", or typing on a page): the session goes on.
 
-    Signing the person in again (lms.auth.routes.load_user) has already recorded the
+    Signing the person in again (lms.auth.signing_in.load_user) has already recorded the
     activity; there is nothing else to do.
     """
     return "", 204

@@ -13,9 +13,9 @@ from lms.hr.context import hr_context
 from lms.imports import jobs
 from lms.imports.apply import apply_plan, preview_csv
 from lms.imports.forms import ConfirmForm, InviteForm, PreviewAgainForm, UploadForm
+from lms.mail.after_response import AFTER_RESPONSE_LIMIT, deliver_after_response
 from lms.models import AuditEvent, ImportJob, StagedImport, User, UserToken
 from lms.models.base import utcnow, utctoday
-from lms.ops.after_response import AFTER_RESPONSE_LIMIT, deliver_after_response
 from lms.ops.redirects import safe_next
 from lms.people.invitations import INVITE, can_invite, send_invitation
 

@@ -1,4 +1,4 @@
-"""The compliance summary: counts kept by database triggers (lms.compliance.triggers).
+"""The compliance summary: counts kept by database triggers (lms.models.compliance_triggers).
 
 `compliance_counts` holds, per scope (0 for everyone, else a manager above the
 people counted), department, module, kind and key day, how many counted
@@ -15,6 +15,11 @@ from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.extensions import db
+
+# Keys of the summary (lms.compliance.rules reads them back).
+NO_DAY = date(1970, 1, 1)  # the key day of kinds whose status never changes
+EVERYONE = 0  # the scope of HR's figures; any other scope is a manager's user id
+NO_DEPARTMENT_KEY = ""  # departments are keys: people with none are counted under ""
 
 
 class ComplianceCount(db.Model):
@@ -39,7 +44,7 @@ class ComplianceScope(db.Model):
 
 
 class ComplianceManager(db.Model):
-    """A manager whose people's figures are kept under their own scope (lms.compliance.triggers)."""
+    """A manager whose people's figures are kept under their own scope (lms.models.compliance_triggers)."""
 
     __tablename__ = "compliance_managers"
 
@@ -47,4 +52,4 @@ class ComplianceManager(db.Model):
 
 
 # The triggers that keep these tables are installed with them by `db.create_all()`.
-from lms.compliance.triggers import install_triggers  # noqa: E402, F401
+from lms.models.compliance_triggers import install_triggers  # noqa: E402, F401

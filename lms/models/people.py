@@ -41,7 +41,7 @@ class User(db.Model):
     manager: Mapped[User | None] = relationship(remote_side=[id], lazy="raise")
 
     # Not Flask-Login's user: a request's `current_user` is a SignedInPerson
-    # (lms.web.signed_in), read with its session by lms.auth.routes.load_user.
+    # (lms.web.signed_in), read with its session by lms.auth.signing_in.load_user.
 
     @property
     def first_name(self) -> str:

@@ -20,9 +20,10 @@ from flask import (
 from flask_login import current_user, logout_user
 
 from lms.auth.operations import end_session
-from lms.auth.routes import landing, safe_next, sign_in
+from lms.auth.signing_in import landing, sign_in
 from lms.extensions import db
 from lms.models.base import utcnow
+from lms.ops.redirects import safe_next
 from lms.sso import operations
 from lms.sso.client import (
     PROVIDER_FAILURES,

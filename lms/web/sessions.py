@@ -23,7 +23,7 @@ class SignedCookieSessions(SecureCookieSessionInterface):
     its age. The same bytes signed under the same keys verify the same way every time,
     so nothing is trusted that was not checked; a new key set starts with none
     remembered. Whether the session a cookie names has ended is not the cookie's to
-    say: that is read from the database on every request (lms.auth.routes.load_user),
+    say: that is read from the database on every request (lms.auth.signing_in.load_user),
     so a revoked session is refused even while its cookie is remembered here. Only
     sessions holding plain values (the signed-in session: its token, freshness, CSRF
     secret) are remembered: each request gets its own copy, which it may

@@ -1,6 +1,6 @@
 """The signed-in person as every request sees them (`current_user`): what views read, no more.
 
-Every signed-in request reads this from one statement (lms.auth.routes.load_user, on
+Every signed-in request reads this from one statement (lms.auth.signing_in.load_user, on
 the driver's cursor: see lms.database.driver_query). Until session 14 it came back as
 a detached ORM `User` with nine columns loaded, so reading any other column raised
 DetachedInstanceError in whichever view first tried. This type says exactly what there

@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import NullPool
 
 from lms.auth.operations import hash_session_token, start_session
-from lms.auth.routes import SIGNED_IN_FIELDS, SIGNED_IN_ROW, load_user
+from lms.auth.signing_in import SIGNED_IN_FIELDS, SIGNED_IN_ROW, load_user
 from lms.database import DriverQuery, autocommit_connection
 from lms.extensions import db
 from lms.models import User

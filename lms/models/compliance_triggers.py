@@ -27,8 +27,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import event
 
-from lms.compliance.rules import EVERYONE, NO_DAY, NO_DEPARTMENT_KEY
 from lms.extensions import db
+from lms.models.compliance import EVERYONE, NO_DAY, NO_DEPARTMENT_KEY
 
 COUNTS = "compliance_counts"
 SCOPES = "compliance_scopes"
