@@ -10,7 +10,7 @@ compliance_scopes which scopes count each person, compliance_managers which mana
 have figures of their own (lms.models.compliance, lms.compliance.rules); and a partial
 index of pending assignments by due date, for the most overdue people. Triggers on
 assignments and users keep them current; the tables are filled by a full recount. The
-statements are a copy of lms.compliance.triggers as it was when this migration was
+statements are a copy of lms.models.compliance_triggers as it was when this migration was
 written. New tables only: nothing is rebuilt on SQLite.
 """
 
@@ -107,7 +107,7 @@ def upgrade():
     postgres = op.get_bind().dialect.name == "postgresql"
     for statement in POSTGRESQL_TRIGGERS if postgres else SQLITE_TRIGGERS:
         op.execute(statement)
-    if postgres:  # room for in-place updates of the counts (see lms.compliance.triggers)
+    if postgres:  # room for in-place updates of the counts (see lms.models.compliance_triggers)
         op.execute(
             "ALTER TABLE compliance_counts SET (fillfactor = 50, autovacuum_vacuum_scale_factor = 0.02)"
         )
