@@ -2,7 +2,7 @@
 
 DESIGN.md, "Reminders": people without an email address get no email; their
 manager's messages list what they have outstanding. The rules (which lines,
-in what order) are `lms.reminders.team_items` and `team_digests`; this module
+in what order) are `lms.renewal.rules.team_items` and `team_digests`; this module
 loads and queues them.
 
 The once-only guarantee is the one the daily "New training" message has: each
