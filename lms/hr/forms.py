@@ -13,6 +13,9 @@ from wtforms.validators import (
 from lms.hr.operations import MAX_EXTRA_ATTEMPTS, MAX_REASON
 from lms.imports.csvfile import date_range_problem
 from lms.ops.badinput import is_id
+from lms.reports.filters import MANAGERS_SHOWN, find_managers
+from lms.reports.rules import choose_manager, manager_problem, parse_manager_query
+from lms.reports.scope import Scope
 from lms.status import LABELS, STATUSES
 
 
@@ -66,16 +69,29 @@ class ReportFilterForm(FlaskForm):
     module = SelectField("Module", validate_choice=False)
     program = SelectField("Program", validate_choice=False)
     status = SelectField("Status", choices=STATUS_CHOICES, default="")
-    manager = SelectField(
+    # A manager is found by what HR knows of them (lms.reports.rules): a list of every
+    # manager ran to 9,000 choices at 100,000 people. `manager` is the id a link names
+    # (a candidate below an ambiguous search, a bookmark); it is not shown.
+    manager_q = StringField(
         "Manager's team",
-        validate_choice=False,
-        validators=[Optional(), an_id("Choose a manager from the list.")],
+        description="Name, email or employee number",
+        validators=[Optional(), Length(max=200)],
+        render_kw={"autocomplete": "off", "placeholder": "Name, email or employee number"},
+    )
+    manager = StringField(
+        "Manager's team",
+        validators=[Optional(), an_id("Choose a manager by name, email or employee number.")],
     )
     due_from = date_field("Due from")
     due_to = date_field("Due until")
     expires_from = date_field("Expires from")
     expires_to = date_field("Expires until")
     as_of = date_field("Status as of")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # What `manager_in_scope` finds: the one manager meant, or the choices offered.
+        self.manager_q.chosen, self.manager_q.candidates, self.manager_q.more = None, [], False
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
@@ -84,6 +100,25 @@ class ReportFilterForm(FlaskForm):
                 high.errors = [*high.errors, f"must be on or after “{low.label.text}”."]
                 ok = False
         return ok
+
+
+def manager_in_scope(scope: Scope):
+    """A validator: the manager filter's text names exactly one manager in `scope`.
+
+    The one found is kept on the field (`chosen`); when the text names several, the first
+    few are (`candidates`, `more`) for the page to offer as links. Empty text stops at
+    the field's Optional() and never gets here.
+    """
+
+    def check(_form, field) -> None:
+        query = parse_manager_query(field.data)
+        matches = find_managers(scope, query)
+        field.chosen = choose_manager(matches, query)
+        if field.chosen is None:
+            field.candidates, field.more = matches[:MANAGERS_SHOWN], len(matches) > MANAGERS_SHOWN
+            raise ValidationError(manager_problem(query, len(matches)))
+
+    return check
 
 
 class AsOfForm(FlaskForm):

@@ -34,6 +34,7 @@ from lms.hr.forms import (
     RemoveExemptionForm,
     ReportFilterForm,
     choices,
+    manager_in_scope,
 )
 from lms.hr.operations import ActionError, grant_attempts, grant_exemption, remove_exemption
 from lms.hr.queries import (
@@ -67,7 +68,7 @@ from lms.reports.filters import (
     NO_DEPARTMENT,
     Filters,
     department_choices,
-    manager_choices,
+    manager_by_id,
     module_choices,
     program_choices,
 )
@@ -168,15 +169,16 @@ def dashboard():
 def report_filters() -> tuple[ReportFilterForm, Filters, bool]:
     """Read the report's filters from the query string; invalid ones are reported, not applied."""
     form = ReportFilterForm(formdata=request.args)
-    if not form.validate():
+    if not form.validate(extra_validators={"manager_q": [manager_in_scope(g.scope)]}):
         return form, Filters(as_of=utctoday()), False
+    chosen = form.manager_q.chosen
     filters = Filters(
         as_of=as_of_or_today(form),
         department=form.department.data or None,
         module=form.module.data or None,
         program=form.program.data or None,
         status=form.status.data or None,
-        manager_id=int(form.manager.data) if form.manager.data else None,
+        manager_id=chosen.id if chosen else int(form.manager.data) if form.manager.data else None,
         due_from=form.due_from.data,
         due_to=form.due_to.data,
         expires_from=form.expires_from.data,
@@ -193,9 +195,23 @@ def fill_filter_choices(form: ReportFilterForm) -> None:
     )
     form.module.choices = choices([("", "Any module"), *module_choices()])
     form.program.choices = choices([("", "Any program"), *program_choices()])
-    form.manager.choices = choices(
-        [("", "Anyone")] + [(str(uid), name) for uid, name in manager_choices(g.scope)]
-    )
+    if form.manager.data and not form.manager_q.data and not form.manager.errors:
+        # A link named the manager by id: write them in the field as a search finds them.
+        manager = manager_by_id(g.scope, int(form.manager.data))
+        form.manager_q.data = manager.label if manager else ""
+
+
+def manager_links(form: ReportFilterForm) -> list[tuple[str, str]]:
+    """Return (label, report URL) for each manager an ambiguous manager search matched."""
+    kept = {
+        k: v
+        for k, v in request.args.items()
+        if k not in ("manager_q", "manager", "after", "before")
+    }
+    return [
+        (m.label, url_for("hr.assignments", **kept, manager=m.id))
+        for m in form.manager_q.candidates
+    ]
 
 
 @bp.route("/assignments")
@@ -210,6 +226,7 @@ def assignments():
         filters=filters,
         errors=form_errors(form),
         page=page,
+        manager_links=manager_links(form),
         csv_url=url_for("hr.assignments_csv", **request.args.to_dict()),
     ), (200 if valid else 400)
 

@@ -81,7 +81,7 @@ def test_bad_filters_are_reported_and_nothing_is_listed(org, login):
     assert response.status_code == 400
     assert "Due from: Not a valid date value." in page
     assert "Status: Not a valid choice." in page
-    assert "Choose a manager from the list." in page
+    assert "Choose a manager by name, email or employee number." in page
     assert "Ada Adeyemi" not in page
     assert client.get("/hr/assignments.csv?due_from=yesterday").status_code == 400
     reversed_range = client.get("/hr/assignments?due_from=2026-05-01&due_to=2026-04-01")

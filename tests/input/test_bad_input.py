@@ -223,7 +223,7 @@ def test_a_page_number_out_of_range_shows_the_nearest_page(org, login, url, page
 def test_a_manager_filter_past_the_id_range_is_a_400(org, login, manager):
     response = login(org.hr).get(f"/hr/assignments.csv?manager={manager}")
     assert response.status_code == 400
-    assert "Choose a manager from the list" in response.get_data(as_text=True)
+    assert "Choose a manager by name, email or employee number" in response.get_data(as_text=True)
 
 
 def test_confirming_an_upload_id_past_the_id_range_is_a_400(org, login):
