@@ -6,7 +6,6 @@ import pytest
 from markupsafe import escape
 
 from lms.extensions import db
-
 from tests.hr.test_reports import people_in
 
 STORES_TEAM = ["Ada Adeyemi", "Ben Brennan", "Lee Lead"]
