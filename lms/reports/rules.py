@@ -80,4 +80,4 @@ def manager_problem(query: ManagerQuery, matches: int) -> str:
     written = "“" + " ".join(part for part in (query.text, ident) if part) + "”"
     if matches == 0:
         return f"No manager you can report on matches {written}."
-    return f"Several managers match {written}: choose one below, or add their employee number."
+    return f"Several managers match {written}: choose one of them, or add their employee number."

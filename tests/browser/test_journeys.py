@@ -219,6 +219,34 @@ def test_a_manager_opens_the_team_view(browse, synced):
     browse.check("manager")
 
 
+def test_hr_finds_a_managers_team_by_name(browse, synced):
+    page = browse.page
+    make_employee(email="hr@example.com", full_name="Hana Reyes", is_hr=True, department="People")
+    for email, name, number in (
+        ("mona@example.com", "Mona Lee", "E1042"),
+        ("leeds@example.com", "Mona Leeds", "E2001"),
+    ):
+        make_employee(email=email, full_name=name, employee_id=number, department="Stores")
+    make_employee(
+        email="ada@example.com", full_name="Ada Adeyemi", manager_email="mona@example.com"
+    )
+    make_employee(
+        email="ben@example.com", full_name="Ben Brennan", manager_email="leeds@example.com"
+    )
+    sign_in(browse, "hr@example.com")
+    page.goto("/hr/assignments")
+    page.get_by_label("Manager's team").fill("mona")
+    page.get_by_label("Manager's team").press("Enter")
+    matches = page.get_by_role("region", name=re.compile("Managers matching"))
+    expect(matches.get_by_role("link")).to_have_text(["Mona Lee (E1042)", "Mona Leeds (E2001)"])
+    browse.check("manager matches")
+    matches.get_by_role("link", name="Mona Leeds (E2001)").click()
+    expect(page.get_by_label("Manager's team")).to_have_value("Mona Leeds (E2001)")
+    expect(page.get_by_role("link", name="Ben Brennan").first).to_be_visible()
+    expect(page.get_by_role("link", name="Ada Adeyemi")).to_have_count(0)
+    browse.check("manager's team")
+
+
 def focused(page) -> dict:
     return page.evaluate(
         """() => { const e = document.activeElement;

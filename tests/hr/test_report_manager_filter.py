@@ -37,7 +37,7 @@ def test_several_matches_are_offered_as_links_and_nothing_is_listed(org, login):
     response = client.get("/hr/assignments?manager_q=a&status=compliant")
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert str(escape("Several managers match “a”: choose one below")) in page
+    assert str(escape("Several managers match “a”: choose one of them")) in page
     region = page[page.index('id="manager-matches"') :]
     links = re.findall(r'<li><a href="([^"]+)">([^<]+)</a></li>', region[: region.index("</ul>")])
     assert [label for _, label in links] == [
