@@ -16,6 +16,8 @@ from lms.database.bulk import COPY_MIN_ROWS, among, indexes_built_after, insert_
 from lms.database.driver_query import DriverQuery
 from lms.database.engine import (
     AUTOCOMMIT,
+    READS,
+    add_reads_engine,
     autocommit_connection,
     configure_engine,
     engine_options,
@@ -26,6 +28,8 @@ from lms.database.engine import (
 
 __all__ = [
     "AUTOCOMMIT",
+    "READS",
+    "add_reads_engine",
     "COPY_MIN_ROWS",
     "among",
     "indexes_built_after",
