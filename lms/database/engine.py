@@ -101,6 +101,18 @@ def add_reads_engine(app: Flask) -> None:
     app.config["SQLALCHEMY_BINDS"] = binds
 
 
+def init_database(app: Flask) -> None:
+    """Set up Flask-SQLAlchemy for `app`, with the reads engine on a server database.
+
+    The bind has no tables, so its MetaData, which Flask-SQLAlchemy keeps on the one
+    `db` every app shares, is dropped again: another app in the same process (tests,
+    SQLite) would otherwise be asked for a bind it does not have by `db.create_all()`.
+    """
+    add_reads_engine(app)
+    db.init_app(app)
+    db.metadatas.pop(READS, None)
+
+
 @contextmanager
 def autocommit_connection() -> Iterator[Connection]:
     """Yield a pooled connection outside the session, for one statement that only reads."""
