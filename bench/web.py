@@ -190,16 +190,18 @@ def prepare(url: str, args, build: bool = True) -> tuple[list[Page], dict]:
         facts["build_s"] = time.perf_counter() - started
         pages = signed_in_pages(app, args)
         db.session.remove()
-        engine = db.engine
+        engines = list(db.engines.values())
     # Outside the app context above: requests made inside it would share its `g`, and so
     # Flask-Login's cached user. The test client speaks https here (PREFERRED_URL_SCHEME),
     # hence the Referer Flask-WTF checks on https; the cookie is sent by hand, as wrk does.
     counts = []
-    event.listen(engine, "before_cursor_execute", lambda *_: counts.append(1))
+    for each in engines:  # on PostgreSQL the signed-in read has an engine of its own
+        event.listen(each, "before_cursor_execute", lambda *_: counts.append(1))
     client = app.test_client(use_cookies=False)
     for page in pages:
         count_queries(client, page, counts)
-    engine.dispose()
+    for each in engines:
+        each.dispose()
     return pages, facts
 
 

@@ -41,14 +41,14 @@ def register_ops(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from lms.database import configure_engine, engine_options
+    from lms.database import configure_engine, engine_options, init_database
     from lms.ops.limiter_hooks import check_limits_only_where_they_apply
     from lms.web import pagecache
     from lms.web.sessions import SignedCookieSessions
 
     app.session_interface = SignedCookieSessions()
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app)
-    db.init_app(app)
+    init_database(app)
     migrate.init_app(app, db, render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)

@@ -6,11 +6,12 @@ from pathlib import Path
 import pytest
 import time_machine
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from lms import create_app
 from lms.extensions import db
+from tests.engines import listening
 from tests.factories import PASSWORD, write_module, write_program
 
 # A run takes minutes; one that starts within this margin of midnight UTC is moved back.
@@ -121,7 +122,8 @@ def app(tmp_path, content_dir, postgres_schema):
             db.create_all()
         yield app
         db.session.remove()
-        db.engine.dispose()
+        for engine in db.engines.values():
+            engine.dispose()
 
 
 class IsolatedClient(FlaskClient):
@@ -147,7 +149,8 @@ def dispose_apps(apps) -> None:
     for other in apps:
         with other.app_context():
             db.session.remove()
-            db.engine.dispose()
+            for engine in db.engines.values():
+                engine.dispose()
 
 
 @pytest.fixture
@@ -212,11 +215,8 @@ def count_queries(app):
 
     def counted(fn):
         counter = QueryCounter()
-        event.listen(db.engine, "before_cursor_execute", counter)
-        try:
+        with listening("before_cursor_execute", counter):
             result = fn()
-        finally:
-            event.remove(db.engine, "before_cursor_execute", counter)
         return counter, result
 
     return counted

@@ -16,9 +16,12 @@ from lms.database.bulk import COPY_MIN_ROWS, among, indexes_built_after, insert_
 from lms.database.driver_query import DriverQuery
 from lms.database.engine import (
     AUTOCOMMIT,
+    READS,
+    add_reads_engine,
     autocommit_connection,
     configure_engine,
     engine_options,
+    init_database,
     ping_idle_connections,
     reads_need_autocommit,
     session_reads_in_autocommit,
@@ -26,6 +29,8 @@ from lms.database.engine import (
 
 __all__ = [
     "AUTOCOMMIT",
+    "READS",
+    "add_reads_engine",
     "COPY_MIN_ROWS",
     "among",
     "indexes_built_after",
@@ -33,6 +38,7 @@ __all__ = [
     "autocommit_connection",
     "configure_engine",
     "engine_options",
+    "init_database",
     "insert_rows",
     "ping_idle_connections",
     "reads_need_autocommit",

@@ -73,9 +73,54 @@ def reads_need_autocommit(dialect: Dialect) -> bool:
     return dialect.name != "sqlite"
 
 
+# The bind of the engine for reads outside the session on a server (`autocommit_connection`).
+READS = "reads"
+
+
+def add_reads_engine(app: Flask) -> None:
+    """Give a server database a second engine whose connections are always in autocommit.
+
+    Measured reason (bench/README.md, issue 18): switching a pooled connection into
+    autocommit for the signed-in read and back when it returned cost 35 us of a
+    checkout's 44 (an isolation level set and reset, a rollback on return), on every
+    signed-in request; a pool of connections opened in autocommit needs neither, and
+    a connection that never opens a transaction has nothing to roll back. A Flask-SQLAlchemy
+    bind with no models: `db.engines` (and so gunicorn's post_fork dispose, recorded
+    queries) sees it like the main engine. SQLite has no transaction to avoid.
+    """
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite"):
+        return
+    binds = dict(app.config.get("SQLALCHEMY_BINDS") or {})
+    # SQLALCHEMY_ENGINE_OPTIONS are the default engine's only; a bind gets its own copy.
+    options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    binds.setdefault(
+        READS,
+        {**options, "url": uri, "isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None},
+    )
+    app.config["SQLALCHEMY_BINDS"] = binds
+
+
+def init_database(app: Flask) -> None:
+    """Set up Flask-SQLAlchemy for `app`, with the reads engine on a server database.
+
+    The bind has no tables, so its MetaData, which Flask-SQLAlchemy keeps on the one
+    `db` every app shares, is dropped again: another app in the same process (tests,
+    SQLite) would otherwise be asked for a bind it does not have by `db.create_all()`.
+    """
+    add_reads_engine(app)
+    db.init_app(app)
+    db.metadatas.pop(READS, None)
+
+
 @contextmanager
 def autocommit_connection() -> Iterator[Connection]:
     """Yield a pooled connection outside the session, for one statement that only reads."""
+    engine = db.engines.get(READS)
+    if engine is not None:
+        with engine.connect() as connection:
+            yield connection
+        return
     engine = db.engine
     with engine.connect() as connection:
         if reads_need_autocommit(engine.dialect):
@@ -100,7 +145,8 @@ def configure_engine(app: Flask) -> None:
         engine = db.engine
         if engine.dialect.name != "sqlite":
             if not app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping"):
-                ping_idle_connections(engine, app.config["LMS_DB_PING_AFTER_IDLE_S"])
+                for each in db.engines.values():
+                    ping_idle_connections(each, app.config["LMS_DB_PING_AFTER_IDLE_S"])
             return
 
         @event.listens_for(engine, "connect")

@@ -1,6 +1,6 @@
 """The number of SQL statements behind each API call does not grow with the number of employees."""
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from lms.demo.operations import load_demo
 from lms.extensions import db
@@ -8,6 +8,7 @@ from lms.models import Certificate, User
 from lms.models.base import utctoday
 from tests.api.conftest import Api, new_token
 from tests.conftest import QueryCounter
+from tests.engines import listening
 
 READS = (
     "/api/v1/employees?per_page=1000",
@@ -35,11 +36,8 @@ def statements(api: Api, method: str, url: str, **kwargs) -> int:
     """Count the statements of one request, starting from an empty session as in production."""
     db.session.remove()
     counter = QueryCounter()
-    event.listen(db.engine, "before_cursor_execute", counter)
-    try:
+    with listening("before_cursor_execute", counter):
         response = api.request(method, url, **kwargs)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", counter)
     assert response.status_code in (200, 201), (url, response.json)
     return counter.count
 

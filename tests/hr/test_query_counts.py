@@ -1,12 +1,13 @@
 """The number of SQL statements behind the HR pages does not grow with the number of employees."""
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from lms.demo.operations import load_demo
 from lms.extensions import db
 from lms.models import User
 from lms.models.base import utctoday
 from tests.conftest import QueryCounter
+from tests.engines import listening
 
 PASSWORD = "attest-demo-password"
 
@@ -24,11 +25,8 @@ def statements(client, url):
     """Count the statements of one request, starting from an empty session as in production."""
     db.session.remove()
     counter = QueryCounter()
-    event.listen(db.engine, "before_cursor_execute", counter)
-    try:
+    with listening("before_cursor_execute", counter):
         response = client.get(url)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", counter)
     assert response.status_code == 200, url
     response.get_data()  # a streamed body runs its queries while it is read
     return counter.count

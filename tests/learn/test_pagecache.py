@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import delete, event, insert, select, update
+from sqlalchemy import delete, insert, select, update
 
 from lms.extensions import db
 from lms.learn.operations import current_version
@@ -19,6 +19,7 @@ from lms.models.base import utcnow, utctoday
 from lms.models.revisions import PAUSES, revisions_raised_once
 from lms.web import pagecache
 from tests.conftest import IsolatedClient
+from tests.engines import listening
 from tests.factories import PASSWORD, make_employee
 
 
@@ -297,12 +298,9 @@ def test_a_page_is_rendered_from_reads_outside_a_transaction_on_a_server(client,
         )
         seen.append((statement.split()[0], open_transaction))
 
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
+    with listening("before_cursor_execute", note):
         assert client.get("/").status_code == 200
         assert client.get("/modules/dignity").status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
     assert len(seen) >= 4 and all(word == "SELECT" for word, _ in seen)
     assert not any(open_transaction for _, open_transaction in seen)
     with db.engine.connect() as connection:  # the pool's connections are back to normal

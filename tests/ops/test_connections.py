@@ -6,12 +6,12 @@ import pytest
 from flask_sqlalchemy.record_queries import get_recorded_queries
 from sqlalchemy import (
     Column,
+    Engine,
     Integer,
     MetaData,
     Table,
     bindparam,
     create_engine,
-    event,
     select,
     text,
 )
@@ -20,11 +20,12 @@ from sqlalchemy.pool import NullPool
 
 from lms.auth.operations import hash_session_token, start_session
 from lms.auth.signing_in import SIGNED_IN_FIELDS, SIGNED_IN_ROW, load_user
-from lms.database import DriverQuery, autocommit_connection
+from lms.database import READS, DriverQuery, autocommit_connection
 from lms.extensions import db
 from lms.models import User
 from lms.models.base import utcnow
 from lms.web.signed_in import SignedInPerson
+from tests.engines import listening
 from tests.factories import make_employee
 
 ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
@@ -124,28 +125,54 @@ def test_on_postgresql_the_signed_in_person_is_read_in_autocommit(app):
     def note(conn, _cursor, _statement, *_):
         autocommit.append(conn.connection.driver_connection.autocommit)
 
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
+    with listening("before_cursor_execute", note):
         assert load_user(cookie_id) is not None
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
     assert autocommit == [True]
     with db.engine.connect() as connection:  # the pool's connection is back to normal
         assert connection.connection.driver_connection.autocommit is False
 
 
-def kill_pooled_connection() -> None:
+@postgres_only
+def test_on_postgresql_the_signed_in_read_switches_nothing_and_rolls_nothing_back(app, monkeypatch):
+    # Setting autocommit on a pooled connection and back, and the pool's rollback when
+    # it returned, were 35 us of every signed-in request (lms.database.add_reads_engine).
+    cookie_id = signed_in(make_employee())
+    load_user(cookie_id)  # the pool's first connection, set up once (and rolled back then)
+    engine = reads_engine()
+    rollbacks, switches = [], []
+    rollback = engine.dialect.do_rollback
+    monkeypatch.setattr(engine.dialect, "do_rollback", lambda c: rollbacks.append(1) or rollback(c))
+    with listening("set_connection_execution_options", lambda *_: switches.append(1)):
+        assert load_user(cookie_id) is not None
+        assert load_user(cookie_id) is not None
+    assert rollbacks == [] and switches == []
+    with autocommit_connection() as connection:
+        assert connection.connection.driver_connection.autocommit is True
+        assert connection.engine is not db.engine  # the session's engine keeps transactions
+
+
+def kill_pooled_connection(engine: Engine | None = None) -> None:
     """End, on the server, the backend of the connection the pool will hand out next.
 
-    Waits (up to 5 s) until that backend has exited, so the next statement meets a
-    closed connection every time.
+    The session's pool by default, or `engine`'s (the signed-in read's, say). Waits
+    (up to 5 s) until that backend has exited, so the next statement meets a closed
+    connection every time.
     """
-    pid = db.session.scalar(text("SELECT pg_backend_pid()"))
-    db.session.commit()  # back to the pool, still open
+    if engine is None:
+        pid = db.session.scalar(text("SELECT pg_backend_pid()"))
+        db.session.commit()  # back to the pool, still open
+    else:
+        with engine.connect() as connection:  # back to the pool (last in, first out)
+            pid = connection.scalar(text("SELECT pg_backend_pid()"))
     admin = create_engine(os.environ["TEST_DATABASE_URL"], poolclass=NullPool)
     with admin.begin() as conn:
         assert conn.scalar(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
     admin.dispose()
+
+
+def reads_engine() -> Engine:
+    """The engine the signed-in person is read on (lms.database.add_reads_engine)."""
+    return db.engines.get(READS, db.engine)
 
 
 @postgres_only
@@ -174,7 +201,7 @@ def test_the_signed_in_person_read_on_a_lost_connection_fails_once_then_reconnec
     app = app_with(LMS_DB_PING_AFTER_IDLE_S=3600)
     with app.app_context():
         cookie_id = signed_in(make_employee())
-        kill_pooled_connection()
+        kill_pooled_connection(reads_engine())
         with pytest.raises(OperationalError) as lost:
             load_user(cookie_id)
         assert lost.value.connection_invalidated  # that connection is dropped, not pooled again
@@ -189,12 +216,13 @@ def test_a_lost_connection_in_the_sign_in_read_renews_the_whole_pool(app_with):
     with app.app_context():
         cookie_id = signed_in(make_employee())
         pid = text("SELECT pg_backend_pid()")
-        with db.engine.connect() as first, db.engine.connect() as second:
+        engine = reads_engine()
+        with engine.connect() as first, engine.connect() as second:
             old = {first.scalar(pid), second.scalar(pid)}
-        kill_pooled_connection()
+        kill_pooled_connection(engine)
         with pytest.raises(OperationalError):
             load_user(cookie_id)
-        with db.engine.connect() as connection:
+        with engine.connect() as connection:
             assert connection.scalar(pid) not in old
 
 

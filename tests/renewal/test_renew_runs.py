@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from lms.extensions import db
 from lms.models import Assignment, AuditEvent, OutboxMessage, User
 from lms.models.base import utcnow
+from tests.engines import listening
 from tests.renewal.conftest import HIRED, TITLE, assignment_of, outbox_keys, renew_on
 
 ERIN, MONA = "erin@example.com", "mona@example.com"
@@ -177,7 +178,6 @@ def test_a_run_that_queues_many_messages_refreshes_the_outbox_statistics(
     runner, smtp_server, mona, erin, monkeypatch
 ):
     import pytest
-    from sqlalchemy import event
 
     import lms.renewal.job as job
 
@@ -185,8 +185,7 @@ def test_a_run_that_queues_many_messages_refreshes_the_outbox_statistics(
         pytest.skip("PostgreSQL's planner statistics")
     statements = []
     listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with listening("before_cursor_execute", listener):
         monkeypatch.setattr(job, "ANALYZE_AFTER", 3)
         renew_on(runner, smtp_server, date(2025, 1, 31))  # one message: no
         assert not [s for s in statements if s.startswith("ANALYZE")]
@@ -195,5 +194,3 @@ def test_a_run_that_queues_many_messages_refreshes_the_outbox_statistics(
         assert [s for s in statements if s.startswith("ANALYZE")] == [
             "ANALYZE outbox_messages, sent_reminders"
         ]
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
