@@ -81,23 +81,29 @@ def add_reads_engine(app: Flask) -> None:
     """Give a server database a second engine whose connections are always in autocommit.
 
     Measured reason (bench/README.md, issue 18): switching a pooled connection into
-    autocommit for the signed-in read and back when it returned cost 35 us of a
-    checkout's 44 (an isolation level set and reset, a rollback on return), on every
-    signed-in request; a pool of connections opened in autocommit needs neither, and
-    a connection that never opens a transaction has nothing to roll back. A Flask-SQLAlchemy
-    bind with no models: `db.engines` (and so gunicorn's post_fork dispose, recorded
-    queries) sees it like the main engine. SQLite has no transaction to avoid.
+    autocommit for the signed-in read and back when it returned (an isolation level set
+    and reset, each through the driver, and the pool's rollback on return) made a
+    checkout and return cost 35 us against 9 us, and a cached dashboard 671 us of CPU
+    against 525 us with this engine (PostgreSQL, WSGI called in-process); on PostgreSQL
+    learners' pages measured 35-37 % of the bare page under wrk, the target being 40 %.
+    A pool of connections opened in autocommit needs no switch, and a connection that
+    never opens a transaction has nothing to roll back. It is a Flask-SQLAlchemy bind
+    with no models, so `db.engines` (gunicorn's post_fork dispose, recorded queries)
+    sees it like the main engine. SQLite has no transaction to avoid.
     """
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
-    if uri.startswith("sqlite"):
-        return
-    binds = dict(app.config.get("SQLALCHEMY_BINDS") or {})
-    # SQLALCHEMY_ENGINE_OPTIONS are the default engine's only; a bind gets its own copy.
-    options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
-    binds.setdefault(
-        READS,
-        {**options, "url": uri, "isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None},
-    )
+    # Always made from the main database's settings, so a config copied from another app
+    # (tests build apps from each other's) never reads from that other app's database.
+    binds = {k: v for k, v in (app.config.get("SQLALCHEMY_BINDS") or {}).items() if k != READS}
+    if not uri.startswith("sqlite"):
+        # SQLALCHEMY_ENGINE_OPTIONS are the default engine's only; the bind gets a copy.
+        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+        binds[READS] = {
+            **options,
+            "url": uri,
+            "isolation_level": "AUTOCOMMIT",
+            "pool_reset_on_return": None,
+        }
     app.config["SQLALCHEMY_BINDS"] = binds
 
 
