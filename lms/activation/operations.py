@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, insert, select, update
+from sqlalchemy import exists, insert, select
 
 from lms.activation.rules import (
     code_hash,
@@ -24,8 +24,8 @@ from lms.activation.rules import (
 from lms.audit import record_events
 from lms.extensions import db
 from lms.models import User, UserToken
-from lms.people.invitations import retire_tokens
-from lms.people.passwords import hash_password, password_problem, user_inputs
+from lms.people.invitations import retire_tokens, use_token
+from lms.people.passwords import password_problem, user_inputs
 
 ACTIVATE = "activate"  # UserToken.purpose
 CHUNK = 5000
@@ -202,17 +202,8 @@ def activate(employee_id: str, code_text: str, password: str, *, now: datetime) 
     found, user = check_code(employee_id, code_text, now)
     if problem := password_problem(password, user_inputs(user)):
         raise ValueError(problem)
-    claimed = db.session.execute(
-        update(UserToken)
-        .where(UserToken.id == found.id, UserToken.used_at.is_(None), UserToken.expires_at > now)
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
+    if not use_token(found, user, password, now):
         raise ActivationError("This activation code has already been used.")
-    user.password_hash = hash_password(password)
-    user.session_version += 1
-    retire_tokens(user.id, now)
     record_events(
         [
             {

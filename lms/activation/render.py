@@ -26,21 +26,14 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from lms.activation.operations import Letter
-from lms.certificates.render import AssetFetcher, _lock
+from lms.certificates.render import FONTS, AssetFetcher, _lock
 from lms.dates import format_date
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 BASE_URL = "https://assets.attest.invalid/activation/"  # never contacted (.invalid, RFC 2606)
 ASSETS = {
     "letters.css": (PACKAGE_DIR / "static" / "activation" / "letters.css", "text/css"),
-    "fonts/DejaVuSerif-Bold.ttf": (
-        PACKAGE_DIR / "static" / "certificates" / "fonts" / "DejaVuSerif-Bold.ttf",
-        "font/ttf",
-    ),
-    "fonts/DejaVuSans.ttf": (
-        PACKAGE_DIR / "static" / "certificates" / "fonts" / "DejaVuSans.ttf",
-        "font/ttf",
-    ),
+    **FONTS,
 }
 CHUNK = 50  # letters per WeasyPrint document: a few MB of layout at a time
 
@@ -69,20 +62,8 @@ class LetterHTML(HTML):
 class LetterFetcher(AssetFetcher):
     """Serve letters.css, the fonts and this render's QR images; refuse every other URL."""
 
-    _letter_cache: dict[str, tuple[bytes, str]] = {}
-
-    def _asset(self, url: str) -> tuple[bytes, str] | None:
-        if not url.startswith(BASE_URL):
-            return None
-        name = url.removeprefix(BASE_URL)
-        if name in self.extra:
-            return self.extra[name]
-        if name not in ASSETS:  # an exact match: no "..", no query, no other file
-            return None
-        if name not in self._letter_cache:
-            path, content_type = ASSETS[name]
-            self._letter_cache[name] = (path.read_bytes(), content_type)
-        return self._letter_cache[name]
+    base_url = BASE_URL
+    assets = ASSETS
 
 
 def _stylesheet() -> tuple[CSS, FontConfiguration]:

@@ -38,11 +38,11 @@ TEMPLATE_DIR = PACKAGE_DIR / "templates"
 # Never resolved or contacted: `.invalid` is reserved (RFC 2606), and the
 # fetcher below answers for these exact URLs from memory.
 BASE_URL = "https://assets.attest.invalid/certificates/"
-ASSETS = {
-    "certificate.css": "text/css",
-    "fonts/DejaVuSerif-Bold.ttf": "font/ttf",
-    "fonts/DejaVuSans.ttf": "font/ttf",
+FONTS = {  # the letters use them too (lms.activation.render)
+    "fonts/DejaVuSerif-Bold.ttf": (ASSET_DIR / "fonts" / "DejaVuSerif-Bold.ttf", "font/ttf"),
+    "fonts/DejaVuSans.ttf": (ASSET_DIR / "fonts" / "DejaVuSans.ttf", "font/ttf"),
 }
+ASSETS = {"certificate.css": (ASSET_DIR / "certificate.css", "text/css"), **FONTS}
 QR_NAME = "qr.png"  # made for each render, see render_certificate
 # Every one of the eight QR masks is valid and every reader decodes any of them; choosing
 # the "best" one by the standard's penalty score costs a fifth of a render, so use one.
@@ -68,9 +68,13 @@ class AssetFetcher(URLFetcher):
 
     `extra` adds files made for one render (the QR code) under BASE_URL.
     `served` and `refused` list the URLs asked for, for tests and logs.
+    The one sandbox of every PDF: another renderer (lms.activation.render)
+    subclasses it naming only its own `base_url` and `assets`.
     """
 
-    _cache: dict[str, tuple[bytes, str]] = {}
+    base_url = BASE_URL
+    assets: dict[str, tuple[Path, str]] = ASSETS  # name under base_url: (file, content type)
+    _cache: dict[Path, bytes] = {}  # read once per process, whichever renderer asks
 
     def __init__(self, extra: dict[str, tuple[bytes, str]] | None = None) -> None:
         # No protocol and no redirect, should anything reach the parent's fetch.
@@ -89,16 +93,17 @@ class AssetFetcher(URLFetcher):
         return URLFetcherResponse(url, body, {"Content-Type": content_type})
 
     def _asset(self, url: str) -> tuple[bytes, str] | None:
-        if not url.startswith(BASE_URL):
+        if not url.startswith(self.base_url):
             return None
-        name = url.removeprefix(BASE_URL)
+        name = url.removeprefix(self.base_url)
         if name in self.extra:
             return self.extra[name]
-        if name not in ASSETS:  # an exact match: no "..", no query, no other file
+        if name not in self.assets:  # an exact match: no "..", no query, no other file
             return None
-        if name not in self._cache:
-            self._cache[name] = ((ASSET_DIR / name).read_bytes(), ASSETS[name])
-        return self._cache[name]
+        path, content_type = self.assets[name]
+        if path not in self._cache:
+            self._cache[path] = path.read_bytes()
+        return self._cache[path], content_type
 
 
 @dataclass(frozen=True)

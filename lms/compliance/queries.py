@@ -245,42 +245,15 @@ def most_overdue(scope: Scope, f: Filters, limit: int) -> list[OverduePerson]:
     firsts: dict[int, date] = {}
     for user_id, due in oldest_rows:
         firsts.setdefault(user_id, due)
+    # Fewer than `limit` people met: every overdue row was read (a person has one
+    # assignment per module), so group them all.
+    candidates = None
     if len(firsts) >= limit:
         cutoff = list(firsts.values())[limit - 1]
         narrowed = Filters(**{**vars(overdue), "due_to": cutoff})
         # Anyone's: the outer query keeps the viewer's people (and one team CTE per statement).
         candidates = counted(select(Assignment.user_id), Scope(), narrowed)
-    elif len(oldest_rows) < OVERDUE_SAMPLE:
-        candidates = None  # every overdue row was read: its people are all there are
-    else:  # pragma: no cover - a person has one assignment per module
-        return counted_most_overdue(scope, f, limit)
-    oldest = func.min(Assignment.due_date).label("oldest")
-    count = func.count().label("overdue")
-    top = counted(select(Assignment.user_id.label("user_id"), count, oldest), scope, overdue)
-    if candidates is not None:
-        top = top.where(Assignment.user_id.in_(candidates))
-    top = (
-        top.group_by(Assignment.user_id)
-        .order_by(oldest, count.desc(), Assignment.user_id)
-        .limit(limit)
-        .subquery()
-    )
-    rows = db.session.execute(
-        select(
-            User.id,
-            User.full_name,
-            User.department,
-            top.c.overdue,
-            top.c.oldest,
-            User.employee_id,
-        )
-        .join(top, top.c.user_id == User.id)
-        .order_by(top.c.oldest, top.c.overdue.desc(), User.id)
-    ).all()
-    return [
-        OverduePerson(uid, name, dept, n, due, (f.as_of - due).days, employee_id)
-        for uid, name, dept, n, due, employee_id in rows
-    ]
+    return counted_most_overdue(scope, f, limit, among=candidates)
 
 
 # -- the assignments report, a page at a time by keyset --------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -388,36 +389,21 @@ def load_content(root: Path) -> ContentSet:
     def display(path: Path) -> str:
         return str(path.relative_to(root.parent)) if root.parent in path.parents else str(path)
 
-    seen: dict[str, str] = {}
-    for path in sorted((root / "modules").rglob("*.md")):
-        spec, errors = parse_module(path, display(path))
-        content.errors.extend(errors)
-        if path.stem in seen:
-            content.errors.append(
-                ContentError(
-                    display(path),
-                    1,
-                    f"duplicate module slug {path.stem!r}; also {seen[path.stem]}",
-                )
-            )
-        seen[path.stem] = display(path)
-        if spec:
-            content.modules[spec.slug] = spec
-    seen = {}
-    for path in sorted([*(root / "programs").rglob("*.yaml"), *(root / "programs").rglob("*.yml")]):
-        spec, errors = parse_program(path, display(path))
-        content.errors.extend(errors)
-        if path.stem in seen:
-            content.errors.append(
-                ContentError(
-                    display(path),
-                    1,
-                    f"duplicate program slug {path.stem!r}; also {seen[path.stem]}",
-                )
-            )
-        seen[path.stem] = display(path)
-        if spec:
-            content.programs[spec.slug] = spec
+    def read_each(kind: str, paths: Iterable[Path], parse: Callable, specs: dict) -> None:
+        seen: dict[str, str] = {}  # slug (the file's stem): where it was last read
+        for path in sorted(paths):
+            spec, errors = parse(path, display(path))
+            content.errors.extend(errors)
+            if path.stem in seen:
+                message = f"duplicate {kind} slug {path.stem!r}; also {seen[path.stem]}"
+                content.errors.append(ContentError(display(path), 1, message))
+            seen[path.stem] = display(path)
+            if spec:
+                specs[spec.slug] = spec
+
+    read_each("module", (root / "modules").rglob("*.md"), parse_module, content.modules)
+    programs = [*(root / "programs").rglob("*.yaml"), *(root / "programs").rglob("*.yml")]
+    read_each("program", programs, parse_program, content.programs)
     module_files = {p.stem for p in (root / "modules").rglob("*.md")}
     for spec in content.programs.values():
         for slug in spec.modules:

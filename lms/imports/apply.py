@@ -72,30 +72,15 @@ def preview_csv(data: bytes) -> Plan:
     return plan_import(parse_csv(data), load_people())
 
 
-def import_csv_bytes(
-    data: bytes,
-    *,
-    today: date,
-    actor_id: int | None = None,
-    partial: bool = False,
-    invite: bool = False,
-    source: str = "cli",
-    filename: str | None = None,
-) -> ImportResult:
+def import_csv_bytes(data: bytes, **options: Any) -> ImportResult:
     """Check and import a CSV export of employees (flushes only; the caller commits).
 
-    All or nothing: with any problem nothing is changed, not even the audit
-    trail, unless `partial`, which imports exactly the rows without problems.
+    Takes `apply_plan`'s keywords (`today`, and `actor_id`, `partial`, `invite`,
+    `source`, `filename`). All or nothing: with any problem nothing is changed,
+    not even the audit trail, unless `partial`, which imports exactly the rows
+    without problems.
     """
-    return apply_plan(
-        preview_csv(data),
-        today=today,
-        actor_id=actor_id,
-        partial=partial,
-        invite=invite,
-        source=source,
-        filename=filename,
-    )
+    return apply_plan(preview_csv(data), **options)
 
 
 def apply_plan(

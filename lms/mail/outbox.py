@@ -88,36 +88,18 @@ def message_values(
     }
 
 
-def queue_email(
-    *,
-    to: User | str,
-    subject: str,
-    template: str,
-    context: dict[str, Any],
-    key: str | None = None,
-    kind: str = "notice",
-    about: User | int | None = None,
-    assignment_id: int | None = None,
-) -> OutboxMessage | None:
+def queue_email(**message: Any) -> OutboxMessage | None:
     """Queue one email in the current transaction (flushes only; the caller commits).
 
-    `to` is a person (their address; nothing is queued for a terminated one)
-    or a bare address. The templates get `recipient` (the User, or None) and
-    `subject` besides `context`. A `key` already in the outbox means this
-    email was queued before: nothing is added and None is returned. `about`
-    is whose record the message concerns (default: the recipient); HR sees
-    it in that person's history. `assignment_id` ties it to a training record.
+    Takes `message_values`' keywords. `to` is a person (their address; nothing
+    is queued for a terminated one) or a bare address. The templates get
+    `recipient` (the User, or None) and `subject` besides `context`. A `key`
+    already in the outbox means this email was queued before: nothing is added
+    and None is returned. `about` is whose record the message concerns
+    (default: the recipient); HR sees it in that person's history.
+    `assignment_id` ties it to a training record.
     """
-    values = message_values(
-        to=to,
-        subject=subject,
-        template=template,
-        context=context,
-        key=key,
-        kind=kind,
-        about=about,
-        assignment_id=assignment_id,
-    )
+    values = message_values(**message)
     if values is None:
         return None
     return db.session.scalars(insert_statement(dialect_name(), True), values).first()

@@ -171,6 +171,34 @@ def _tell_learner(request: AttemptRequest, assignment: Assignment, title: str, s
     )
 
 
+def _record_decision(
+    request: AttemptRequest,
+    action: str,
+    details: dict,
+    assignment: Assignment,
+    version: ModuleVersion,
+    slug: str,
+    actor: User,
+    now: datetime,
+) -> None:
+    """Stamp who decided and when, audit it (`details` after the request's), tell the learner."""
+    request.decided_at, request.decided_by_id = now, actor.id
+    db.session.flush()
+    raise_revision(request.user_id)
+    record_event(
+        action,
+        actor_id=actor.id,
+        user_id=request.user_id,
+        details={
+            "assignment_id": assignment.id,
+            "module": slug,
+            "request_id": request.id,
+            **details,
+        },
+    )
+    _tell_learner(request, assignment, version.title, slug)
+
+
 def grant_request(
     request: AttemptRequest, number: int | None, reason: str | None, actor: User, now: datetime
 ) -> None:
@@ -180,23 +208,11 @@ def grant_request(
         grant_attempts(assignment, version, number, reason, actor, slug)
     except ActionError as exc:
         raise RequestError(str(exc)) from None
-    request.state, request.decided_at, request.decided_by_id = GRANTED, now, actor.id
-    request.reason, request.attempts_granted = check_reason(reason), number
-    db.session.flush()
-    raise_revision(request.user_id)
-    record_event(
-        "attempts.request_granted",
-        actor_id=actor.id,
-        user_id=request.user_id,
-        details={
-            "assignment_id": assignment.id,
-            "module": slug,
-            "request_id": request.id,
-            "number": number,
-            "reason": request.reason,
-        },
+    request.state, request.reason, request.attempts_granted = GRANTED, check_reason(reason), number
+    details = {"number": number, "reason": request.reason}
+    _record_decision(
+        request, "attempts.request_granted", details, assignment, version, slug, actor, now
     )
-    _tell_learner(request, assignment, version.title, slug)
 
 
 def refuse_request(request: AttemptRequest, reason: str | None, actor: User, now: datetime) -> None:
@@ -206,19 +222,8 @@ def refuse_request(request: AttemptRequest, reason: str | None, actor: User, now
         reason = check_reason(reason)
     except ActionError as exc:
         raise RequestError(str(exc)) from None
-    request.state, request.decided_at, request.decided_by_id = REFUSED, now, actor.id
-    request.reason = reason
-    db.session.flush()
-    raise_revision(request.user_id)
-    record_event(
-        "attempts.request_refused",
-        actor_id=actor.id,
-        user_id=request.user_id,
-        details={
-            "assignment_id": assignment.id,
-            "module": slug,
-            "request_id": request.id,
-            "reason": reason,
-        },
+    request.state, request.reason = REFUSED, reason
+    details = {"reason": reason}
+    _record_decision(
+        request, "attempts.request_refused", details, assignment, version, slug, actor, now
     )
-    _tell_learner(request, assignment, version.title, slug)

@@ -76,17 +76,14 @@ def find_token(token: str, purpose: str, now: datetime) -> UserToken | None:
     return found
 
 
-def set_password_with_token(token: str, purpose: str, password: str, now: datetime) -> User:
-    """Use a link to set a password, once; sign the person out everywhere else.
+def use_token(found: UserToken, user: User, password: str, now: datetime) -> bool:
+    """Claim `found` and set `user`'s password with it; sign them out everywhere else.
 
     The token is claimed by an UPDATE that also checks it is unused and
-    unexpired, so two requests (on any instances) cannot both use it.
+    unexpired, so two requests (on any instances) cannot both use it: the
+    other gets False, with nothing changed. Every other unused token of the
+    person is retired.
     """
-    found = find_token(token, purpose, now)
-    if found is None:
-        raise TokenError("This link has expired or has already been used.")
-    if problem := password_problem(password, user_inputs(db.session.get(User, found.user_id))):
-        raise TokenError(problem)
     claimed = db.session.execute(
         update(UserToken)
         .where(UserToken.id == found.id, UserToken.used_at.is_(None), UserToken.expires_at > now)
@@ -94,11 +91,23 @@ def set_password_with_token(token: str, purpose: str, password: str, now: dateti
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:
-        raise TokenError("This link has expired or has already been used.")
-    user = db.session.get(User, found.user_id)
+        return False
     user.password_hash = hash_password(password)
     user.session_version += 1
     retire_tokens(user.id, now)
+    return True
+
+
+def set_password_with_token(token: str, purpose: str, password: str, now: datetime) -> User:
+    """Use a link to set a password, once; sign the person out everywhere else (`use_token`)."""
+    found = find_token(token, purpose, now)
+    if found is None:
+        raise TokenError("This link has expired or has already been used.")
+    user = db.session.get(User, found.user_id)
+    if problem := password_problem(password, user_inputs(user)):
+        raise TokenError(problem)
+    if not use_token(found, user, password, now):
+        raise TokenError("This link has expired or has already been used.")
     action = "invitation.accepted" if purpose == INVITE else "password.reset"
     record_event(action, actor_id=user.id, user_id=user.id)
     return user

@@ -194,29 +194,36 @@ def users_with_managers(user_ids: set[int]) -> dict[int, User]:
 CLAIM_CHUNK = 2000  # keys per INSERT (SQLite allows 32,766 bound values in one statement)
 
 
-def claim_reminder_keys(items: list[NewItem], message_keys: dict[int, str]) -> set[str]:
-    """Record each item's reminder key; return the keys this call recorded (flushes only).
+def claim_keys(rows: list[dict[str, Any]]) -> set[str]:
+    """Record reminder keys in sent_reminders; return those this call recorded (flushes only).
 
-    A key already recorded (listed in an earlier message) is skipped: it is never
-    listed again. This is the once-only guarantee for items sent inside a digest.
+    Each row is a `key`, its `assignment_id` and the `message_key` of the message
+    listing it. A key already recorded (listed in an earlier message) is skipped: it
+    is never listed again. This is the once-only guarantee for items sent inside a
+    digest (the "New training" message here, a manager's team message in
+    lms.renewal.team).
     """
-    if not items:
+    if not rows:
         return set()
     table = SentReminder.__table__
-    dialect = db.session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
+    module = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     statement = (
         module.insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.key)
     )
     claimed: set[str] = set()
-    rows = [
-        {"key": i.key, "assignment_id": i.assignment_id, "message_key": message_keys[i.user_id]}
-        for i in items
-    ]
     for start in range(0, len(rows), CLAIM_CHUNK):
-        chunk = rows[start : start + CLAIM_CHUNK]
-        claimed.update(db.session.scalars(statement.values(chunk)))
+        claimed.update(db.session.scalars(statement.values(rows[start : start + CLAIM_CHUNK])))
     return claimed
+
+
+def without_todays_message(digests: dict[int, Any], keys: dict[int, str]) -> dict[int, Any]:
+    """Drop the recipients whose message of the day (`keys`: recipient: key) is in the outbox."""
+    already = set(
+        db.session.scalars(
+            select(OutboxMessage.key).where(OutboxMessage.key.in_(list(keys.values())))
+        )
+    )
+    return {r: digest for r, digest in digests.items() if keys[r] not in already}
 
 
 def new_training_rows(
@@ -230,19 +237,20 @@ def new_training_rows(
 
     A person who already has today's message keeps theirs; their items wait for
     tomorrow's (one message a day, DESIGN.md "Reminders"). The items' keys are
-    claimed (`claim_reminder_keys`) in the same transaction as the messages.
+    claimed (`claim_keys`) in the same transaction as the messages.
     """
     digests = new_training_digests(items)
     if not digests:
         return []
     keys = {user_id: digest_key(user_id, today) for user_id in digests}
-    already = set(
-        db.session.scalars(
-            select(OutboxMessage.key).where(OutboxMessage.key.in_(list(keys.values())))
-        )
+    digests = without_todays_message(digests, keys)
+    claimed = claim_keys(
+        [
+            {"key": i.key, "assignment_id": i.assignment_id, "message_key": keys[i.user_id]}
+            for group in digests.values()
+            for i in group
+        ]
     )
-    digests = {u: group for u, group in digests.items() if keys[u] not in already}
-    claimed = claim_reminder_keys([i for group in digests.values() for i in group], keys)
     rows = []
     for user_id, group in digests.items():
         listed = [i for i in group if i.key in claimed]

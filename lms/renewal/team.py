@@ -19,16 +19,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
 from lms.extensions import db
 from lms.mail.outbox import absolute_url, message_values
-from lms.models import OutboxMessage, SentReminder, User
-from lms.renewal.notices import long_date
+from lms.models import User
+from lms.renewal.notices import claim_keys, long_date, without_todays_message
 from lms.renewal.rules import (
     ASSIGNED,
     DUE_REMINDER,
@@ -41,27 +39,11 @@ from lms.renewal.rules import (
 )
 
 TEAM_DIGEST = "team_digest"  # OutboxMessage.kind
-CLAIM_CHUNK = 2000
 
 
 def can_receive(manager: User | None) -> bool:
     """Whether a manager can be sent their team's message (active, with an address)."""
     return manager is not None and manager.is_active and bool(manager.email)
-
-
-def claim_keys(rows: list[dict[str, Any]]) -> set[str]:
-    """Record reminder keys in sent_reminders; return those this call recorded (flushes only)."""
-    if not rows:
-        return set()
-    table = SentReminder.__table__
-    module = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = (
-        module.insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.key)
-    )
-    claimed: set[str] = set()
-    for start in range(0, len(rows), CLAIM_CHUNK):
-        claimed.update(db.session.scalars(statement.values(rows[start : start + CLAIM_CHUNK])))
-    return claimed
 
 
 def line_text(item: TeamItem) -> str:
@@ -86,12 +68,7 @@ def team_rows(today: date, items: Iterable[TeamItem], people: dict[int, User]) -
     if not digests:
         return []
     keys = {manager_id: team_digest_key(manager_id, today) for manager_id in digests}
-    already = set(
-        db.session.scalars(
-            select(OutboxMessage.key).where(OutboxMessage.key.in_(list(keys.values())))
-        )
-    )
-    digests = {m: groups for m, groups in digests.items() if keys[m] not in already}
+    digests = without_todays_message(digests, keys)
     claimed = claim_keys(
         [
             {"key": key, "assignment_id": item.assignment_id, "message_key": keys[manager_id]}

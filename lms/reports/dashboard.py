@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import Select, func, literal_column, select
 
 from lms.extensions import db
 from lms.models import Assignment, Module, ModuleVersion, User
@@ -109,18 +109,24 @@ def module_titles(module_ids: set[int]) -> dict[int, tuple[str, str]]:
     }
 
 
-def most_overdue(scope: Scope, f: Filters, limit: int) -> list[OverduePerson]:
+def most_overdue(
+    scope: Scope, f: Filters, limit: int, among: Select | None = None
+) -> list[OverduePerson]:
     """Return the people whose oldest overdue assignment is oldest, with how many they have.
 
     Grouped by `assignments.user_id` alone (names are joined afterwards), so
     SQLite can group while walking that index instead of sorting every row.
+    `among` (a select of user ids) narrows the grouping to those people
+    (lms.compliance.queries.most_overdue finds them along an index first).
     """
     overdue_only = Filters(**{**vars(f), "status": OVERDUE})
     oldest = func.min(Assignment.due_date).label("oldest")
     count = func.count().label("overdue")
+    top = counted(select(Assignment.user_id.label("user_id"), count, oldest), scope, overdue_only)
+    if among is not None:
+        top = top.where(Assignment.user_id.in_(among))
     top = (
-        counted(select(Assignment.user_id.label("user_id"), count, oldest), scope, overdue_only)
-        .group_by(Assignment.user_id)
+        top.group_by(Assignment.user_id)
         .order_by(oldest, count.desc(), Assignment.user_id)
         .limit(limit)
         .subquery()

@@ -5,10 +5,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from lms.activation.operations import MALFORMED, NO_MATCH, issue_letters
+from lms.activation.operations import MALFORMED, NO_MATCH, check_code, issue_letters
 from lms.extensions import db
 from lms.models import AuditEvent, User, UserToken
 from lms.models.base import utcnow
+from lms.people.invitations import use_token
 
 NEW_PASSWORD = "tidal basin lantern orchard"
 
@@ -147,3 +148,16 @@ def test_one_address_is_throttled_across_employee_numbers(limited, team):
         for n in range(31)
     ]
     assert statuses[-1] == 429 and 429 not in statuses[:30]
+
+
+def test_a_code_claimed_by_another_request_after_the_check_changes_nothing(team):
+    """The claim is the UPDATE, as for links (lms.people.invitations.use_token)."""
+    code = print_letter(team["sam"])
+    found, user = check_code("E-sam", code, utcnow())
+    # Another instance passed the same checks and claimed the code first.
+    db.session.execute(update(UserToken).where(UserToken.id == found.id).values(used_at=utcnow()))
+    before = (user.password_hash, user.session_version)
+    assert use_token(found, user, NEW_PASSWORD, utcnow()) is False
+    db.session.commit()
+    db.session.refresh(user)
+    assert (user.password_hash, user.session_version) == before
