@@ -233,13 +233,15 @@ def page_list(today: date) -> list[tuple[str, str, object]]:
 
 
 def following(first: str, steps: int):
-    """Return a function giving the URL `steps` "next" links on from `first` (or the last page's).
+    """Return a function giving the URL `steps` "next" links on from `first`.
 
     A page's next link: the pager's `rel="next"` on HR's pages, `next` in the API's JSON.
+    A list too short for that many gives its last full page (the one before the last), so
+    every size times a page of the same length.
     """
 
     def find(client) -> str:
-        url = first
+        full, url = first, first
         for _ in range(steps):
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)
@@ -249,8 +251,8 @@ def following(first: str, steps: int):
                 links = re.findall(r'href="([^"]*)" rel="next"', response.get_data(as_text=True))
                 after = html.unescape(links[0]) if links else None
             if after is None:
-                break
-            url = after
+                return full
+            full, url = url, after
         return url
 
     return find
@@ -298,7 +300,8 @@ def time_pages(app: Flask, pages, runs: int) -> dict[str, tuple[float, int]]:
         assert response.status_code == 200, (url, response.status_code)
         statements.clear()
         client.get(url).get_data()
-        figures[name] = (median_ms(client, url, runs), len(statements))
+        count = len(statements)
+        figures[name] = (median_ms(client, url, runs), count)
     return figures
 
 
