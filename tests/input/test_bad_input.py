@@ -380,7 +380,7 @@ def test_an_unknown_api_query_parameter_is_a_json_400_naming_it(api, org, method
 def test_the_unknown_parameter_message_lists_the_known_ones(api, synced):
     response = api.get("/api/v1/employees?departmnet=Stores")
     assert response.json["problems"][0]["message"] == (
-        "unknown query parameter; this operation takes department, status, page, per_page"
+        "unknown query parameter; this operation takes department, status, after, page, per_page"
     )
 
 
