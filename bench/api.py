@@ -108,6 +108,10 @@ def bench_database(kind: str, employees: int, runs: int) -> list[tuple[str, str,
         reads = [
             ("employees, page 1 (100)", "/api/v1/employees"),
             ("employees, 1,000 a page, page 3", "/api/v1/employees?per_page=1000&page=3"),
+            (
+                "employees, 1,000 a page, after a cursor (keyset)",
+                "/api/v1/employees?per_page=1000&after=2000",
+            ),
             ("employees, Stores, active", "/api/v1/employees?department=Stores&status=active"),
             ("one employee", f"/api/v1/employees/{busiest}"),
             ("transcript (busiest person)", f"/api/v1/employees/{busiest}/transcript"),

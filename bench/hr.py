@@ -8,8 +8,10 @@ For each database it builds the demo (`flask lms demo --employees N`, a subproce
 wall time and peak RSS) at 2,000 and 10,000 employees and at N, and at each size
 signs in through Flask's test client and times (median server time of `--runs`
 requests after a warm-up) and counts the SQL statements of: the HR dashboard, a
-filtered report page, a module view and a manager's dashboard, with the ratio of
-each to its own time at 10,000 (target: at most 1.5x, and at most 150 ms). At N
+filtered report page, a module view, a manager's dashboard, HR's people list (its
+first page, its 20th reached by following "next", a search) and the API's employee
+list (its 20th page of 100, by "next"), with the ratio of each to its own time at
+10,000 (target: at most 1.5x, and at most 150 ms; the same SQL at every size). At N
 it also times:
 
 - the dashboard "as of" a past and a future date (target: at most 500 ms);
@@ -40,7 +42,6 @@ import html
 import json
 import os
 import re
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -62,21 +63,30 @@ from flask import Flask  # noqa: E402
 from sqlalchemy import create_engine, event, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.pool import NullPool  # noqa: E402
-from support import machine, postgres_available, scratch_database  # noqa: E402
+from support import (  # noqa: E402
+    POSTGRES,
+    cli_env,
+    flask_cli,
+    machine,
+    median_ms,
+    postgres_available,
+    scratch_database,
+)
 
 from lms import create_app  # noqa: E402
 from lms.extensions import db  # noqa: E402
 
-POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BIG = os.environ.get(
     "BENCH_BIG_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/bench100k"
 )
 PASSWORD = "attest-demo-password"  # noqa: S105 - the demo's printed password
-SECRET = "bench-only-secret-not-for-production-0123456789"  # noqa: S105 - bench only
 BASE_SIZES = (2_000, 10_000)
 PAGE_MS, RATIO, AS_OF_MS, EXPORT_RATE = 150, 1.5, 500, 100_000
 BUILD_S = {100_000: 600}  # issue 18; other sizes are shown without a target
 LEARNER_SHARE, QUIZ_P99_MS = 0.40, 100
+# The people list and the API's employees: a page this deep, reached by following "next"
+# (keyset: it should cost what the first does); a surname the demo gives 1 person in 24.
+DEEP, SEARCH = 20, "Patel"
 
 
 def import_target(rows: int) -> float:
@@ -85,20 +95,6 @@ def import_target(rows: int) -> float:
 
 def renew_targets(employees: int) -> tuple[float, float]:
     return (60, 10) if employees > 10_000 else (10, 3)  # issue 18; issue 5 at 10,000
-
-
-# Runs the flask CLI and, at exit, reports the process's own peak RSS (VmHWM).
-PEAK_WRAPPER = """
-import atexit, sys
-def peak():
-    for line in open("/proc/self/status"):
-        if line.startswith("VmHWM:"):
-            print("peak-rss-kib", line.split()[1])
-atexit.register(peak)
-from flask.cli import main
-sys.argv = ["flask", *sys.argv[1:]]
-main()
-"""
 
 
 @dataclass
@@ -117,37 +113,9 @@ class Result:
 # -- processes ----------------------------------------------------------------------------
 
 
-def cli_env(url: str, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("FLASK_DEBUG", "MAIL_USERNAME")}
-    return env | {
-        "LMS_ENV": "production",
-        "SECRET_KEY": SECRET,
-        "DATABASE_URL": url,
-        "FLASK_APP": "wsgi.py",
-        "LMS_CONTENT_DIR": str(ROOT / "content"),
-        "LMS_REQUEST_LOG": "off",
-        "REDIS_URL": "",
-        **extra,
-    }
-
-
-def flask_cli(url: str, *args: str, **extra: str) -> tuple[float, float, str]:
-    """Run `flask <args>` in a subprocess; return (seconds, peak RSS MiB, output)."""
-    started = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-c", PEAK_WRAPPER, *args],
-        cwd=ROOT,
-        env=cli_env(url, **extra),
-        text=True,
-        check=False,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    seconds = time.perf_counter() - started
-    if result.returncode != 0:
-        raise SystemExit(f"flask {' '.join(args)} failed:\n{result.stdout[-3000:]}")
-    match = re.search(r"peak-rss-kib (\d+)", result.stdout)
-    return seconds, int(match.group(1)) / 1024 if match else 0.0, result.stdout
+def run_flask(url: str, *args: str) -> tuple[float, float, str]:
+    """Run `flask <args>` on `url` in a subprocess; return (seconds, peak RSS MiB, output)."""
+    return flask_cli(cli_env(url), *args)
 
 
 def make_app(url: str) -> Flask:
@@ -168,7 +136,7 @@ def prepare_schema(url: str) -> None:
 def build(url: str, employees: int) -> tuple[float, float]:
     """Schema, content and `flask lms demo`; return the demo's (seconds, peak RSS MiB)."""
     prepare_schema(url)
-    seconds, peak, _ = flask_cli(url, "lms", "demo", "--employees", str(employees))
+    seconds, peak, _ = run_flask(url, "lms", "demo", "--employees", str(employees))
     return seconds, peak
 
 
@@ -242,30 +210,67 @@ def signed_in(app: Flask, email: str):
     return client
 
 
-def page_list(today: date) -> list[tuple[str, str, str]]:
-    """(name, who, url) of each HR page timed at every size."""
+def page_list(today: date) -> list[tuple[str, str, object]]:
+    """(name, who, URL or a function of the client giving it) of each page timed at every size."""
     return [
         ("HR dashboard", "hr", "/hr/"),
         (
             "report: Stores, overdue, page 2",
             "hr",
-            next_page("/hr/assignments?department=Stores&status=overdue"),
+            following("/hr/assignments?department=Stores&status=overdue", 1),
         ),
         ("module view", "hr", "/hr/modules/dignity-and-respect"),
         ("manager dashboard (Stores head)", "manager", "/hr/"),
+        ("people: first page", "hr", "/hr/people"),
+        (f"people: page {DEEP}, by its next links", "hr", following("/hr/people", DEEP - 1)),
+        (f'people: search "{SEARCH}"', "hr", f"/hr/people?q={SEARCH}"),
+        (
+            f"API employees: page {DEEP} of 100, by next",
+            "api",
+            following("/api/v1/employees", DEEP - 1),
+        ),
     ]
 
 
-def next_page(first: str):
-    """Return a function giving the URL of the page after `first` (its "next" link)."""
+def following(first: str, steps: int):
+    """Return a function giving the URL `steps` "next" links on from `first`.
+
+    A page's next link: the pager's `rel="next"` on HR's pages, `next` in the API's JSON.
+    A list too short for that many gives its last full page (the one before the last), so
+    every size times a page of the same length.
+    """
 
     def find(client) -> str:
-        page = client.get(first).get_data(as_text=True)
-        links = re.findall(r'href="(/hr/assignments\?[^"]*(?:after=\d+|page=2)[^"]*)"', page)
-        assert links, f"no next page on {first}"
-        return html.unescape(links[0])
+        full, url = first, first
+        for _ in range(steps):
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+            if response.is_json:
+                after = response.json["next"]
+            else:
+                links = re.findall(r'href="([^"]*)" rel="next"', response.get_data(as_text=True))
+                after = html.unescape(links[0]) if links else None
+            if after is None:
+                return full
+            full, url = url, after
+        return url
 
     return find
+
+
+class TokenClient:
+    """A test client that sends an API token with every request."""
+
+    def __init__(self, app: Flask):
+        from lms.api.tokens import create_token
+
+        with app.app_context():
+            _, secret = create_token(f"bench-{time.time_ns()}")
+            db.session.commit()
+        self.client, self.headers = app.test_client(), {"Authorization": f"Bearer {secret}"}
+
+    def get(self, url: str):
+        return self.client.get(url, headers=self.headers)
 
 
 def as_of_pages(today: date) -> list[tuple[str, str, str]]:
@@ -281,6 +286,7 @@ def time_pages(app: Flask, pages, runs: int) -> dict[str, tuple[float, int]]:
     clients = {
         "hr": signed_in(app, "hr@example.com"),
         "manager": signed_in(app, "manager.stores@example.com"),
+        "api": TokenClient(app),
     }
     statements: list[int] = []
     with app.app_context():
@@ -296,14 +302,7 @@ def time_pages(app: Flask, pages, runs: int) -> dict[str, tuple[float, int]]:
         statements.clear()
         client.get(url).get_data()
         count = len(statements)
-        times = []
-        for _ in range(runs):
-            start = time.perf_counter()
-            response = client.get(url)
-            response.get_data()
-            times.append((time.perf_counter() - start) * 1000)
-            assert response.status_code == 200, (url, response.status_code)
-        figures[name] = (statistics.median(times), count)
+        figures[name] = (median_ms(client, url, runs), count)
     return figures
 
 
@@ -422,7 +421,7 @@ def bench_renew(kind: str, url: str, employees: int) -> list[Result]:
     today = date.today().isoformat()
     results = []
     for label, target in (("catch-up on the demo's day", work), ("repeat, nothing to do", repeat)):
-        seconds, peak, output = flask_cli(url, "lms", "renew", "--as-of", today, "--no-send")
+        seconds, peak, output = run_flask(url, "lms", "renew", "--as-of", today, "--no-send")
         queued = re.search(r"emails queued: (\d+)", output)
         took = re.search(r"took ([\d.]+) s to queue", output)
         results.append(
@@ -446,7 +445,7 @@ def bench_import(kind: str, rows: int) -> list[Result]:
         prepare_schema(url)
         path = Path(folder) / "hires.csv"
         path.write_bytes(make_csv(rows, today=date.today()))
-        seconds, peak, output = flask_cli(url, "lms", "import-hires", str(path))
+        seconds, peak, output = run_flask(url, "lms", "import-hires", str(path))
         engine = create_engine(url, poolclass=NullPool)
         with engine.connect() as conn:
             people = conn.execute(text("SELECT count(*) FROM users")).scalar_one()

@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,25 +27,12 @@ os.environ["LMS_ENV"] = "testing"  # fast password hashing for the sign-in; noth
 
 from hr import bare_app, make_app, signed_in  # noqa: E402
 from sqlalchemy import event, func, select  # noqa: E402
-from support import build_demo, rows_per_database, scratch_database  # noqa: E402
+from support import build_demo, median_ms, rows_per_database, scratch_database  # noqa: E402
 
 from lms.extensions import db  # noqa: E402
 
 POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PAGE_TARGET_MS = 200
-
-
-def timed(client, url: str, runs: int) -> float:
-    """Return the median milliseconds of `runs` GETs of `url`, after one warm-up."""
-    client.get(url).get_data()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        response = client.get(url)
-        response.get_data()
-        times.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    return statistics.median(times)
 
 
 def statements(app, client, url: str) -> int:
@@ -103,7 +88,7 @@ def bench_database(kind: str, employees: int, runs: int) -> list[tuple[str, str,
         results.append((kind, "rows", ", ".join(f"{k} {v:,}" for k, v in counts.items())))
         (busy, busy_n), (quiet, quiet_n) = busiest_and_quietest(app)
 
-        bare_ms = timed(bare_app().test_client(), "/", runs)
+        bare_ms = median_ms(bare_app().test_client(), "/", runs)
         results.append((kind, "bare Flask page", f"{bare_ms:.2f} ms (baseline)"))
         hr = signed_in(app, "hr@example.com")
         pages = [
@@ -123,7 +108,7 @@ def bench_database(kind: str, employees: int, runs: int) -> list[tuple[str, str,
             ("most attempts, CSV", f"/hr/item-analysis/{busy}.csv", True),
         ]
         for label, page_url, judged in pages:
-            ms = timed(hr, page_url, runs)
+            ms = median_ms(hr, page_url, runs)
             queries = statements(app, hr, page_url)
             verdict = (
                 ("ok" if ms <= PAGE_TARGET_MS else f"OVER {PAGE_TARGET_MS} ms")

@@ -34,26 +34,19 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from support import fresh_database, machine, postgres_available
+from support import (
+    POSTGRES,
+    ROOT,
+    SECRET,
+    cli_env,
+    flask_cli,
+    fresh_database,
+    machine,
+    postgres_available,
+)
 
-ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
-SECRET = "bench-only-secret-not-for-production-0123456789"  # noqa: S105 - bench only
-POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TARGET_WORK_S, TARGET_REPEAT_S = 10.0, 3.0
-# Runs the flask CLI and, at exit, reports the process's own peak RSS (VmHWM). wait4's
-# ru_maxrss would not do: a child's counts what its parent had in memory when it forked.
-PEAK_WRAPPER = """
-import atexit, sys
-def peak():
-    for line in open("/proc/self/status"):
-        if line.startswith("VmHWM:"):
-            print("peak-rss-kib", line.split()[1])
-atexit.register(peak)
-from flask.cli import main
-sys.argv = ["flask", *sys.argv[1:]]
-main()
-"""
 
 
 @dataclass
@@ -160,30 +153,7 @@ def smtp_sink() -> Iterator[int]:
 
 def run_renew(label: str, as_of: date, env: dict, *extra: str) -> Run:
     """Run `flask lms renew` in a subprocess; time it and read its peak RSS."""
-    command = [
-        sys.executable,
-        "-c",
-        PEAK_WRAPPER,
-        "lms",
-        "renew",
-        "--as-of",
-        as_of.isoformat(),
-        *extra,
-    ]
-    started = time.perf_counter()
-    result = subprocess.run(
-        command,
-        cwd=ROOT,
-        env=env,
-        text=True,
-        check=False,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    seconds = time.perf_counter() - started
-    output = result.stdout
-    if result.returncode != 0:
-        raise SystemExit(f"flask lms renew {as_of} {' '.join(extra)} failed:\n{output}")
+    seconds, peak_mib, output = flask_cli(env, "lms", "renew", "--as-of", as_of.isoformat(), *extra)
 
     def number(pattern: str) -> float:
         match = re.search(pattern, output)
@@ -193,7 +163,7 @@ def run_renew(label: str, as_of: date, env: dict, *extra: str) -> Run:
         label=label,
         as_of=as_of,
         seconds=seconds,
-        peak_mib=number(r"peak-rss-kib (\d+)") / 1024,
+        peak_mib=peak_mib,
         queued=number(r"emails (?:would be )?queued: (\d+)"),
         sent=number(r"emails sent: (\d+)"),
         failed=number(r"failed: (\d+)"),
@@ -209,19 +179,7 @@ def bench(kind: str, employees: int, args) -> list[str]:
         build_s, assignments = build_demo(
             url, employees, args.seed, args.reuse and kind == "sqlite"
         )
-        env = {
-            **os.environ,
-            "LMS_ENV": "production",
-            "SECRET_KEY": SECRET,
-            "DATABASE_URL": url,
-            "FLASK_APP": "wsgi.py",
-            "LMS_CONTENT_DIR": str(ROOT / "content"),
-            "MAIL_SERVER": "127.0.0.1",
-            "MAIL_PORT": str(port),
-            "MAIL_USE_TLS": "0",
-            "LMS_REQUEST_LOG": "off",
-        }
-        env.pop("MAIL_USERNAME", None)
+        env = cli_env(url, MAIL_SERVER="127.0.0.1", MAIL_PORT=str(port), MAIL_USE_TLS="0")
         runs = [
             run_renew("dry run (catch-up day)", today, env, "--dry-run"),
             run_renew("first run: catch-up", today, env),

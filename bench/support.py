@@ -1,14 +1,36 @@
-"""Databases for the benchmarks: a fresh SQLite file, or a fresh PostgreSQL schema."""
+"""What the benchmarks share: fresh databases, the machine, `flask` subprocesses, timed requests."""
 
 from __future__ import annotations
 
 import os
 import platform
+import re
+import statistics
+import subprocess
+import sys
 import tempfile
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRET = "bench-only-secret-not-for-production-0123456789"  # noqa: S105 - bench only
+POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+# Runs the flask CLI and, at exit, reports the process's own peak RSS (VmHWM). wait4's
+# ru_maxrss would not do: a child's counts what its parent had in memory when it forked.
+PEAK_WRAPPER = """
+import atexit, sys
+def peak():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            print("peak-rss-kib", line.split()[1])
+atexit.register(peak)
+from flask.cli import main
+sys.argv = ["flask", *sys.argv[1:]]
+main()
+"""
 
 
 @contextmanager
@@ -139,3 +161,53 @@ def build_demo(app, employees: int, tables: tuple[str, ...]) -> tuple[float, dic
         for name in tables
     }
     return built, counts
+
+
+def cli_env(url: str, **extra: str) -> dict[str, str]:
+    """The environment of a `flask` subprocess on `url`: production settings, no request log."""
+    env = {k: v for k, v in os.environ.items() if k not in ("FLASK_DEBUG", "MAIL_USERNAME")}
+    return env | {
+        "LMS_ENV": "production",
+        "SECRET_KEY": SECRET,
+        "DATABASE_URL": url,
+        "FLASK_APP": "wsgi.py",
+        "LMS_CONTENT_DIR": str(ROOT / "content"),
+        "LMS_REQUEST_LOG": "off",
+        "REDIS_URL": "",
+        **extra,
+    }
+
+
+def flask_cli(env: dict[str, str], *args: str) -> tuple[float, float, str]:
+    """Run `flask <args>` in a subprocess; return (seconds, peak RSS MiB, output).
+
+    Wall time, the process's start-up included. A failure ends the benchmark with its output.
+    """
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-c", PEAK_WRAPPER, *args],
+        cwd=ROOT,
+        env=env,
+        text=True,
+        check=False,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    seconds = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"flask {' '.join(args)} failed:\n{result.stdout[-3000:]}")
+    match = re.search(r"peak-rss-kib (\d+)", result.stdout)
+    return seconds, int(match.group(1)) / 1024 if match else 0.0, result.stdout
+
+
+def median_ms(client, url: str, runs: int) -> float:
+    """Return the median milliseconds of `runs` GETs of `url` (body read), after one warm-up."""
+    client.get(url).get_data()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        response = client.get(url)
+        response.get_data()
+        times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    return statistics.median(times)

@@ -14,6 +14,7 @@ from typing import Any
 from lms.api.employees import MAX_BATCH
 from lms.certificates.rules import STATUSES as CERTIFICATE_STATUSES
 from lms.imports.csvfile import MAX_LENGTHS
+from lms.ops.badinput import MAX_ID
 from lms.status import STATUSES
 
 DATE = {"type": "string", "format": "date"}
@@ -213,15 +214,28 @@ SCHEMAS: dict[str, Any] = {
     "EmployeePage": obj(
         {
             "employees": {"type": "array", "items": ref("Employee")},
-            "page": {"type": "integer"},
             "per_page": {"type": "integer"},
-            "total": {"type": "integer"},
+            "next": {
+                "type": ["string", "null"],
+                "description": "The path of the next page (`after` the last employee here, "
+                "with the same filters), or null: this is the last page.",
+                "examples": ["/api/v1/employees?department=Stores&after=2041"],
+            },
+            "page": {
+                "type": "integer",
+                "description": "Without `after` only: the page number (deprecated, as `page`).",
+            },
             "pages": {
                 "type": "integer",
                 "minimum": 1,
-                "description": "At least 1: an empty list is one empty page.",
+                "description": "Without `after` only: at least 1, an empty list is one empty page.",
             },
-        }
+            "total": {
+                "type": "integer",
+                "description": "Without `after` only: how many employees match in all.",
+            },
+        },
+        required=["employees", "per_page", "next"],
     ),
     "Transcript": obj(
         {
@@ -391,7 +405,11 @@ PATHS: dict[str, Any] = {
     "/employees": {
         "get": {
             "operationId": "listEmployees",
-            "summary": "List employees, a page at a time, in a stable order.",
+            "summary": "List employees, a page at a time, in a stable order (by when they were added).",
+            "description": "Follow `next` from the first page to the last: each page after the "
+            "first is read by keyset (`after`), costing the same at any depth. Without `after` "
+            "the answer is also page `page` (default 1) with `total` and `pages`; paging by "
+            "`page` is deprecated (each page's cost grows with its number).",
             "parameters": [
                 DEPARTMENT,
                 query(
@@ -400,8 +418,19 @@ PATHS: dict[str, Any] = {
                     {"type": "string", "enum": ["active", "terminated"]},
                 ),
                 query(
-                    "page", "Page number, from 1.", {"type": "integer", "minimum": 1, "default": 1}
+                    "after",
+                    "The employees after this cursor: `next` carries it (0: from the start). "
+                    "Not with `page`.",
+                    {"type": "integer", "minimum": 0, "maximum": MAX_ID},
                 ),
+                {
+                    **query(
+                        "page",
+                        "Page number, from 1. Deprecated: follow `next` instead.",
+                        {"type": "integer", "minimum": 1, "maximum": 10**6, "default": 1},
+                    ),
+                    "deprecated": True,
+                },
                 query(
                     "per_page",
                     "People per page.",

@@ -6,6 +6,8 @@ Statuses, transcripts and compliance come from `lms.hr.queries` and
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Select, func, select
 
 from lms.extensions import db
@@ -13,7 +15,7 @@ from lms.models import Module, ModuleVersion, Program, ProgramModule, User
 from lms.models.content import current_version
 from lms.reports.assignments import Manager
 from lms.reports.filters import NO_DEPARTMENT
-from lms.reports.paging import Page
+from lms.reports.paging import Page, keyset_rows
 
 EMPLOYEE_COLUMNS = (
     User.id,
@@ -32,8 +34,7 @@ def employee_select() -> Select:
     return select(*EMPLOYEE_COLUMNS).outerjoin(Manager, Manager.id == User.manager_id)
 
 
-def employees_page(*, department: str | None, status: str | None, page: int, per_page: int) -> Page:
-    """Return one page of people in a stable order (by id), and how many match in all."""
+def employee_conditions(department: str | None, status: str | None) -> list[Any]:
     conditions = []
     if department == NO_DEPARTMENT:
         conditions.append(User.department.is_(None))
@@ -41,6 +42,15 @@ def employees_page(*, department: str | None, status: str | None, page: int, per
         conditions.append(User.department == department)
     if status:
         conditions.append(User.is_active.is_(status == "active"))
+    return conditions
+
+
+def employees_page(*, department: str | None, status: str | None, page: int, per_page: int) -> Page:
+    """Return one page of people by number, in a stable order (by id), and how many match in all.
+
+    Deprecated for `employees_after`: the OFFSET and the count grow with the organisation.
+    """
+    conditions = employee_conditions(department, status)
     total = db.session.scalar(select(func.count(User.id)).where(*conditions))
     rows = db.session.execute(
         employee_select()
@@ -50,6 +60,29 @@ def employees_page(*, department: str | None, status: str | None, page: int, per
         .offset((page - 1) * per_page)
     ).all()
     return Page(rows, total, page, per_page)
+
+
+def employees_after(
+    *, department: str | None, status: str | None, after: int, per_page: int
+) -> tuple[list[Any], int | None]:
+    """Return the people with an id above `after` (by id, `per_page` of them) and the next cursor.
+
+    The cursor is the last row's id when more follow (None at the end); one
+    statement, the same at any depth and any size (no count: a client following
+    `next` needs none).
+    """
+    rows = db.session.execute(
+        employee_select()
+        .where(*employee_conditions(department, status), User.id > after)
+        .order_by(User.id)
+        .limit(per_page + 1)
+    ).all()
+    rows, next_after, _ = keyset_rows(rows, per_page, cursor=after, forward=True, key=row_id)
+    return rows, next_after
+
+
+def row_id(row: Any) -> int:
+    return row.id
 
 
 def find_employee(employee_id: str) -> tuple[User, str | None] | None:

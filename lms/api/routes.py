@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify, request, url_for
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import BadRequest
 
@@ -13,7 +13,7 @@ from lms.api.employees import MAX_BATCH, Upsert, read_employees, upsert_employee
 from lms.api.errors import ApiError, api_error
 from lms.api.openapi import openapi_document, query_parameters
 from lms.api.problems import Problem
-from lms.api.queries import employees_page, find_employee, module_rows
+from lms.api.queries import employees_after, employees_page, find_employee, module_rows
 from lms.api.serialise import compliance_json, employee_json, iso, module_json, transcript_json
 from lms.certificates.codes import NO_SUCH, NOT_A_CODE, normalise_code
 from lms.certificates.operations import find_certificate, verification, verify_url
@@ -22,6 +22,7 @@ from lms.extensions import db, limiter
 from lms.imports.csvfile import check_date
 from lms.mail.after_response import deliver_after_response
 from lms.models.base import utctoday
+from lms.ops.badinput import MAX_ID
 from lms.reports.filters import Filters
 from lms.reports.scope import Scope
 from lms.reports.transcripts import transcript
@@ -135,21 +136,37 @@ def json_body():
 
 @bp.get("/employees")
 def employees():
-    """List employees a page at a time, optionally of one department or status."""
+    """List employees by id, `per_page` at a time: after a cursor, or (deprecated) by page number.
+
+    Every answer links the page after it in `next` (null at the end), by keyset
+    (`after=<the last id>`): one statement at any depth. Without `after` it is
+    also page `page` (default 1) with `total` and `pages`, as before keysets.
+    """
     args = Args()
     department, status = args.text("department"), args.choice("status", STATUSES)
-    page, per_page = (
-        args.number("page", 1, 1, 10**6),
-        args.number("per_page", PER_PAGE, 1, MAX_PER_PAGE),
-    )
+    per_page = args.number("per_page", PER_PAGE, 1, MAX_PER_PAGE)
+    after = args.number("after", 0, 0, MAX_ID) if "after" in request.args else None
+    page = args.number("page", 1, 1, 10**6)
+    if after is not None and "page" in request.args:
+        args.fail("page", "give either after (the cursor of the next page) or page, not both", 1)
     args.check()
-    found = employees_page(department=department, status=status, page=page, per_page=per_page)
+    if after is not None:
+        rows, next_after = employees_after(
+            department=department, status=status, after=after, per_page=per_page
+        )
+        numbers = {}
+    else:
+        found = employees_page(department=department, status=status, page=page, per_page=per_page)
+        rows = found.rows
+        next_after = rows[-1].id if rows and found.page < found.pages else None
+        numbers = {"page": found.page, "pages": found.pages, "total": found.total}
+    kept = {"department": department, "status": status, "per_page": per_page}
+    kept = {name: value for name, value in kept.items() if name in request.args}
     return jsonify(
-        employees=[employee_json(row, row.manager_email) for row in found.rows],
-        page=found.page,
-        per_page=found.per_page,
-        total=found.total,
-        pages=found.pages,
+        employees=[employee_json(row, row.manager_email) for row in rows],
+        per_page=per_page,
+        next=None if next_after is None else url_for("api.employees", **kept, after=next_after),
+        **numbers,
     )
 
 

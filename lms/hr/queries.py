@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, tuple_
 from sqlalchemy.orm import aliased
 
+from lms.compliance.queries import KeysetPage
 from lms.extensions import db
 from lms.models import (
     Assignment,
@@ -25,7 +26,7 @@ from lms.models import (
 from lms.models.content import current_version
 from lms.reports.assignments import Manager, id_windows
 from lms.reports.filters import Filters, counted
-from lms.reports.paging import Page, clamp_page
+from lms.reports.paging import Page, clamp_page, keyset_rows
 from lms.reports.scope import Scope
 from lms.status import OVERDUE
 
@@ -50,17 +51,37 @@ class PersonRow:
     overdue: int
 
 
-def people_page(scope: Scope, q: str, as_of: date, page: int, per_page: int = 50) -> Page:
-    """Return one page of the people in scope matching `q`, with each one's overdue count."""
-    query = select(User, Manager.full_name).outerjoin(Manager, Manager.id == User.manager_id)
-    query = query.where(scope.people())
+def people_page(
+    scope: Scope,
+    q: str,
+    as_of: date,
+    after: int | None = None,
+    before: int | None = None,
+    per_page: int = 50,
+) -> KeysetPage:
+    """Return the people in scope matching `q` after person `after` (or before `before`).
+
+    By name, then id (so people with the same name keep one order); each row with
+    the person's overdue count, the page with how many match in all. A cursor that
+    is no one in scope, or has no one after (before) it, gives the first page.
+    Three statements whatever the page and the size of the organisation: the
+    total (an exact count, see bench/README.md), the page's rows and their overdue
+    counts (tests/hr/test_query_counts.py).
+    """
+    in_scope = scope.people()
+    conditions = [in_scope]
     if q.strip():
-        query = query.where(search_condition(q))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    page = clamp_page(page, total, per_page)
-    rows = db.session.execute(
-        query.order_by(User.full_name, User.id).limit(per_page).offset((page - 1) * per_page)
-    ).all()
+        conditions.append(search_condition(q))
+    total = db.session.scalar(select(func.count(User.id)).where(*conditions))
+    cursor = after if after is not None else before
+    forward = before is None or after is not None
+    rows = people_rows(in_scope, conditions, cursor, forward, per_page)
+    if cursor is not None and not rows:
+        cursor, forward = None, True
+        rows = people_rows(in_scope, conditions, None, True, per_page)
+    rows, next_after, previous_before = keyset_rows(
+        rows, per_page, cursor=cursor, forward=forward, key=lambda row: row[0].id
+    )
     ids = [user.id for user, _ in rows]
     overdue = (
         dict(
@@ -73,7 +94,49 @@ def people_page(scope: Scope, q: str, as_of: date, page: int, per_page: int = 50
         if ids
         else {}
     )
-    return Page([PersonRow(u, m, overdue.get(u.id, 0)) for u, m in rows], total, page, per_page)
+    return KeysetPage(
+        [PersonRow(u, m, overdue.get(u.id, 0)) for u, m in rows],
+        total,
+        per_page,
+        after=next_after,
+        before=previous_before,
+    )
+
+
+def people_rows(
+    in_scope: Any, conditions: list[Any], cursor: int | None, forward: bool, n: int
+) -> list[Any]:
+    """Return up to n + 1 (person, manager's name) on one side of person `cursor`, by name and id.
+
+    The cursor's name is read in the same statement, and only for someone in
+    scope: another team's person is no cursor (no rows), so a cursor tells a
+    manager nothing about people outside their team.
+    """
+    query = (
+        select(User, Manager.full_name)
+        .outerjoin(Manager, Manager.id == User.manager_id)
+        .where(*conditions)
+    )
+    if cursor is not None:
+        # Its own FROM users (not the row's): the cursor's name, read first.
+        name = (
+            select(User.full_name)
+            .where(User.id == cursor, in_scope)
+            .correlate(None)
+            .scalar_subquery()
+        )
+        # `full_name >=` as well as the pair: the database walks the name index from the
+        # cursor's name on, not from the first name.
+        if forward:
+            query = query.where(
+                User.full_name >= name, tuple_(User.full_name, User.id) > tuple_(name, cursor)
+            )
+        else:
+            query = query.where(
+                User.full_name <= name, tuple_(User.full_name, User.id) < tuple_(name, cursor)
+            )
+    order = (User.full_name, User.id) if forward else (User.full_name.desc(), User.id.desc())
+    return list(db.session.execute(query.order_by(*order).limit(n + 1)).all())
 
 
 # -- transcript ------------------------------------------------------------------------------

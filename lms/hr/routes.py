@@ -57,6 +57,7 @@ from lms.moreattempts.operations import (
     recent_decisions,
     refuse_request,
 )
+from lms.ops.badinput import is_id
 from lms.reports.assignments import (
     REPORT_COLUMNS,
     REPORT_TEXT_COLUMNS,
@@ -116,8 +117,15 @@ def page_number() -> int:
 
 
 def cursors() -> dict[str, int | None]:
-    """Return the report's keyset cursors (`after`, `before`); anything but a whole number is none."""
-    return {name: request.args.get(name, type=int) for name in ("after", "before")}
+    """Return a keyset page's cursors (`after`, `before`); anything but an id is none.
+
+    An id is a whole number the id columns can hold (`is_id`): a longer one would
+    overflow the database driver.
+    """
+    return {
+        name: int(text) if is_id(text := request.args.get(name, "")) else None
+        for name in ("after", "before")
+    }
 
 
 def as_of_or_today(form) -> date:
@@ -245,7 +253,8 @@ def people():
     """List the people I may see, with a search by name, email or employee id."""
     form = PeopleSearchForm(formdata=request.args)
     q = (form.q.data or "") if form.validate() else ""
-    page = people_page(g.scope, q, utctoday(), page_number())
+    # By keyset (`after`, `before`); an old link's `?page=N` shows the first page.
+    page = people_page(g.scope, q, utctoday(), **cursors())
     return render_template("hr/people.html", form=form, page=page, q=q)
 
 

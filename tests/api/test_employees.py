@@ -491,6 +491,51 @@ def test_list_pages_through_everyone_in_a_stable_order(api, staff):
     assert api.get("/api/v1/employees?per_page=2&page=4").json["employees"] == []
 
 
+def follow(api, url: str) -> tuple[list[str], list[dict]]:
+    """Follow `next` from `url` to the last page; return the employee ids and each answer."""
+    ids, answers = [], []
+    while url is not None:
+        answer = api.get(url).json
+        answers.append(answer)
+        ids += [e["employee_id"] for e in answer["employees"]]
+        url = answer["next"]
+    return ids, answers
+
+
+def test_next_links_page_through_everyone_once_by_keyset(api, staff):
+    ids, answers = follow(api, "/api/v1/employees?per_page=2")
+    assert ids == ["S1", "S2", "S3", "O1", "N1"]
+    assert [a["next"] is None for a in answers] == [False, False, True]
+    # The first answer is also page 1 (with its count); the rest are read after a cursor.
+    assert (answers[0]["page"], answers[0]["pages"], answers[0]["total"]) == (1, 3, 5)
+    assert all(set(a) == {"employees", "per_page", "next"} for a in answers[1:])
+    assert re.fullmatch(r"/api/v1/employees\?per_page=2&after=\d+", answers[0]["next"])
+
+
+def test_next_links_keep_the_filters(api, staff):
+    ids, answers = follow(api, "/api/v1/employees?department=Stores&status=active&per_page=1")
+    assert ids == ["S1", "S2"]
+    assert "department=Stores" in answers[0]["next"] and "status=active" in answers[0]["next"]
+    ids, _ = follow(api, "/api/v1/employees?department=-&after=0")
+    assert ids == ["N1"]
+
+
+def test_a_numbered_page_links_the_page_after_it_by_keyset(api, staff):
+    second = api.get("/api/v1/employees?per_page=2&page=2").json
+    after_it = api.get(second["next"]).json
+    third = api.get("/api/v1/employees?per_page=2&page=3").json
+    assert after_it["employees"] == third["employees"] and third["next"] is None
+    assert api.get("/api/v1/employees?per_page=2&page=4").json["next"] is None
+
+
+def test_a_cursor_past_the_end_is_an_empty_last_page(api, staff):
+    assert api.get("/api/v1/employees?after=2147483647").json == {
+        "employees": [],
+        "per_page": 100,
+        "next": None,
+    }
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
@@ -515,6 +560,15 @@ def test_list_filters_by_department_and_status(api, staff, query, expected):
         ("per_page=1001", "per_page", "'1001' is not a whole number from 1 to 1000"),
         ("per_page=-5", "per_page", "'-5' is not a whole number from 1 to 1000"),
         ("status=gone", "status", "'gone' is not one of active, terminated"),
+        ("after=-1", "after", "'-1' is not a whole number from 0 to 2147483647"),
+        ("after=x", "after", "'x' is not a whole number from 0 to 2147483647"),
+        ("after=2147483648", "after", "'2147483648' is not a whole number from 0 to 2147483647"),
+        ("after=" + "9" * 30, "after", f"'{'9' * 30}' is not a whole number from 0 to 2147483647"),
+        (
+            "after=3&page=2",
+            "page",
+            "give either after (the cursor of the next page) or page, not both",
+        ),
     ],
 )
 def test_list_refuses_bad_query_parameters(api, staff, query, field, message):

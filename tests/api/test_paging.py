@@ -1,7 +1,9 @@
-"""One `Page` (lms.reports.paging) for HR's lists and the API: an empty list is one empty page.
+"""One `Page` (lms.reports.paging) for the lists paged by number: an empty list is one empty page.
 
-Before the two shared it, HR said "page 1 of 1" and the API `"pages": 0` for the same
-empty result, with `"page": 1`: a page number past the page count.
+Before HR and the API shared it, HR said "page 1 of 1" and the API `"pages": 0` for the same
+empty result, with `"page": 1`: a page number past the page count. The lists paged by keyset
+(HR's people, the report, the API after a cursor) have no page numbers: empty, they are one
+page with no cursor on either side.
 """
 
 from datetime import date
@@ -16,18 +18,26 @@ from lms.reports.scope import Scope
 def test_an_empty_api_list_is_one_empty_page(api):
     found = api.get("/api/v1/employees?department=Nowhere").json
     assert (found["total"], found["page"], found["pages"], found["employees"]) == (0, 1, 1, [])
+    assert found["next"] is None
+    after = api.get("/api/v1/employees?department=Nowhere&after=0").json
+    assert (after["employees"], after["next"]) == ([], None)
 
 
 def test_an_empty_hr_list_is_one_empty_page(app):
     day = date(2026, 12, 2)
     pages = (
         report_page(Scope(), Filters(as_of=day, department="Nowhere"), 7),
-        people_page(Scope(), "nobody at all", day, 7),
         audit_page("no.such.action", None, 7),
     )
     for page in pages:
         assert (page.total, page.page, page.pages, page.rows) == (0, 1, 1, [])
         assert (page.first_index, page.last_index) == (0, 0)
+
+
+def test_an_empty_keyset_list_is_one_page_with_no_cursors(app):
+    for cursor in ({}, {"after": 1}, {"before": 1}):
+        page = people_page(Scope(), "nobody at all", date(2026, 12, 2), **cursor)
+        assert (page.total, page.rows, page.after, page.before) == (0, [], None, None)
 
 
 def test_page_counts_and_clamps():

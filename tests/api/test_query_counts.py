@@ -13,6 +13,8 @@ from tests.engines import listening
 READS = (
     "/api/v1/employees?per_page=1000",
     "/api/v1/employees?department=Stores&status=active&per_page=1000",
+    "/api/v1/employees?after=3&per_page=5",
+    "/api/v1/employees?department=Stores&after=3&per_page=5",
     "/api/v1/employees/<employee_id>",
     "/api/v1/employees/<employee_id>/transcript",
     "/api/v1/compliance",
