@@ -130,7 +130,8 @@ def prepare_schema(url: str) -> None:
         result = app.test_cli_runner().invoke(args=["lms", "sync-content"])
         assert result.exit_code == 0, result.output
         db.session.remove()
-        db.engine.dispose()
+        for each in db.engines.values():  # the signed-in read's engine too
+            each.dispose()
 
 
 def build(url: str, employees: int) -> tuple[float, float]:
@@ -526,7 +527,8 @@ def bench_database(kind: str, args) -> list[Result]:
                     results += bench_exports(kind, app)
             with app.app_context():
                 db.session.remove()
-                db.engine.dispose()
+                for each in db.engines.values():  # the signed-in read's engine too
+                    each.dispose()
             if size == args.employees and not {"web", "renew"} <= skip:
                 writable = copy_of(url) if url == BIG else nullcontext(url)
                 with writable as work_url:

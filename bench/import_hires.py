@@ -177,7 +177,8 @@ def run(database: str, rows: int) -> list[tuple[str, str, dict]]:
             from lms.extensions import db
 
             db.session.remove()
-            db.engine.dispose()
+            for each in db.engines.values():  # the signed-in read's engine too
+                each.dispose()
     finally:
         drop_schema(schema)
     return results
@@ -242,7 +243,8 @@ def web_import(database: str, rows: int, *, inline_limit: int) -> dict:
             else:
                 assert response.status_code == 200, response.status_code
             db.session.remove()
-            db.engine.dispose()
+            for each in db.engines.values():  # the signed-in read's engine too
+                each.dispose()
     finally:
         drop_schema(schema)
     return {

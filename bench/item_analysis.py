@@ -121,7 +121,8 @@ def bench_database(kind: str, employees: int, runs: int) -> list[tuple[str, str,
             results.append((kind, label, f"{ms:.1f} ms median, {queries} queries, {verdict}"))
         with app.app_context():
             db.session.remove()
-            db.engine.dispose()
+            for each in db.engines.values():  # the signed-in read's engine too
+                each.dispose()
     return results
 
 

@@ -101,7 +101,8 @@ def build_demo(url: str, employees: int, seed: int, reuse: bool) -> tuple[float,
                 if result.exit_code != 0:
                     raise SystemExit(f"flask lms {' '.join(command)} failed:\n{result.output}")
             db.session.remove()
-            db.engine.dispose()
+            for each in db.engines.values():  # the signed-in read's engine too
+                each.dispose()
         if reuse and target is not None:
             shutil.copyfile(target, cached)
     return time.perf_counter() - started, count_assignments(url)
