@@ -15,8 +15,9 @@ list (its 20th page of 100, by "next"), with the ratio of each to its own time a
 it also times:
 
 - the dashboard "as of" a past and a future date (target: at most 500 ms);
-- the CSV export of every assignment (rows/s, target 100,000; peak traced Python
-  memory for a department and for everything, which should be about the same);
+- the CSV export of every assignment (rows/s, target 100,000 above 10,000 employees,
+  issue 4's 50,000 at 10,000; peak traced Python memory for a department and for
+  everything, which should be about the same);
 - the learner pages and quiz submissions under gunicorn and wrk (bench/web.py's
   rounds against the bare page: dashboard and module page at least 40 % of the bare
   page, quiz p99 at most 100 ms), and the HR dashboard under the same load (its
@@ -81,7 +82,7 @@ BIG = os.environ.get(
 )
 PASSWORD = "attest-demo-password"  # noqa: S105 - the demo's printed password
 BASE_SIZES = (2_000, 10_000)
-PAGE_MS, RATIO, AS_OF_MS, EXPORT_RATE = 150, 1.5, 500, 100_000
+PAGE_MS, RATIO, AS_OF_MS = 150, 1.5, 500
 BUILD_S = {100_000: 600}  # issue 18; other sizes are shown without a target
 LEARNER_SHARE, QUIZ_P99_MS = 0.40, 100
 # The people list and the API's employees: a page this deep, reached by following "next"
@@ -91,6 +92,11 @@ DEEP, SEARCH = 20, "Patel"
 
 def import_target(rows: int) -> float:
     return 60 if rows > 10_000 else 10  # issue 18 at 100,000; issue 4 at 10,000
+
+
+def export_target(employees: int) -> int:
+    """Rows per second: issue 18's at 100,000 (PostgreSQL's COPY); issue 4's at 10,000."""
+    return 100_000 if employees > 10_000 else 50_000
 
 
 def renew_targets(employees: int) -> tuple[float, float]:
@@ -322,11 +328,11 @@ def export(client, url: str, trace: bool) -> tuple[int, float, int]:
     return rows, seconds, peak
 
 
-def bench_exports(kind: str, app: Flask) -> list[Result]:
+def bench_exports(kind: str, app: Flask, employees: int) -> list[Result]:
     hr = signed_in(app, "hr@example.com")
     runs = [export(hr, "/hr/assignments.csv", trace=False) for _ in range(3)]
     rows, seconds, _ = sorted(runs, key=lambda r: r[1])[1]  # the median run
-    rate = rows / seconds
+    rate, target = rows / seconds, export_target(employees)
     part_rows, _, part_peak = export(hr, "/hr/assignments.csv?department=Online", trace=True)
     all_rows, _, all_peak = export(hr, "/hr/assignments.csv", trace=True)
     return [
@@ -334,8 +340,8 @@ def bench_exports(kind: str, app: Flask) -> list[Result]:
             kind,
             "CSV export of every assignment (median of 3)",
             f"{rows:,} rows in {seconds:.2f} s = {rate:,.0f} rows/s",
-            f">= {EXPORT_RATE:,} rows/s",
-            rate >= EXPORT_RATE,
+            f">= {target:,} rows/s",
+            rate >= target,
         ),
         Result(
             kind,
@@ -524,7 +530,7 @@ def bench_database(kind: str, args) -> list[Result]:
             timed[size] = time_pages(app, pages, args.runs)
             if size == args.employees:
                 if "export" not in skip:
-                    results += bench_exports(kind, app)
+                    results += bench_exports(kind, app, size)
             with app.app_context():
                 db.session.remove()
                 for each in db.engines.values():  # the signed-in read's engine too
