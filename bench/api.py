@@ -25,10 +25,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ["LMS_ENV"] = "testing"
 
-from sqlalchemy import event, func, select  # noqa: E402
-from support import rows_per_database, scratch_database  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+from support import rows_per_database, scratch_database, statements_counted  # noqa: E402
 
 from lms import create_app  # noqa: E402
+from lms.database import dispose_engines  # noqa: E402
 from lms.extensions import db  # noqa: E402
 
 POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -36,28 +37,14 @@ READ_TARGET_MS = 150
 BATCH_TARGET_S = 5
 
 
-class Counter:
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, *_args):
-        self.count += 1
-
-
 def timed(app, client, method: str, url: str, headers: dict, **kwargs) -> tuple[float, int, object]:
     """Return (ms, statements, response) of one request."""
-    counter = Counter()
-    with app.app_context():
-        engines = list(db.engines.values())  # on PostgreSQL the signed-in read has its own
-    for engine in engines:
-        event.listen(engine, "before_cursor_execute", counter)
-    start = time.perf_counter()
-    response = client.open(url, method=method, headers=headers, **kwargs)
-    ms = (time.perf_counter() - start) * 1000
-    for engine in engines:
-        event.remove(engine, "before_cursor_execute", counter)
+    with statements_counted(app) as statements:
+        start = time.perf_counter()
+        response = client.open(url, method=method, headers=headers, **kwargs)
+        ms = (time.perf_counter() - start) * 1000
     assert response.status_code in (200, 201), (url, response.status_code, response.json)
-    return ms, counter.count, response
+    return ms, len(statements), response
 
 
 def batch(prefix: str, count: int) -> dict:
@@ -151,9 +138,7 @@ def bench_database(kind: str, employees: int, runs: int) -> list[tuple[str, str,
             verdict = "ok" if ms <= BATCH_TARGET_S * 1000 else f"OVER {BATCH_TARGET_S} s"
             results.append((kind, label, f"{ms / 1000:.2f} s, {statements} statements, {verdict}"))
         with app.app_context():
-            db.session.remove()
-            for each in db.engines.values():  # the signed-in read's engine too
-                each.dispose()
+            dispose_engines()
     return results
 
 

@@ -61,7 +61,7 @@ sys.path.insert(0, str(ROOT))
 os.environ["LMS_ENV"] = "testing"  # fast password hashing for the sign-ins; nothing else differs
 
 from flask import Flask  # noqa: E402
-from sqlalchemy import create_engine, event, text  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.pool import NullPool  # noqa: E402
 from support import (  # noqa: E402
@@ -72,9 +72,11 @@ from support import (  # noqa: E402
     median_ms,
     postgres_available,
     scratch_database,
+    statements_counted,
 )
 
 from lms import create_app  # noqa: E402
+from lms.database import dispose_engines  # noqa: E402
 from lms.extensions import db  # noqa: E402
 
 BIG = os.environ.get(
@@ -135,9 +137,7 @@ def prepare_schema(url: str) -> None:
         db.create_all()
         result = app.test_cli_runner().invoke(args=["lms", "sync-content"])
         assert result.exit_code == 0, result.output
-        db.session.remove()
-        for each in db.engines.values():  # the signed-in read's engine too
-            each.dispose()
+        dispose_engines()
 
 
 def build(url: str, employees: int) -> tuple[float, float]:
@@ -295,21 +295,17 @@ def time_pages(app: Flask, pages, runs: int) -> dict[str, tuple[float, int]]:
         "manager": signed_in(app, "manager.stores@example.com"),
         "api": TokenClient(app),
     }
-    statements: list[int] = []
-    with app.app_context():
-        engines = list(db.engines.values())
-    for each in engines:  # on PostgreSQL the signed-in read has an engine of its own
-        event.listen(each, "before_cursor_execute", lambda *_: statements.append(1))
     figures = {}
-    for name, who, url in pages:
-        client = clients[who]
-        url = url if isinstance(url, str) else url(client)
-        response = client.get(url)  # warm up: templates compiled, statements cached
-        assert response.status_code == 200, (url, response.status_code)
-        statements.clear()
-        client.get(url).get_data()
-        count = len(statements)
-        figures[name] = (median_ms(client, url, runs), count)
+    with statements_counted(app) as statements:
+        for name, who, url in pages:
+            client = clients[who]
+            url = url if isinstance(url, str) else url(client)
+            response = client.get(url)  # warm up: templates compiled, statements cached
+            assert response.status_code == 200, (url, response.status_code)
+            statements.clear()
+            client.get(url).get_data()
+            count = len(statements)
+            figures[name] = (median_ms(client, url, runs), count)
     return figures
 
 
@@ -532,9 +528,7 @@ def bench_database(kind: str, args) -> list[Result]:
                 if "export" not in skip:
                     results += bench_exports(kind, app, size)
             with app.app_context():
-                db.session.remove()
-                for each in db.engines.values():  # the signed-in read's engine too
-                    each.dispose()
+                dispose_engines()
             if size == args.employees and not {"web", "renew"} <= skip:
                 writable = copy_of(url) if url == BIG else nullcontext(url)
                 with writable as work_url:

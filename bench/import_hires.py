@@ -174,11 +174,9 @@ def run(database: str, rows: int) -> list[tuple[str, str, dict]]:
             )
             fresh_database(app)
             results.append((database, "with invites", timed_import(first, today, invite=True)))
-            from lms.extensions import db
+            from lms.database import dispose_engines
 
-            db.session.remove()
-            for each in db.engines.values():  # the signed-in read's engine too
-                each.dispose()
+            dispose_engines()
     finally:
         drop_schema(schema)
     return results
@@ -242,9 +240,9 @@ def web_import(database: str, rows: int, *, inline_limit: int) -> dict:
                 assert job.state == "done", (job.state, job.result)
             else:
                 assert response.status_code == 200, response.status_code
-            db.session.remove()
-            for each in db.engines.values():  # the signed-in read's engine too
-                each.dispose()
+            from lms.database import dispose_engines
+
+            dispose_engines()
     finally:
         drop_schema(schema)
     return {

@@ -26,10 +26,17 @@ sys.path.insert(0, str(ROOT))
 os.environ["LMS_ENV"] = "testing"  # fast password hashing for the sign-in; nothing else differs
 
 from hr import make_app, signed_in  # noqa: E402
-from sqlalchemy import event, func, select  # noqa: E402
-from support import build_demo, median_ms, rows_per_database, scratch_database  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+from support import (  # noqa: E402
+    build_demo,
+    median_ms,
+    rows_per_database,
+    scratch_database,
+    statements_counted,
+)
 from web import create_bare_app as bare_app  # noqa: E402
 
+from lms.database import dispose_engines  # noqa: E402
 from lms.extensions import db  # noqa: E402
 
 POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -38,22 +45,9 @@ PAGE_TARGET_MS = 200
 
 def statements(app, client, url: str) -> int:
     """Return how many SQL statements one GET of `url` sends."""
-    count = 0
-
-    def counted(*_args):
-        nonlocal count
-        count += 1
-
-    with app.app_context():
-        engines = list(db.engines.values())  # on PostgreSQL the signed-in read has its own
-    for engine in engines:
-        event.listen(engine, "before_cursor_execute", counted)
-    try:
+    with statements_counted(app) as statements:
         client.get(url).get_data()
-    finally:
-        for engine in engines:
-            event.remove(engine, "before_cursor_execute", counted)
-    return count
+    return len(statements)
 
 
 def busiest_and_quietest(app) -> tuple[tuple[int, int], tuple[int, int]]:
@@ -120,9 +114,7 @@ def bench_database(kind: str, employees: int, runs: int) -> list[tuple[str, str,
             )
             results.append((kind, label, f"{ms:.1f} ms median, {queries} queries, {verdict}"))
         with app.app_context():
-            db.session.remove()
-            for each in db.engines.values():  # the signed-in read's engine too
-                each.dispose()
+            dispose_engines()
     return results
 
 

@@ -80,6 +80,7 @@ def build_demo(url: str, employees: int, seed: int, reuse: bool) -> tuple[float,
     else:
         os.environ["LMS_ENV"] = "production"
         from lms import create_app
+        from lms.database import dispose_engines
         from lms.extensions import db
 
         app = create_app(
@@ -100,9 +101,7 @@ def build_demo(url: str, employees: int, seed: int, reuse: bool) -> tuple[float,
                 result = runner.invoke(args=["lms", *command])
                 if result.exit_code != 0:
                     raise SystemExit(f"flask lms {' '.join(command)} failed:\n{result.output}")
-            db.session.remove()
-            for each in db.engines.values():  # the signed-in read's engine too
-                each.dispose()
+            dispose_engines()
         if reuse and target is not None:
             shutil.copyfile(target, cached)
     return time.perf_counter() - started, count_assignments(url)

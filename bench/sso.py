@@ -145,11 +145,10 @@ def run(kind: str, rounds: int, provider, port: int) -> list[tuple[str, ...]]:
         app = build_app(url, provider.issuer, port)
         with serving(app, port) as base:
             figures = measure(base, rounds)
-        from lms.extensions import db
+        from lms.database import dispose_engines
 
         with app.app_context():
-            for each in db.engines.values():  # the signed-in read's engine too
-                each.dispose()
+            dispose_engines()
     baseline = statistics.median(figures["password sign-in"])
     return [
         (

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 SECRET = "bench-only-secret-not-for-production-0123456789"  # noqa: S105 - bench only
 POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 # Runs the flask CLI and, at exit, reports the process's own peak RSS (VmHWM). wait4's
@@ -211,3 +212,31 @@ def median_ms(client, url: str, runs: int) -> float:
         times.append((time.perf_counter() - start) * 1000)
         assert response.status_code == 200, (url, response.status_code)
     return statistics.median(times)
+
+
+@contextmanager
+def statements_counted(app) -> Iterator[list[int]]:
+    """Yield a list that gains an item for each SQL statement `app` sends while the block runs.
+
+    Every engine of the app is heard: on PostgreSQL the signed-in read has one of its own
+    (`lms.database.add_reads_engine`). Requests are made outside the app context taken
+    here, so that each has its own `g`, as in production.
+    """
+    from sqlalchemy import event
+
+    from lms.extensions import db
+
+    with app.app_context():
+        engines = list(db.engines.values())
+    statements: list[int] = []
+
+    def heard(*_args) -> None:
+        statements.append(1)
+
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", heard)
+    try:
+        yield statements
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", heard)

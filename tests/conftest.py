@@ -10,6 +10,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from lms import create_app
+from lms.database import dispose_engines
 from lms.extensions import db
 from tests.engines import listening
 from tests.factories import PASSWORD, write_module, write_program
@@ -121,9 +122,7 @@ def app(tmp_path, content_dir, postgres_schema):
         else:
             db.create_all()
         yield app
-        db.session.remove()
-        for engine in db.engines.values():
-            engine.dispose()
+        dispose_engines()
 
 
 class IsolatedClient(FlaskClient):
@@ -148,9 +147,7 @@ def dispose_apps(apps) -> None:
     """Close the sessions and pooled connections of apps a test built besides `app`."""
     for other in apps:
         with other.app_context():
-            db.session.remove()
-            for engine in db.engines.values():
-                engine.dispose()
+            dispose_engines()
 
 
 @pytest.fixture
