@@ -64,6 +64,7 @@ class LetterFetcher(AssetFetcher):
 
     base_url = BASE_URL
     assets = ASSETS
+    documents = "letters"
 
 
 def _stylesheet() -> tuple[CSS, FontConfiguration]:

@@ -74,6 +74,7 @@ class AssetFetcher(URLFetcher):
 
     base_url = BASE_URL
     assets: dict[str, tuple[Path, str]] = ASSETS  # name under base_url: (file, content type)
+    documents = "certificates"  # what it renders, as its refusal names them
     _cache: dict[Path, bytes] = {}  # read once per process, whichever renderer asks
 
     def __init__(self, extra: dict[str, tuple[bytes, str]] | None = None) -> None:
@@ -87,7 +88,7 @@ class AssetFetcher(URLFetcher):
         asset = self._asset(url)
         if asset is None:
             self.refused.append(url)
-            raise AssetRefused(f"certificates may only use their own assets, not {url[:200]!r}")
+            raise AssetRefused(f"{self.documents} may only use their own assets, not {url[:200]!r}")
         self.served.append(url)
         body, content_type = asset
         return URLFetcherResponse(url, body, {"Content-Type": content_type})

@@ -30,7 +30,7 @@ def test_letters_use_the_certificates_fetcher_and_only_name_their_assets():
 )
 def test_the_letters_fetcher_refuses_everything_but_the_letter_assets(url):
     fetcher = LetterFetcher()
-    with pytest.raises(AssetRefused):
+    with pytest.raises(AssetRefused, match="^letters may only use their own assets"):
         fetcher.fetch(url)
     assert fetcher.refused == [url]
 
