@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select, tuple_
 from sqlalchemy.orm import aliased
 
-from lms.compliance.queries import KeysetPage
 from lms.extensions import db
 from lms.models import (
     Assignment,
@@ -26,7 +25,7 @@ from lms.models import (
 from lms.models.content import current_version
 from lms.reports.assignments import Manager, id_windows
 from lms.reports.filters import Filters, counted
-from lms.reports.paging import Page, clamp_page, keyset_rows
+from lms.reports.paging import KeysetPage, Page, clamp_page, keyset_rows
 from lms.reports.scope import Scope
 from lms.status import OVERDUE
 
