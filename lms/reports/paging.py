@@ -65,6 +65,7 @@ class KeysetPage:
     per_page: int
     after: int | None = None  # the cursor for the next page, when there is one
     before: int | None = None  # the cursor for the previous page, when there is one
+    capped: bool = False  # the count stopped at `total`: more than that many match
 
 
 def keyset_rows(
