@@ -81,6 +81,7 @@ def register_extensions(app: Flask) -> None:
     from lms.database import configure_engine, engine_options, init_database
     from lms.ops.limiter_hooks import check_limits_only_where_they_apply
     from lms.web import pagecache
+    from lms.web.csrf import check_methods_first
     from lms.web.sessions import SignedCookieSessions
 
     app.session_interface = SignedCookieSessions()
@@ -88,6 +89,7 @@ def register_extensions(app: Flask) -> None:
     init_database(app)
     migrate.init_app(app, db, render_as_batch=True)
     csrf.init_app(app)
+    check_methods_first(app)
     limiter.init_app(app)
     check_limits_only_where_they_apply(app)
     login_manager.init_app(app)
