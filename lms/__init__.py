@@ -82,7 +82,7 @@ def register_extensions(app: Flask) -> None:
     from lms.ops.limiter_hooks import check_limits_only_where_they_apply
     from lms.web import pagecache
     from lms.web.csrf import check_methods_first
-    from lms.web.sessions import SignedCookieSessions
+    from lms.web.sessions import SignedCookieSessions, remember_session_identifiers
 
     app.session_interface = SignedCookieSessions()
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app)
@@ -93,6 +93,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     check_limits_only_where_they_apply(app)
     login_manager.init_app(app)
+    remember_session_identifiers(login_manager)
     configure_engine(app)
     pagecache.init_app(app)
 
