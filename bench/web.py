@@ -13,6 +13,14 @@ median requests/s, median p50, median and worst p99, and the median of its per-r
 shares of the bare page's requests/s; also the SQL statements each page issues. The
 quiz submissions run the same way, each run on attempts of its own (each attempt
 submits once). CSRF stays on: the submissions carry real tokens.
+
+    python bench/web.py --in-process 2000 [--database-url URL] ...
+
+measures the same pages' CPU instead, without servers or wrk: each page's WSGI app
+(Attest as gunicorn.conf.py runs it, the bare page, the bare page + one query) called
+in this process, CPU time per request (`time.process_time`, the median of --rounds
+runs alternating the pages) and Python calls per request (cProfile; the same on any
+machine, however busy). The GET pages only: a quiz submission changes the database.
 """
 
 from __future__ import annotations
@@ -530,6 +538,79 @@ def bench_url(kind: str, url: str, args, build: bool = True) -> tuple[Page, list
     return bare, [query, *pages], facts
 
 
+def in_process(kind: str, url: str, args, build: bool = True) -> list[str]:
+    """CPU and Python calls per request of the GET pages, their WSGI apps called in this process."""
+    import cProfile
+    import io
+    import pstats
+
+    from werkzeug.test import EnvironBuilder
+
+    pages, _ = prepare(url, args, build)
+    from lms import create_app
+
+    # As the servers run it: production settings, the request log left to gunicorn.
+    attest = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": SECRET,
+            "LMS_CONTENT_DIR": str(ROOT / "content"),
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "LMS_REQUEST_LOG": "gunicorn",
+        }
+    )
+    os.environ["DATABASE_URL"] = url  # the bare page + one query reads it
+    apps = {"bare page": create_bare_app(), "bare page + one query": create_bare_query_app()}
+    targets = [(name, app, "/", "") for name, app in apps.items()]
+    for page in [page for page in pages if page.lines]:  # the quiz's two are used up
+        method, path, cookie, _body = page.lines[0].split("\t")
+        if method == "GET" and not page.name.startswith("HR") and "people" not in page.name:
+            targets.append((page.name, attest, path, cookie))
+
+    def call(app, environ) -> None:
+        environ = dict(environ, **{"wsgi.input": io.BytesIO(b"")})
+        status = []
+        body = app(environ, lambda s, h, e=None: status.append(s))
+        for _chunk in body:
+            pass
+        getattr(body, "close", lambda: None)()
+        if not status[0].startswith("200"):
+            raise SystemExit(f"{environ['PATH_INFO']} answered {status[0]}")
+
+    environs = {}
+    for name, app, path, cookie in targets:
+        environs[name] = EnvironBuilder(
+            path=path,
+            base_url="http://127.0.0.1:8000",
+            headers={"Cookie": cookie} if cookie else {},
+            environ_base={"REMOTE_ADDR": "127.0.0.1"},  # where the bench's cookies were signed
+        ).get_environ()
+        for _ in range(200):  # warm: caches filled, statements prepared
+            call(app, environs[name])
+    calls = {}
+    for name, app, _path, _cookie in targets:
+        profile = cProfile.Profile()
+        profile.runcall(lambda a=app, e=environs[name]: [call(a, e) for _ in range(100)])
+        calls[name] = pstats.Stats(profile).total_calls / 100
+    cpu = {name: [] for name, *_ in targets}
+    for round_ in range(args.rounds):
+        for name, app, _path, _cookie in targets[:: 1 if round_ % 2 == 0 else -1]:
+            started = time.process_time()
+            for _ in range(args.in_process):
+                call(app, environs[name])
+            cpu[name].append((time.process_time() - started) / args.in_process * 1e6)
+    rows = [
+        f"| {kind} | page | CPU us per request (median) | min | Python calls per request |",
+        "| --- | --- | ---: | ---: | ---: |",
+    ]
+    for name, *_ in targets:
+        rows.append(
+            f"| | {name} | {statistics.median(cpu[name]):.0f} | {min(cpu[name]):.0f} | "
+            f"{calls[name]:.0f} |"
+        )
+    return rows
+
+
 def table(kind: str, bare: Page, pages: list[Page]) -> list[str]:
     rows = [
         f"| {kind} | page | req/s | p50 ms | p99 ms | worst p99 ms | vs bare | SQL per request | errors |",
@@ -606,9 +687,26 @@ def main() -> None:
         "one bench/hr.py builds) instead of building one; one kind in --databases, its kind. "
         "The quiz submissions change it (18,000 attempts opened and submitted)",
     )
+    parser.add_argument(
+        "--in-process",
+        type=int,
+        metavar="N",
+        help="measure CPU and Python calls per request in this process (N requests a round) "
+        "instead of driving servers with wrk",
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     OUT.mkdir(parents=True, exist_ok=True)
+    if args.in_process:
+        args.quiz_attempts, args.many = 0, 1
+        for kind in [k.strip() for k in args.databases.split(",") if k.strip()]:
+            if args.database_url:
+                print("\n".join(["", *in_process(kind, args.database_url, args, build=False)]))
+            else:
+                with database(kind) as url:
+                    print("\n".join(["", *in_process(kind, url, args)]))
+        print(f"\nMachine: {machine()}")
+        return
     if subprocess.run(["which", "wrk"], capture_output=True).returncode != 0:
         raise SystemExit("wrk is not installed: apt-get install wrk (make bench does it)")
     kinds = [kind.strip() for kind in args.databases.split(",") if kind.strip()]

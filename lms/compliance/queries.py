@@ -37,6 +37,7 @@ from lms.reports.dashboard import BY_STATUS, Bar, Dashboard, OverduePerson, modu
 from lms.reports.dashboard import most_overdue as counted_most_overdue
 from lms.reports.dashboard import status_counts as counted_status_counts
 from lms.reports.filters import NO_DEPARTMENT, Filters, counted
+from lms.reports.paging import KeysetPage
 from lms.reports.scope import Scope
 from lms.reports.status_sql import STATUS_GROUPS, status_case, statuses_for
 from lms.status import OVERDUE, STATUSES
@@ -257,22 +258,6 @@ def most_overdue(scope: Scope, f: Filters, limit: int) -> list[OverduePerson]:
 
 
 # -- the assignments report, a page at a time by keyset --------------------------------------
-
-
-@dataclass
-class KeysetPage:
-    """One page of the report: rows after (or before) a cursor, never an OFFSET.
-
-    The cursor is an assignment id; the page goes on from that row's place in the
-    order (person's name, person, module title, assignment), so page 500 costs what
-    page 1 does.
-    """
-
-    rows: list[Any]
-    total: int
-    per_page: int
-    after: int | None = None  # the cursor for the next page, when there is one
-    before: int | None = None  # the cursor for the previous page, when there is one
 
 
 def report_keys() -> tuple[Any, ...]:

@@ -17,8 +17,8 @@ from sqlalchemy import select
 
 from lms.analysis.queries import CSV_COLUMNS, csv_rows, quiz_versions, version_analysis
 from lms.analysis.rules import MIN_DRAWN, TOO_EASY, TOO_HARD
-from lms.compliance.queries import KeysetPage, report_page, status_counts
 from lms.compliance.queries import dashboard as dashboard_data
+from lms.compliance.queries import report_page, status_counts
 from lms.extensions import db
 from lms.hr.access import load_scope, nav_label, person_in_scope, require_hr
 from lms.hr.audit_text import describe
@@ -73,7 +73,7 @@ from lms.reports.filters import (
     module_choices,
     program_choices,
 )
-from lms.reports.paging import Page
+from lms.reports.paging import KeysetPage, Page
 from lms.reports.transcripts import transcript
 from lms.status import LABELS, count_statuses
 from lms.web import pagecache

@@ -9,9 +9,8 @@ employee list when asked for a `page`).
 The lists that grow with the organisation page by keyset instead: a page goes on
 from one row's place in the list's order (`WHERE (name, id) > (cursor's name,
 cursor's id) ... LIMIT n + 1`), so page 500 costs what page 1 does. Their pages are
-`lms.compliance.queries.KeysetPage` (the assignments report's, HR's people list);
-`keyset_rows` turns the rows read on one side of a cursor into such a page's rows
-and cursors.
+`KeysetPage`s (the assignments report's, HR's people list); `keyset_rows` turns the
+rows read on one side of a cursor into such a page's rows and cursors.
 """
 
 from __future__ import annotations
@@ -50,6 +49,23 @@ class Page:
     @property
     def last_index(self) -> int:
         return min(self.total, self.page * self.per_page)
+
+
+@dataclass
+class KeysetPage:
+    """One page of a list by keyset: rows after (or before) a cursor, never an OFFSET.
+
+    The cursor is a row's id (an assignment's in the report, a person's in HR's
+    people list); the page goes on from that row's place in the list's order, so
+    page 500 costs what page 1 does.
+    """
+
+    rows: list[Any]
+    total: int
+    per_page: int
+    after: int | None = None  # the cursor for the next page, when there is one
+    before: int | None = None  # the cursor for the previous page, when there is one
+    capped: bool = False  # the count stopped at `total`: more than that many match
 
 
 def keyset_rows(

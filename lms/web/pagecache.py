@@ -66,15 +66,17 @@ def personal_page(page: str, args: tuple, render: Callable[[], dict[str, str]]) 
     with messages waiting to be flashed: they show once, so that page is laid out
     around the cached parts and not kept.
     """
-    cache: FragmentCache = current_app.extensions[EXTENSION]
-    user = current_user._get_current_object()  # one lookup through the proxy, not three
+    # One lookup through each of Flask's proxies, not one per use (four Python calls each).
+    extensions = current_app.extensions
+    cache: FragmentCache = extensions[EXTENSION]
+    user = current_user._get_current_object()
     key = (
         page,
         args,
         user.id,
         user.training_rev,
         user.full_name,
-        tuple(part() for part in current_app.extensions[KEY_PARTS]),
+        tuple([part() for part in extensions[KEY_PARTS]]),
         utctoday(),
         request.script_root,
     )

@@ -2,12 +2,16 @@
 
 import time
 
-from flask import Flask, Request
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask import Flask, Request, Response, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
+from flask_login import LoginManager
+from flask_login.utils import _create_identifier
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 # Opened cookies each worker remembers; past this many it starts again from none.
 OPENED_COOKIES_KEPT = 4096
+# Flask-Login's session identifiers each worker remembers, the same way.
+IDENTIFIERS_KEPT = 4096
 SCALARS = (str, int, float, bool, type(None))
 
 
@@ -72,3 +76,63 @@ class SignedCookieSessions(SecureCookieSessionInterface):
                 opened.clear()
             opened[value] = (int(signed.timestamp()), data)
         return self.session_class(data)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        """Flask's own save, except for a session with nothing to write: only its Vary header.
+
+        Measured reason (cProfile, a cached learner page on PostgreSQL): for a session
+        that was read but not changed, which is every signed-in page view, Flask's
+        save looked up seven cookie settings it did not use and added "Vary: Cookie"
+        through `response.vary` (the header parsed into a set, written back with a
+        search of every header), some 40 of the page's Python calls. A session that
+        is changed, emptied or refreshed on every request (permanent, with
+        SESSION_REFRESH_EACH_REQUEST) goes through Flask's save whole; for any other,
+        Flask's save writes no cookie and only adds the Vary header, as here.
+        """
+        if session.modified or self.should_set_cookie(app, session):
+            super().save_session(app, session, response)
+        elif session.accessed:
+            vary_on_cookie(response)
+
+
+def vary_on_cookie(response: Response) -> None:
+    """Add Cookie to the response's Vary header, as `response.vary.add("Cookie")` does."""
+    if response.headers.get("Vary") is None:
+        response.headers.add("Vary", "Cookie")  # no other Vary to merge with
+    else:
+        response.vary.add("Cookie")
+
+
+def remember_session_identifiers(manager: LoginManager) -> None:
+    """Have Flask-Login work out each browser's session identifier once per worker.
+
+    Flask-Login's session protection compares, on every signed-in request, the
+    identifier kept in the session with one made from the request: a SHA-512 of
+    the client's address (the first X-Forwarded-For entry, else REMOTE_ADDR) and its
+    User-Agent, read through Flask's proxies (cProfile, a cached learner page on
+    PostgreSQL: 25 of its Python calls and three proxy lookups). The identifier
+    depends on those three WSGI values only, so each worker keeps the identifiers it
+    made by them and makes one with Flask-Login's own function for values it has not
+    seen: the same identifier, the same protection. Library internals relied on,
+    pinned in requirements.txt (Flask-Login) and held by
+    tests/ops/test_library_seams.py: `LoginManager._session_identifier_generator`
+    and `flask_login.utils._create_identifier`, the generator it holds by default.
+    """
+    made: dict[tuple, str] = {}
+
+    def session_identifier() -> str:
+        environ = request.environ
+        key = (
+            environ.get("HTTP_X_FORWARDED_FOR"),
+            environ.get("REMOTE_ADDR"),
+            environ.get("HTTP_USER_AGENT"),
+        )
+        identifier = made.get(key)
+        if identifier is None:
+            identifier = _create_identifier()
+            if len(made) >= IDENTIFIERS_KEPT:
+                made.clear()
+            made[key] = identifier
+        return identifier
+
+    manager._session_identifier_generator = session_identifier

@@ -10,13 +10,15 @@ import html
 import re
 
 import pytest
+from flask import render_template_string
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import delete, select, update
 
 from lms.extensions import db
-from lms.hr.queries import people_page, search_condition
+from lms.hr.queries import HEADCOUNT_CAP, SEARCH_COUNT_CAP, people_page, search_condition
 from lms.models import User
+from lms.reports.paging import KeysetPage
 from lms.reports.scope import Scope
 from tests.input.properties import THROUGH_DB
 
@@ -99,6 +101,43 @@ def test_overdue_counts_follow_the_page(org):
     assert {r.user.id: r.overdue for r in after_ada.rows}[org.emp_a2.id] == 0
     before_ben = people_page(Scope(), "", org.today, before=org.emp_a2.id, per_page=50)
     assert [(r.user.id, r.overdue) for r in before_ben.rows] == [(org.emp_a1.id, 1)]
+
+
+def test_the_count_is_exact_up_to_its_cap_and_says_more_past_it(org):
+    """The count stops at its cap (10,000; a search's 1,000): the page's rows are the same either way."""
+    everyone = len(in_order())
+    exact = people_page(Scope(), "", org.today, per_page=2, count_cap=everyone)
+    assert (exact.total, exact.capped) == (everyone, False)
+    capped = people_page(Scope(), "", org.today, per_page=2, count_cap=everyone - 1)
+    assert (capped.total, capped.capped) == (everyone - 1, True)
+    assert [r.user.id for r in capped.rows] == [r.user.id for r in exact.rows]
+    assert capped.after == exact.after
+    # A search and a manager's team are counted the same way.
+    matches = len(in_order(search_condition("a")))
+    assert people_page(Scope(), "a", org.today, count_cap=matches).capped is False
+    assert people_page(Scope(), "a", org.today, count_cap=matches - 1).total == matches - 1
+    team = Scope(manager_id=org.mgr_a.id)
+    over = people_page(team, "", org.today, count_cap=2)
+    assert (over.total, over.capped) == (2, True)  # three people in the team
+    assert people_page(team, "", org.today, count_cap=3).capped is False
+    assert people_page(Scope(), "", org.today).capped is False  # HEADCOUNT_CAP by default
+    assert (HEADCOUNT_CAP, SEARCH_COUNT_CAP) == (10_000, 1_000)  # a search's by default
+
+
+@pytest.mark.parametrize(
+    ("capped", "shown"), [(False, "10,000 people"), (True, "more than 10,000 people")]
+)
+def test_a_capped_count_reads_more_than(app, capped, shown):
+    page = KeysetPage([object()], 10_000, 50, after=7, capped=capped)
+    with app.test_request_context("/hr/people"):
+        html = render_template_string(
+            '{% from "hr/_macros.html" import keyset_pager with context %}'
+            '{{ keyset_pager(page, "people", always=true) }}',
+            page=page,
+            number="{:,}".format,
+            cursor_url=lambda **cursor: "/hr/people",
+        )
+    assert f"<span>{shown}, 50 a page</span>" in html
 
 
 # -- the page ---------------------------------------------------------------------------------
