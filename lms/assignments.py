@@ -48,10 +48,17 @@ def wanted_assignments(
     if user_ids is not None:
         query = query.where(among(User.id, list(user_ids)))
     wanted: dict[tuple[int, int], tuple[int, date]] = {}
+    # The programs of each (department, role) pair, worked out once: an import's 100,000
+    # people come in a few dozen pairs (matches_audience was 1.3 of 36 s profiled).
+    programs_of: dict[tuple[str | None, str | None], list[tuple[int, int]]] = {}
     for user_id, department, role, hire_date, transferred_on in db.session.execute(query):
-        for program_id, audience, due_days in programs:
-            if not matches_audience(audience, department, role):
-                continue
+        if (department, role) not in programs_of:
+            programs_of[department, role] = [
+                (program_id, due_days)
+                for program_id, audience, due_days in programs
+                if matches_audience(audience, department, role)
+            ]
+        for program_id, due_days in programs_of[department, role]:
             due = due_date_for(hire_date, today, due_days, transferred_on)
             for module_id in program_modules.get(program_id, []):
                 key = (user_id, module_id)
@@ -72,7 +79,7 @@ def assign_programs(today: date, user_ids: Iterable[int] | None = None) -> Assig
     result = AssignResult()
     query = select(Assignment)
     if ids is not None:
-        query = query.where(Assignment.user_id.in_(ids))
+        query = query.where(among(Assignment.user_id, ids))
     existing = {(a.user_id, a.module_id): a for a in db.session.scalars(query)}
     new_rows, changed = [], []
     for key, (program_id, due) in wanted.items():

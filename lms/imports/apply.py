@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 
 from lms.assignments import AssignResult, assign_programs
 from lms.audit import record_events
-from lms.database import insert_rows
+from lms.database import among, insert_rows
 from lms.extensions import db
 from lms.imports.csvfile import parse_csv
 from lms.imports.plan import NEW, TERMINATED, UNCHANGED, Change, Key, Person, Plan, plan_import
@@ -190,7 +190,7 @@ def write_people(changes: list[Change], today: date) -> dict[Key, int]:
         insert_rows(User.__table__, rows)
         for chunk in chunks([c.row.employee_id for c in level]):
             found = db.session.execute(
-                select(User.employee_id, User.id).where(User.employee_id.in_(chunk))
+                select(User.employee_id, User.id).where(among(User.employee_id, chunk))
             )
             ids.update((f"new:{employee_id}", user_id) for employee_id, user_id in found)
     late = [
@@ -259,7 +259,8 @@ def person_event(
             "full_name": row.full_name,
             "department": row.department,
             "role": row.role,
-            "hire_date": row.hire_date,
+            # As the trail stores it (`lms.audit.as_stored`): text, so the details are JSON already.
+            "hire_date": row.hire_date.isoformat() if row.hire_date else None,
             "manager_email": row.manager_email,
             "status": "terminated" if row.is_terminated else "active",
         }

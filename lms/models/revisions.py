@@ -21,15 +21,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 
-from sqlalchemy import Column, Integer, Table, bindparam, event, text
+from sqlalchemy import Column, Integer, Table, column, event, table, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from lms.database import among
 from lms.extensions import db
 
 TRAINING_TABLES = ("assignments", "attempts", "attestations", "completions", "certificates")
 CONTENT_TABLES = ("modules", "module_versions")
 
 _BUMP = "UPDATE users SET training_rev = training_rev + 1"
+USERS = table("users", column("id", Integer), column("training_rev", Integer))
 # While a row is here, SQLite's row triggers do nothing. Only the transaction that
 # inserts one ever sees it (see revisions_raised_once); the table is otherwise empty.
 PAUSES = Table("training_rev_pauses", db.metadata, Column("id", Integer, primary_key=True))
@@ -152,8 +154,12 @@ def revisions_raised_once(user_ids: Iterable[int]) -> Iterator[None]:
             pause(False)
         raise
     pause(False)
-    for start in range(0, len(ids), 1000):
+    # One statement with the ids as one array on PostgreSQL (`among`): 1,000-id `IN` lists
+    # were 3.3 s of Python rendering and parsing in a 100,000-person import (100 of them).
+    batch = max(len(ids), 1) if postgres else 1000
+    for start in range(0, len(ids), batch):
         session.execute(
-            text(f"{_BUMP} WHERE id IN :ids").bindparams(bindparam("ids", expanding=True)),
-            {"ids": ids[start : start + 1000]},
+            update(USERS)
+            .where(among(USERS.c.id, ids[start : start + batch]))
+            .values(training_rev=USERS.c.training_rev + 1)
         )

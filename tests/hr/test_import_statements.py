@@ -1,0 +1,43 @@
+"""An import's SQL: the same statements, and on PostgreSQL the same text, for 20 new people as for 60.
+
+Batches of people go to the database as one array parameter on PostgreSQL
+(`lms.database.among`): an `IN (...)` list gave each id its own placeholder, a
+statement SQLAlchemy rendered and psycopg parsed afresh per batch (a 100,000-person
+import sent 100 UPDATEs of 1,000 placeholders to raise revisions, and 40 SELECTs of
+5,000 to find ids and assignments). This fails if a batch goes back to `IN` lists.
+"""
+
+import re
+from datetime import date
+
+from lms.extensions import db
+from lms.imports.apply import import_csv_bytes
+from tests.hr.importing import csv_bytes, row
+
+TODAY = date(2026, 6, 1)
+
+
+def new_people(count: int, start: int) -> bytes:
+    return csv_bytes(
+        *(
+            row(f"E{n}", f"p{n}@example.com", f"Person {n}", hire_date="2026-05-01")
+            for n in range(start, start + count)
+        )
+    )
+
+
+def statements_of(count_queries, data: bytes) -> list[str]:
+    counter, result = count_queries(lambda: import_csv_bytes(data, today=TODAY))
+    assert result.is_applied and result.counts["new"] == data.count(b"\n") - 1
+    db.session.commit()
+    # The advisory lock's and LIMIT's numbers aside, a statement is its text.
+    return [re.sub(r"\s+", " ", s) for s in counter.statements]
+
+
+def test_an_import_sends_the_same_statements_whatever_its_size(synced, count_queries):
+    small = statements_of(count_queries, new_people(20, 1))
+    large = statements_of(count_queries, new_people(60, 100))
+    assert len(small) == len(large)
+    if db.engine.dialect.name == "postgresql":
+        assert small == large
+        assert not [s for s in large if " IN (" in s]
