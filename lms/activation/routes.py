@@ -24,7 +24,6 @@ from lms.activation.forms import ActivateForm, LettersForm
 from lms.activation.operations import ActivationError, LetterError, issue_letters, letter_people
 from lms.activation.operations import activate as use_code
 from lms.activation.queries import letter_rows
-from lms.activation.render import letters_pdf
 from lms.auth.signing_in import sign_in
 from lms.extensions import db, limiter
 from lms.models import User
@@ -175,6 +174,10 @@ def print_letters(form: LettersForm, within):
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("activation.letters"))
+    # Imported here, as lms.certificates does: WeasyPrint takes a second to import, which
+    # every process would pay at start-up (`flask lms renew` included: issue 18).
+    from lms.activation.render import letters_pdf
+
     pdf = letters_pdf(letters, org_name=config["LMS_ORG_NAME"], base_url=config["LMS_BASE_URL"])
     db.session.commit()  # the codes work only once the PDF that carries them was made
     response = make_response(pdf)
