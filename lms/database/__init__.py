@@ -12,7 +12,13 @@ Each speed-up has one home here, with its measured reason in its docstring:
 Callers import the names below from `lms.database`.
 """
 
-from lms.database.bulk import COPY_MIN_ROWS, among, indexes_built_after, insert_rows
+from lms.database.bulk import (
+    COPY_MIN_ROWS,
+    among,
+    indexes_built_after,
+    insert_rows,
+    room_to_sort,
+)
 from lms.database.driver_query import DriverQuery
 from lms.database.engine import (
     AUTOCOMMIT,
@@ -35,6 +41,7 @@ __all__ = [
     "COPY_MIN_ROWS",
     "among",
     "indexes_built_after",
+    "room_to_sort",
     "DriverQuery",
     "autocommit_connection",
     "configure_engine",

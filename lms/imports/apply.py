@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 
 from lms.assignments import AssignResult, assign_programs
 from lms.audit import record_events
-from lms.database import among, insert_rows
+from lms.database import among, insert_rows, room_to_sort
 from lms.extensions import db
 from lms.imports.csvfile import parse_csv
 from lms.imports.plan import NEW, TERMINATED, UNCHANGED, Change, Key, Person, Plan, plan_import
@@ -106,6 +106,7 @@ def apply_plan(
     if plan.is_fatal or (plan.errors and not partial):
         return result
     now = utcnow()
+    room_to_sort()
     changes = [c for c in plan.changes if c.kind != UNCHANGED]
     user_ids = write_people(changes, today)
     ids = [user_ids[c.key] for c in changes]

@@ -10,6 +10,10 @@ import sent 100 UPDATEs of 1,000 placeholders to raise revisions, and 40 SELECTs
 import re
 from datetime import date
 
+import pytest
+from sqlalchemy import text
+
+from lms.database.bulk import BULK_WORK_MEM
 from lms.extensions import db
 from lms.imports.apply import import_csv_bytes
 from tests.hr.importing import csv_bytes, row
@@ -41,3 +45,14 @@ def test_an_import_sends_the_same_statements_whatever_its_size(synced, count_que
     if db.engine.dialect.name == "postgresql":
         assert small == large
         assert not [s for s in large if " IN (" in s]
+
+
+def test_an_import_sorts_in_memory_on_postgresql(synced):
+    """The import's transaction has room to sort (`room_to_sort`), and only that transaction."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite has no work_mem: nothing to set")
+    result = import_csv_bytes(new_people(3, 1), today=TODAY)
+    assert result.is_applied
+    assert db.session.execute(text("SHOW work_mem")).scalar_one() == BULK_WORK_MEM
+    db.session.commit()
+    assert db.session.execute(text("SHOW work_mem")).scalar_one() != BULK_WORK_MEM
