@@ -5,7 +5,8 @@ Each speed-up has one home here, with its measured reason in its docstring:
 - `engine`: engine options, pinging only idle connections, reads in autocommit on
   PostgreSQL, SQLite's pragmas;
 - `bulk`: `insert_rows`, COPY on PostgreSQL; `indexes_built_after` (bulk loads);
-  `among` (a batch's ids as one array parameter on PostgreSQL);
+  `among` (a batch's ids as one array parameter on PostgreSQL); `room_to_sort` (a bulk
+  load's transaction sorts in memory on PostgreSQL);
 - `driver_query`: `DriverQuery`, the signed-in person's row read on the driver's cursor;
 - `sqlite_writers`: SQLite writers queue on a lock file (no Flask).
 
