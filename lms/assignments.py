@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -67,12 +67,15 @@ def wanted_assignments(
     return wanted
 
 
-def assign_programs(today: date, user_ids: Iterable[int] | None = None) -> AssignResult:
+def assign_programs(
+    today: date, user_ids: Iterable[int] | None = None, new: Container[int] = ()
+) -> AssignResult:
     """Create, reopen and close assignments so they match the programs (flushes only).
 
     A person who leaves an audience keeps the assignment and its history, but
     it is closed and no longer counted; coming back reopens it with a new due
-    date if it was never completed.
+    date if it was never completed. `new`: people created in this transaction (see
+    `revisions_raised_once`).
     """
     ids = None if user_ids is None else list(user_ids)
     wanted = wanted_assignments(today, ids)
@@ -109,7 +112,7 @@ def assign_programs(today: date, user_ids: Iterable[int] | None = None) -> Assig
     if new_rows:
         # One executemany: adding ORM objects one by one costs ~0.1 ms each (10,000 hires ~ 90,000
         # rows); and each person's page revision raised once, not once a row.
-        with revisions_raised_once(row["user_id"] for row in new_rows):
+        with revisions_raised_once((row["user_id"] for row in new_rows), new):
             insert_rows(Assignment.__table__, new_rows)
     db.session.flush()
     record_assignment_events(new_rows, changed)

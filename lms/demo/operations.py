@@ -64,7 +64,7 @@ def load_demo(*, employees: int, seed: int, today: date, batch_size: int = 2000)
         bulk = [Assignment, Attempt, AttemptAnswer, AttemptPick, Attestation, Completion]
         bulk += [AuditEvent, *([models.Certificate] if history.has_certificates else [])]
         with (
-            revisions_raised_once(ids),
+            revisions_raised_once(ids, new=set(ids)),  # all new: nothing to raise
             indexes_built_after(*(model.__table__ for model in bulk)),
         ):
             for start in range(0, len(people), batch_size):

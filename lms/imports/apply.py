@@ -114,8 +114,9 @@ def apply_plan(
     terminated = [user_ids[c.key] for c in changes if c.kind == TERMINATED and c.person]
     if terminated:
         retire_tokens(terminated, now)
+    created = set(result.created_ids)
     for chunk in chunks(ids):
-        step = assign_programs(today, chunk)
+        step = assign_programs(today, chunk, new=created)
         result.assigned.created += step.created
         result.assigned.reopened += step.reopened
         result.assigned.closed += step.closed

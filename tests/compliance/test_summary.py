@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import text, update
+from sqlalchemy import func, insert, select, text, update
 
 from lms.compliance import queries
 from lms.compliance.operations import adopt_big_teams, recount, verify_and_repair
@@ -61,6 +61,43 @@ def test_bulk_updates_move_the_counts(org):
     db.session.commit()
     assert summarised(org.today) == {}
     assert not verify_and_repair().repaired
+
+
+def test_people_added_in_one_statement_get_every_manager_above_them(org):
+    """One INSERT of a chain of new people, each listed before their own new manager."""
+    first = db.session.scalar(select(func.max(User.id))) + 1
+    chain = [  # (id, manager): first under mgr_a, who is under nobody; then one under the next
+        (first + 2, first + 1),
+        (first + 1, first),
+        (first, org.mgr_a.id),
+    ]
+    db.session.execute(
+        insert(User).values(
+            [
+                {
+                    "id": id_,
+                    "email": f"new{id_}@example.com",
+                    "full_name": f"New {id_}",
+                    "employee_id": f"N{id_}",
+                    "department": "Stores",
+                    "manager_id": manager,
+                }
+                for id_, manager in chain
+            ]
+        )
+    )
+    db.session.commit()
+    scopes = (
+        db.session.execute(
+            text("SELECT scope_id FROM compliance_scopes WHERE user_id = :id ORDER BY scope_id"),
+            {"id": first + 2},
+        )
+        .scalars()
+        .all()
+    )
+    assert scopes == sorted([0, org.mgr_a.id, first, first + 1])
+    verified = verify_and_repair()
+    assert not verified.repaired and verified.scopes_differing == 0
 
 
 def test_a_rolled_back_completion_leaves_the_summary_as_it_was(org):

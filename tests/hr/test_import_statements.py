@@ -56,3 +56,34 @@ def test_an_import_sorts_in_memory_on_postgresql(synced):
     assert db.session.execute(text("SHOW work_mem")).scalar_one() == BULK_WORK_MEM
     db.session.commit()
     assert db.session.execute(text("SHOW work_mem")).scalar_one() != BULK_WORK_MEM
+
+
+def test_new_hires_revisions_stay_while_a_transfer_s_are_raised(org_content, synced, count_queries):
+    """People created by the import have no page anyone has seen: no UPDATE raises them.
+
+    Someone already here whose training the import changes (a move into Stores, whose
+    program adds a module) is raised, once.
+    """
+
+    def people(first_department: str) -> bytes:
+        return csv_bytes(
+            *(
+                row(
+                    f"E{n}",
+                    f"p{n}@example.com",
+                    f"Person {n}",
+                    hire_date="2026-05-01",
+                    department=first_department if n == 1 else "Online",
+                )
+                for n in range(1, 6)
+            )
+        )
+
+    statements = statements_of(count_queries, people("Online"))
+    assert not [s for s in statements if "training_rev" in s and s.startswith("UPDATE")]
+    assert set(db.session.scalars(text("SELECT training_rev FROM users")).all()) == {0}
+    result = import_csv_bytes(people("Stores"), today=TODAY)
+    assert result.counts["updated"] == 1 and result.assigned.created == 1
+    db.session.commit()
+    revisions = dict(db.session.execute(text("SELECT employee_id, training_rev FROM users")).all())
+    assert revisions == {"E1": 1, "E2": 0, "E3": 0, "E4": 0, "E5": 0}
