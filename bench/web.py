@@ -40,7 +40,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlencode
 
-from support import fresh_database, machine, postgres_available, signed_in
+from support import fresh_database, machine, postgres_available, signed_in, statements_counted
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
@@ -171,9 +171,8 @@ def database(kind: str) -> Iterator[str]:
 def prepare(url: str, args, build: bool = True) -> tuple[list[Page], dict]:
     """Build the demo organisation (unless `build` is false) and the signed-in requests for each page."""
     os.environ["LMS_ENV"] = "production"
-    from sqlalchemy import event
-
     from lms import create_app
+    from lms.database import dispose_engines
     from lms.extensions import db
 
     app = create_app(
@@ -198,18 +197,15 @@ def prepare(url: str, args, build: bool = True) -> tuple[list[Page], dict]:
         facts["build_s"] = time.perf_counter() - started
         pages = signed_in_pages(app, args)
         db.session.remove()
-        engines = list(db.engines.values())
     # Outside the app context above: requests made inside it would share its `g`, and so
     # Flask-Login's cached user. The test client speaks https here (PREFERRED_URL_SCHEME),
     # hence the Referer Flask-WTF checks on https; the cookie is sent by hand, as wrk does.
-    counts = []
-    for each in engines:  # on PostgreSQL the signed-in read has an engine of its own
-        event.listen(each, "before_cursor_execute", lambda *_: counts.append(1))
     client = app.test_client(use_cookies=False)
-    for page in pages:
-        count_queries(client, page, counts)
-    for each in engines:
-        each.dispose()
+    with statements_counted(app) as counts:
+        for page in pages:
+            count_queries(client, page, counts)
+    with app.app_context():
+        dispose_engines()
     return pages, facts
 
 
