@@ -13,9 +13,9 @@ rollback takes the summary back with it.
 - `users`: row triggers, except PostgreSQL's on INSERT, a statement trigger like
   the assignments' (a bulk load of people is one INSERT of their scopes). A new
   person gets their scopes (0 and every manager above, whatever order one INSERT of
-  many people lists them in); a change of department or active flag moves their assignments' counts; a
-  change of manager moves the counts of them and everyone below them between the old
-  managers' scopes and the new ones.
+  many people lists them in); a change of department or active flag moves their
+  assignments' counts; a change of manager moves the counts of them and everyone
+  below them between the old managers' scopes and the new ones.
 
 The SELECT that turns assignment rows into (kind, key day) rows is
 `lms.compliance.rules.contributions` written in SQL; `operations.recount` uses the
@@ -195,7 +195,7 @@ def person_changed(d: Dialect) -> list[str]:
 
 
 def person_added() -> list[str]:
-    """SQLite's row trigger: a new person's scopes, and theirs for anyone added before them below them.
+    """SQLite's row trigger: a new person's scopes, and theirs to anyone already below them.
 
     SQLite fires a row trigger as each row goes in, so in one INSERT of many people a
     person may come before their own new manager: they get the manager's scopes when
