@@ -38,6 +38,23 @@ def erin(mona):
     return make_employee(hire_date=HIRED, today=HIRED, manager_email="mona@example.com")
 
 
+def stores_hires(count: int, *, emails: bool = True, manager_email: str | None = None) -> None:
+    """Create `count` Stores people hired on HIRED: `p<n>@example.com`, or no email and `S<n>`."""
+    from lms.people.operations import create_user
+
+    for n in range(count):
+        create_user(
+            email=f"p{n}@example.com" if emails else None,
+            employee_id=None if emails else f"S{n}",
+            full_name=f"Person {n:03d}",
+            department="Stores",
+            hire_date=HIRED,
+            manager_email=manager_email,
+            today=HIRED,
+        )
+    db.session.commit()
+
+
 def assignment_of(user) -> Assignment:
     db.session.expire_all()
     return db.session.scalar(select(Assignment).where(Assignment.user_id == user.id))

@@ -7,7 +7,6 @@ import subprocess
 import sys
 import uuid
 from collections import Counter
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from lms.mail.outbox import queue_email
 from lms.models import OutboxMessage
 from lms.people.operations import create_user
 from tests.factories import write_module, write_program
+from tests.renewal.conftest import HIRED, stores_hires
 from tests.smtp import SMTPServer
 
 pytestmark = pytest.mark.postgres
@@ -28,7 +28,6 @@ pytestmark = pytest.mark.postgres
 PROJECT = Path(__file__).resolve().parents[2]
 FLASK = str(Path(sys.executable).parent / "flask")
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://127.0.0.1:5432/test")
-HIRED = date(2025, 1, 6)
 PEOPLE = 150
 
 
@@ -127,16 +126,7 @@ def test_two_renew_processes_at_once_send_each_reminder_once(pg_app, smtp):
     create_user(
         email="mona@example.com", full_name="Mona Manager", department="Management", today=HIRED
     )
-    for n in range(PEOPLE):
-        create_user(
-            email=f"p{n}@example.com",
-            full_name=f"Person {n}",
-            department="Stores",
-            hire_date=HIRED,
-            manager_email="mona@example.com",
-            today=HIRED,
-        )
-    db.session.commit()
+    stores_hires(PEOPLE, manager_email="mona@example.com")
     results = run_twice_at_once(["renew", "--as-of", "2025-02-06"], url, content, smtp)
     assert_each_sent_once(smtp, 2 * PEOPLE)  # an overdue reminder each, and the manager's copy
     assert len(smtp.to("mona@example.com")) == PEOPLE
@@ -168,17 +158,7 @@ def test_two_renew_processes_at_once_send_one_team_message(pg_app, smtp):
     create_user(
         email="mona@example.com", full_name="Mona Manager", department="Management", today=HIRED
     )
-    for n in range(PEOPLE):
-        create_user(
-            email=None,
-            employee_id=f"S{n}",
-            full_name=f"Till {n:03d}",
-            department="Stores",
-            hire_date=HIRED,
-            manager_email="mona@example.com",
-            today=HIRED,
-        )
-    db.session.commit()
+    stores_hires(PEOPLE, emails=False, manager_email="mona@example.com")
     run_twice_at_once(["renew", "--as-of", "2025-02-06"], url, content, smtp)
     assert_each_sent_once(smtp, 1)
     [message] = smtp.to("mona@example.com")

@@ -8,7 +8,14 @@ from lms.extensions import db
 from lms.models import Assignment, AuditEvent, OutboxMessage, User
 from lms.models.base import utcnow
 from tests.engines import listening
-from tests.renewal.conftest import HIRED, TITLE, assignment_of, outbox_keys, renew_on
+from tests.renewal.conftest import (
+    HIRED,
+    TITLE,
+    assignment_of,
+    outbox_keys,
+    renew_on,
+    stores_hires,
+)
 
 ERIN, MONA = "erin@example.com", "mona@example.com"
 
@@ -141,18 +148,9 @@ def test_mail_refused_at_first_stays_queued_and_goes_out_later_once(
 
 
 def test_batches_cover_everyone(app, smtp_server, mona, erin):
-    from lms.people.operations import create_user
     from lms.renewal.job import renew
 
-    for n in range(5):
-        create_user(
-            email=f"p{n}@example.com",
-            full_name=f"P {n}",
-            department="Stores",
-            today=HIRED,
-            hire_date=HIRED,
-        )
-    db.session.commit()
+    stores_hires(5)
     report = renew(HIRED, batch_size=2)
     assert report.queued["assigned"] == 6 and report.mail.sent == 6
 

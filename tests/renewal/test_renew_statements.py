@@ -43,20 +43,11 @@ def test_the_outbox_statistics_are_refreshed_each_time_the_queued_count_doubles(
     app, mona, erin, monkeypatch
 ):
     import lms.renewal.job as job
-    from lms.people.operations import create_user
-    from tests.renewal.conftest import HIRED
+    from tests.renewal.conftest import HIRED, stores_hires
 
     if db.engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL's planner statistics")
-    for n in range(6):
-        create_user(
-            email=f"p{n}@example.com",
-            full_name=f"P {n}",
-            department="Stores",
-            today=HIRED,
-            hire_date=HIRED,
-        )
-    db.session.commit()
+    stores_hires(6)
     monkeypatch.setattr(job, "ANALYZE_AFTER", 1)
     statements, report = counted(lambda: job.renew(HIRED, send=False, batch_size=1))
     assert report.queued.total() == 7  # one "New training" message each, one person a batch

@@ -28,17 +28,16 @@ def people():
     return erin, bob
 
 
-def raise_version(runner, content_dir, **overrides):
+def write_version_2(content_dir, **overrides):
+    """Write the module's version 2 (quiz-less, as the fixture's version 1) to the content folder."""
+    fields = {"changes": "A section on accessibility.", **overrides}
     write_module(
-        content_dir,
-        version=2,
-        quiz=None,
-        questions_per_attempt=None,
-        attempts=None,
-        summary="Now with a section on accessibility.",
-        changes="A section on accessibility.",
-        **overrides,
+        content_dir, version=2, quiz=None, questions_per_attempt=None, attempts=None, **fields
     )
+
+
+def raise_version(runner, content_dir, **overrides):
+    write_version_2(content_dir, summary="Now with a section on accessibility.", **overrides)
     result = runner.invoke(args=["lms", "sync-content"])
     assert result.exit_code == 0, result.output
     return result.output
@@ -106,14 +105,7 @@ def test_a_raised_version_without_retraining_changes_nothing(
 def test_a_dry_run_sync_of_a_raised_version_changes_nothing(runner, content_dir, synced):
     erin, _ = people()
     before = assignment_of(erin).expires_on
-    write_module(
-        content_dir,
-        version=2,
-        quiz=None,
-        questions_per_attempt=None,
-        attempts=None,
-        changes="Reworded.",
-    )
+    write_version_2(content_dir, changes="Reworded.")
     result = runner.invoke(args=["lms", "sync-content", "--dry-run"])
     assert "retraining: 1 holder(s)" in result.output and "nothing was changed" in result.output
     assert assignment_of(erin).expires_on == before
@@ -144,14 +136,7 @@ def test_only_current_holders_are_retrained_across_batches(content_dir, synced):
     exempt.exempt_reason, exempt.exempt_at = "Certified elsewhere", utcnow()
     db.session.commit()
 
-    write_module(
-        content_dir,
-        version=2,
-        quiz=None,
-        questions_per_attempt=None,
-        attempts=None,
-        changes="Reworded.",
-    )
+    write_version_2(content_dir, changes="Reworded.")
     report = sync_content(load_content(content_dir))
     assert apply_retraining(report.versions_raised, TODAY, batch_size=1) == 2
     db.session.commit()
