@@ -28,6 +28,9 @@ class User(db.Model):
             postgresql_using="gin",
             postgresql_ops={"full_name": TRIGRAM_OPS},
         ),
+        # HR's people list runs in (name, id) order: with both in the index a page's ids are
+        # an index-only walk, a search's `ILIKE` checked on the way (lms.hr.queries.people_rows).
+        Index("ix_users_full_name_id", "full_name", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,8 +39,8 @@ class User(db.Model):
     # to their manager (lms.activation). Unique among the addresses there are: both databases
     # let any number of rows hold NULL under a UNIQUE constraint.
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
-    # Indexed: HR reports list people by name, a page at a time (see lms.reports).
-    full_name: Mapped[str] = mapped_column(String(200), index=True)
+    # Indexed with the id (ix_users_full_name_id): HR lists people by name, a page at a time.
+    full_name: Mapped[str] = mapped_column(String(200))
     employee_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     department: Mapped[str | None] = mapped_column(String(120), index=True)
     role: Mapped[str | None] = mapped_column(String(120))

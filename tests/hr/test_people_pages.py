@@ -83,6 +83,24 @@ def test_a_manager_pages_through_their_team_only(org):
     assert forwards == backwards
 
 
+@pytest.mark.parametrize("per_page", [1, 2, 50])
+def test_an_exact_email_or_employee_id_pages_with_the_name_matches_once_each(org, per_page):
+    # "x7" is in three names; it is also one person's employee id (a name without it) and
+    # another's (a name with it): each of the four once, in name then id order.
+    more_people(["Ann X7 Ames", "Zoe Wax7", "Mia Box7er"])
+    more_people(["Ola Nomatch"], employee_id="x7")
+    db.session.execute(
+        update(User).where(User.full_name == "Zoe Wax7").values(email="x7@example.com")
+    )
+    db.session.commit()
+    for q in ("x7", "X7@example.com"):
+        _, forwards, backwards = walk(Scope(), q, org.today, per_page)
+        assert forwards == backwards == in_order(search_condition(q)), q
+    assert len(in_order(search_condition("x7"))) == 4
+    found = walk(Scope(), " X7@example.com ", org.today, 1)[1]
+    assert [db.session.get(User, i).full_name for i in found] == ["Zoe Wax7"]
+
+
 def test_a_cursor_outside_the_scope_or_unknown_gives_the_first_page(org):
     team = Scope(manager_id=org.mgr_a.id)
     first = [r.user.id for r in people_page(team, "", org.today, per_page=2).rows]
