@@ -255,6 +255,7 @@ def page_list(today: date) -> list[tuple[str, str, object]]:
         ("people: first page", "hr", "/hr/people"),
         (f"people: page {DEEP}, by its next links", "hr", following("/hr/people", DEEP - 1)),
         (f'people: search "{SEARCH}"', "hr", f"/hr/people?q={SEARCH}"),
+        (f'people: search "{SEARCH}" (Stores head)', "manager", f"/hr/people?q={SEARCH}"),
         (
             f"API employees: page {DEEP} of 100, by next",
             "api",
