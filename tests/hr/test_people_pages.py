@@ -122,7 +122,7 @@ def test_overdue_counts_follow_the_page(org):
 
 
 def test_the_count_is_exact_up_to_its_cap_and_says_more_past_it(org):
-    """The count stops at its cap (10,000; a search's 1,000): the page's rows are the same either way."""
+    """The count stops at its cap (10,000; a search's 200): the page's rows are the same either way."""
     everyone = len(in_order())
     exact = people_page(Scope(), "", org.today, per_page=2, count_cap=everyone)
     assert (exact.total, exact.capped) == (everyone, False)
@@ -139,7 +139,7 @@ def test_the_count_is_exact_up_to_its_cap_and_says_more_past_it(org):
     assert (over.total, over.capped) == (2, True)  # three people in the team
     assert people_page(team, "", org.today, count_cap=3).capped is False
     assert people_page(Scope(), "", org.today).capped is False  # HEADCOUNT_CAP by default
-    assert (HEADCOUNT_CAP, SEARCH_COUNT_CAP) == (10_000, 1_000)  # a search's by default
+    assert (HEADCOUNT_CAP, SEARCH_COUNT_CAP) == (10_000, 200)  # a search's by default
 
 
 @pytest.mark.parametrize(
