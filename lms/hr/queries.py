@@ -82,13 +82,14 @@ def people_page(
     Three statements whatever the page and the size of the organisation: the
     count, the page's rows and their overdue counts (tests/hr/test_query_counts.py).
     """
+    q = q.strip()
     scope = kept(scope)  # a manager's people from compliance_scopes' index, not the tree
     in_scope = scope.people()
     conditions = [in_scope]
-    if q.strip():
+    if q:
         conditions.append(search_condition(q))
     if count_cap is None:
-        count_cap = SEARCH_COUNT_CAP if q.strip() else HEADCOUNT_CAP
+        count_cap = SEARCH_COUNT_CAP if q else HEADCOUNT_CAP
     total, capped = headcount(conditions, count_cap)
     cursor = after if after is not None else before
     forward = before is None or after is not None
@@ -146,7 +147,9 @@ def headcount(conditions: list[Any], cap: int) -> tuple[int, bool]:
 
 
 def people_rows(in_scope: Any, q: str, cursor: int | None, forward: bool, n: int) -> list[Any]:
-    """Return up to n + 1 (person, manager's name) matching `q` beside person `cursor`, by name and id.
+    """Return up to n + 1 (person, manager's name) matching `q` beside `cursor`, by name and id.
+
+    `q` comes stripped (people_page); an empty one matches everyone in scope.
 
     One statement in two steps: the page's ids, then those people's rows and their
     managers' names. The ids come from walking the index on (name, id) from the cursor
@@ -196,7 +199,6 @@ def people_rows(in_scope: Any, q: str, cursor: int | None, forward: bool, n: int
         # Selected from again: SQLite takes no ORDER BY or LIMIT on an arm of a UNION.
         return select(ids.c.id)
 
-    q = q.strip()
     page = (union(walk(name_matches(q)), walk(exact_matches(q))) if q else walk()).subquery()
     query = (
         select(User, Manager.full_name)

@@ -85,8 +85,9 @@ def test_a_manager_pages_through_their_team_only(org):
 
 @pytest.mark.parametrize("per_page", [1, 2, 50])
 def test_an_exact_email_or_employee_id_pages_with_the_name_matches_once_each(org, per_page):
-    # "x7" is in three names; it is also one person's employee id (a name without it) and
-    # another's (a name with it): each of the four once, in name then id order.
+    # "x7" is in three names and is a fourth person's employee id (a name without it);
+    # "x7@example.com" is the email of one with it in their name: each found once, in
+    # name then id order.
     more_people(["Ann X7 Ames", "Zoe Wax7", "Mia Box7er"])
     more_people(["Ola Nomatch"], employee_id="x7")
     db.session.execute(

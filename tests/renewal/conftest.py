@@ -6,6 +6,7 @@ from sqlalchemy import select
 from lms.extensions import db
 from lms.learn.operations import current_version, cycle_attempts, progress_of, sign_attestation
 from lms.models import Assignment, OutboxMessage
+from lms.people.operations import create_user
 from tests.factories import make_employee, write_module, write_program
 from tests.smtp import smtp_server  # noqa: F401 - the fixture
 
@@ -40,8 +41,6 @@ def erin(mona):
 
 def stores_hires(count: int, *, emails: bool = True, manager_email: str | None = None) -> None:
     """Create `count` Stores people hired on HIRED: `p<n>@example.com`, or no email and `S<n>`."""
-    from lms.people.operations import create_user
-
     for n in range(count):
         create_user(
             email=f"p{n}@example.com" if emails else None,
