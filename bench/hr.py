@@ -410,7 +410,7 @@ def bench_web(kind: str, url: str, employees: int, rounds: int) -> list[Result]:
                 Result(
                     kind,
                     f"{page.name} under wrk, share of the bare page",
-                    f"{page.ratio:.0%} ({r['rps']:.0f} req/s, p99 {r['p99']:.1f} ms)",
+                    f"{page.ratio:.0%}{web.spread(page)}; {r['rps']:.0f} req/s, p99 {r['p99']:.1f} ms",
                     f">= {LEARNER_SHARE:.0%}",
                     page.ratio >= LEARNER_SHARE,
                 )
@@ -665,7 +665,7 @@ def main() -> None:
         print("\nUnder wrk (bench/web.py's rounds):\n")
         for kind in dict.fromkeys(r.database for r in wrk_lines):
             print(
-                f"| {kind} | page | req/s | p50 ms | p99 ms | worst p99 ms | vs bare | SQL per request | errors |"
+                f"| {kind} | page | req/s | p50 ms | p99 ms | worst p99 ms | vs bare (rounds' range) | SQL per request | errors |"
             )
             print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
             for r in wrk_lines:

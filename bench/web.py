@@ -8,11 +8,12 @@ fresh SQLite file or PostgreSQL schema, and starts, each under the same gunicorn
 settings: Attest in production mode, a bare Flask app that renders a one-line template,
 and the same bare app reading one row first (the most any page that consults the
 database on every request can do). Each page is driven by wrk in `--rounds` runs of
-`--duration` seconds, each run right after one of the bare page, and reported as
+`--duration` seconds, each run right after one of the bare page (the pages that only
+read take their runs in turn, so that each spans the same minutes), and reported as
 median requests/s, median p50, median and worst p99, and the median of its per-round
 shares of the bare page's requests/s; also the SQL statements each page issues. The
-quiz submissions run the same way, each run on attempts of its own (each attempt
-submits once). CSRF stays on: the submissions carry real tokens.
+quiz submissions run the same way after them, each run on attempts of its own (each
+attempt submits once). CSRF stays on: the submissions carry real tokens.
 
     python bench/web.py --in-process 2000 [--database-url URL] ...
 
@@ -148,6 +149,7 @@ class Page:
     queries: int | None = None
     result: dict = field(default_factory=dict)
     ratio: float = 0.0  # requests/s as a share of the bare page's, the median over rounds
+    shares: list[float] = field(default_factory=list)  # each round's share
     rounds: list[dict] = field(default_factory=list)
 
 
@@ -508,27 +510,40 @@ def bench_url(kind: str, url: str, args, build: bool = True) -> tuple[Page, list
     query = Page("bare page + one query (a person's row)", [request_line("GET", "/")], 200)
     query.queries = 1
     facts["busy"] = cpu_busy()  # other work on the machine skews every figure
-    # All three servers up at once, each page measured in rounds alternating with the
-    # bare page: this machine's speed drifts by a third over minutes (other tenants),
-    # which a bare page measured once, minutes before the page, would put in the ratio.
+    # All three servers up at once, each page's run right after one of the bare page: this
+    # machine's speed drifts by a third over minutes (other tenants), which a bare page
+    # measured once, minutes before the page, would put in the ratio. The pages that only
+    # read take their rounds in turn (round 1 of every page, then round 2, ...), so each
+    # page's median spans the same minutes: run one after another, the same module page's
+    # share went 52 %, 40 %, 47 % at three places in one run (bench/README.md, session 13).
+    # The quiz submissions write, so they come after the reads.
+    reads = [page for page in [query, *pages] if page.name != "quiz submission"]
+    writes = [page for page in pages if page.name == "quiz submission"]
     with (
         gunicorn("web:create_bare_app()", env, f"bare-{kind}", args) as bare_base,
         gunicorn("web:create_bare_query_app()", env, f"bare-query-{kind}", args) as query_base,
         gunicorn("wsgi:app", env, f"attest-{kind}", args) as attest_base,
     ):
         load(bare_base, bare, args, duration=2)  # warm up
-        for page in [query, *pages]:
-            base = query_base if page is query else attest_base
-            if page is not query:
-                check(base, page)
-            warm_up, *runs = batches(page, args.rounds + 1)
-            load(base, warm_up, args, duration=2)
-            rounds = []
-            for run in runs:
-                rounds.append((load(bare_base, bare, args), load(base, run, args)))
-            bare.rounds += [bare_result for bare_result, _ in rounds]
-            page.result = combined([result for _, result in rounds])
-            page.ratio = statistics.median(r["rps"] / b["rps"] for b, r in rounds)
+        for group in (reads, writes):
+            runs, rounds = {}, {}
+            for page in group:
+                base = query_base if page is query else attest_base
+                if page is not query:
+                    check(base, page)
+                warm_up, *runs[page.name] = batches(page, args.rounds + 1)
+                load(base, warm_up, args, duration=2)
+                rounds[page.name] = []
+            for i in range(args.rounds):
+                for page in group:
+                    base = query_base if page is query else attest_base
+                    bare_result = load(bare_base, bare, args)
+                    rounds[page.name].append((bare_result, load(base, runs[page.name][i], args)))
+            for page in group:
+                bare.rounds += [bare_result for bare_result, _ in rounds[page.name]]
+                page.result = combined([result for _, result in rounds[page.name]])
+                page.shares = [r["rps"] / b["rps"] for b, r in rounds[page.name]]
+                page.ratio = statistics.median(page.shares)
     bare.result = combined(bare.rounds)
     bare.ratio = 1.0
     return bare, [query, *pages], facts
@@ -609,7 +624,7 @@ def in_process(kind: str, url: str, args, build: bool = True) -> list[str]:
 
 def table(kind: str, bare: Page, pages: list[Page]) -> list[str]:
     rows = [
-        f"| {kind} | page | req/s | p50 ms | p99 ms | worst p99 ms | vs bare | SQL per request | errors |",
+        f"| {kind} | page | req/s | p50 ms | p99 ms | worst p99 ms | vs bare (rounds' range) | SQL per request | errors |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for page in [bare, *pages]:
@@ -621,7 +636,7 @@ def table(kind: str, bare: Page, pages: list[Page]) -> list[str]:
         rows.append(
             f"| | {page.name}{note} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | "
             f"{r['worst_p99']:.1f} | "
-            f"{page.ratio:.0%} | {'-' if page.queries is None else page.queries} | "
+            f"{page.ratio:.0%}{spread(page)} | {'-' if page.queries is None else page.queries} | "
             f"{r['errors']} |"
         )
     verdicts = []
@@ -639,6 +654,13 @@ def table(kind: str, bare: Page, pages: list[Page]) -> list[str]:
                 f"{'met' if ok else 'MISSED'}"
             )
     return [*rows, "", "Targets: " + "; ".join(verdicts)]
+
+
+def spread(page: Page) -> str:
+    """The page's lowest and highest share of a round, when it had several: the noise in its median."""
+    if len(page.shares) < 2:
+        return ""
+    return f" ({min(page.shares):.0%}-{max(page.shares):.0%})"
 
 
 def cpu_busy(seconds: float = 2.0) -> float:
@@ -715,7 +737,8 @@ def main() -> None:
     print(f"\nMachine: {machine()}")
     print(
         f"Load: wrk -t{args.threads} -c{args.connections}; each page {args.rounds} x {args.duration} s "
-        f"after a 2 s warm-up, each run after one of the bare page; gunicorn.conf.py "
+        f"after a 2 s warm-up, each run after one of the bare page, the reading pages' "
+        f"rounds in turn; gunicorn.conf.py "
         f"({args.workers or 'default'} workers); wrk on the same machine"
     )
     print("\n".join(lines))
