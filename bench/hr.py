@@ -662,12 +662,11 @@ def main() -> None:
         print(f"| {r.database} | {r.measure} | {r.figure} | {r.target} | {r.verdict} |")
     wrk_lines = [r for r in results if r.measure.startswith("wrk: ")]
     if wrk_lines:
+        import web  # as bench_web does: only a run with the wrk step needs it
+
         print("\nUnder wrk (bench/web.py's rounds):\n")
         for kind in dict.fromkeys(r.database for r in wrk_lines):
-            print(
-                f"| {kind} | page | req/s | p50 ms | p99 ms | worst p99 ms | vs bare (rounds' range) | SQL per request | errors |"
-            )
-            print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+            print("\n".join(web.table_header(kind)))
             for r in wrk_lines:
                 if r.database == kind:
                     print(r.figure)

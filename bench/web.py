@@ -148,9 +148,14 @@ class Page:
     expect: int  # status of a correct answer (checked once before the run)
     queries: int | None = None
     result: dict = field(default_factory=dict)
-    ratio: float = 0.0  # requests/s as a share of the bare page's, the median over rounds
-    shares: list[float] = field(default_factory=list)  # each round's share
+    # Each round's requests/s over those of the bare page's run just before it.
+    shares: list[float] = field(default_factory=list)
     rounds: list[dict] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float:
+        """Requests/s as a share of the bare page's: the median over rounds (the bare page: 1)."""
+        return statistics.median(self.shares) if self.shares else 1.0
 
 
 def request_line(method: str, path: str, cookie: str = "", body: dict | None = None) -> str:
@@ -526,9 +531,9 @@ def bench_url(kind: str, url: str, args, build: bool = True) -> tuple[Page, list
     ):
         load(bare_base, bare, args, duration=2)  # warm up
         for group in (reads, writes):
-            runs, rounds = {}, {}
+            bases, runs, rounds = {}, {}, {}
             for page in group:
-                base = query_base if page is query else attest_base
+                bases[page.name] = base = query_base if page is query else attest_base
                 if page is not query:
                     check(base, page)
                 warm_up, *runs[page.name] = batches(page, args.rounds + 1)
@@ -536,16 +541,14 @@ def bench_url(kind: str, url: str, args, build: bool = True) -> tuple[Page, list
                 rounds[page.name] = []
             for i in range(args.rounds):
                 for page in group:
-                    base = query_base if page is query else attest_base
                     bare_result = load(bare_base, bare, args)
-                    rounds[page.name].append((bare_result, load(base, runs[page.name][i], args)))
+                    page_result = load(bases[page.name], runs[page.name][i], args)
+                    rounds[page.name].append((bare_result, page_result))
             for page in group:
                 bare.rounds += [bare_result for bare_result, _ in rounds[page.name]]
                 page.result = combined([result for _, result in rounds[page.name]])
                 page.shares = [r["rps"] / b["rps"] for b, r in rounds[page.name]]
-                page.ratio = statistics.median(page.shares)
     bare.result = combined(bare.rounds)
-    bare.ratio = 1.0
     return bare, [query, *pages], facts
 
 
@@ -622,11 +625,15 @@ def in_process(kind: str, url: str, args, build: bool = True) -> list[str]:
     return rows
 
 
-def table(kind: str, bare: Page, pages: list[Page]) -> list[str]:
-    rows = [
+def table_header(kind: str) -> list[str]:
+    return [
         f"| {kind} | page | req/s | p50 ms | p99 ms | worst p99 ms | vs bare (rounds' range) | SQL per request | errors |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
+
+
+def table(kind: str, bare: Page, pages: list[Page]) -> list[str]:
+    rows = table_header(kind)
     for page in [bare, *pages]:
         r = page.result
         note = ""
